@@ -1,0 +1,82 @@
+/** Wire protocol version. Announced in the `welcome` frame. */
+export const PROTOCOL_VERSION = 1
+
+/** Default WebSocket path of the broadcast endpoint (the spec's `/ws/broadcast`). */
+export const DEFAULT_BROADCAST_PATH = '/ws/broadcast'
+
+/**
+ * HTTP header a client sets on its API requests to name its broadcast connection. The server copies
+ * it into the `origin` of the broadcasts that request causes, so that client can skip its own echo.
+ */
+export const ORIGIN_HEADER = 'X-Broadcast-Origin'
+
+/** Limits the server enforces on inbound traffic. Every one is configurable on the server. */
+export interface ProtocolLimits {
+  /** Largest inbound frame in bytes; a larger one closes the connection with 1009. */
+  maxFrameBytes: number
+  /** Most channels one connection may subscribe to at once. */
+  maxChannelsPerConnection: number
+  /** Longest channel name in characters. */
+  maxChannelNameLength: number
+  /** Inbound frames allowed per connection per second (token bucket, burst = this number). */
+  maxMessagesPerSecond: number
+  /** Bytes queued for a connection before it counts as a slow consumer and is closed with 4009. */
+  maxBufferedBytes: number
+}
+
+export const DEFAULT_LIMITS: Readonly<ProtocolLimits> = Object.freeze({
+  maxFrameBytes: 16 * 1024,
+  maxChannelsPerConnection: 100,
+  maxChannelNameLength: 128,
+  maxMessagesPerSecond: 50,
+  maxBufferedBytes: 1024 * 1024,
+})
+
+/** Default interval of the server's WebSocket ping heartbeat. */
+export const DEFAULT_HEARTBEAT_MS = 30_000
+
+/** Characters a channel name may use: letters, digits and `_ . : -` (so `order` and `order:123` work). */
+export const CHANNEL_NAME_PATTERN = /^[A-Za-z0-9_.:-]+$/
+
+/**
+ * WebSocket close codes the server uses. 1000-1015 are RFC 6455's; 4000-4999 are ours.
+ * docs/protocol.md is the normative list.
+ */
+export const CloseCode = Object.freeze({
+  /** Normal closure (client or server disconnects on purpose). */
+  NORMAL: 1000,
+  /** Server shutting down; clients should reconnect with backoff. */
+  GOING_AWAY: 1001,
+  /** Inbound frame larger than `maxFrameBytes`. */
+  FRAME_TOO_LARGE: 1009,
+  /** The connection's credentials stopped being valid after the upgrade. */
+  UNAUTHORIZED: 4001,
+  /** Too many inbound frames per second. */
+  RATE_LIMITED: 4008,
+  /** The connection did not read fast enough: its unsent data passed `maxBufferedBytes`. */
+  SLOW_CONSUMER: 4009,
+} as const)
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
+
+/** Codes carried by `{"error": {"code", "message"}}` frames. */
+export const ErrorCode = Object.freeze({
+  /** The frame is not valid JSON. */
+  INVALID_JSON: 'invalid_json',
+  /** Binary frames are not part of the protocol. */
+  BINARY_FRAME: 'binary_frame',
+  /** Valid JSON of the wrong shape (not an object, no known key, several keys, wrong value type). */
+  INVALID_FRAME: 'invalid_frame',
+  /** An object key the protocol does not know. */
+  UNKNOWN_KEY: 'unknown_key',
+  /** A channel name that is empty, too long, not a string or uses characters outside the pattern. */
+  INVALID_CHANNEL: 'invalid_channel',
+  /** Subscribing would pass `maxChannelsPerConnection`. */
+  TOO_MANY_CHANNELS: 'too_many_channels',
+  /** Subscribe to a channel this connection is already subscribed to (nothing changes). */
+  ALREADY_SUBSCRIBED: 'already_subscribed',
+  /** Unsubscribe from a channel this connection is not subscribed to (nothing changes). */
+  NOT_SUBSCRIBED: 'not_subscribed',
+  /** The server's `authorize` hook refused the channel. */
+  FORBIDDEN: 'forbidden',
+} as const)
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -1,0 +1,139 @@
+import { channelNameProblem, describeType } from './channel.js'
+import { DEFAULT_LIMITS, ErrorCode } from './constants.js'
+import type { ClientFrame, ServerFrame } from './frames.js'
+
+export interface DecodeProblem {
+  code: ErrorCode
+  message: string
+  channel?: string
+}
+export type DecodeResult<T> = { ok: true; frame: T } | { ok: false; problem: DecodeProblem }
+
+const CLIENT_KEYS = ['subscribe', 'unsubscribe', 'ping'] as const
+
+function fail(code: ErrorCode, message: string, channel?: string): { ok: false; problem: DecodeProblem } {
+  return { ok: false, problem: channel === undefined ? { code, message } : { code, message, channel } }
+}
+
+function parseObject(text: string): DecodeResult<Record<string, unknown>> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    return fail(ErrorCode.INVALID_JSON, `frame is not valid JSON: ${(error as Error).message}`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail(ErrorCode.INVALID_FRAME, `frame must be a JSON object, got ${describeType(value)}`)
+  }
+  return { ok: true, frame: value as Record<string, unknown> }
+}
+
+/**
+ * Strictly decodes a frame a client sent. Exactly one known key; channel lists are validated whole,
+ * so a frame with one bad channel is refused and changes nothing.
+ */
+export function decodeClientFrame(
+  text: string,
+  maxChannelNameLength: number = DEFAULT_LIMITS.maxChannelNameLength,
+): DecodeResult<ClientFrame> {
+  const parsed = parseObject(text)
+  if (!parsed.ok) return parsed
+  const object = parsed.frame
+  const keys = Object.keys(object)
+  const unknown = keys.find((key) => !(CLIENT_KEYS as readonly string[]).includes(key))
+  if (unknown !== undefined) {
+    return fail(
+      ErrorCode.UNKNOWN_KEY,
+      `unknown key ${JSON.stringify(unknown)}; a frame has exactly one of ${CLIENT_KEYS.join(', ')}`,
+    )
+  }
+  if (keys.length !== 1) {
+    return fail(
+      ErrorCode.INVALID_FRAME,
+      keys.length === 0
+        ? `empty frame; expected one of ${CLIENT_KEYS.join(', ')}`
+        : `a frame has exactly one key, got ${keys.join(', ')}`,
+    )
+  }
+  const key = keys[0] as (typeof CLIENT_KEYS)[number]
+  const value = object[key]
+  if (key === 'ping') {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      return fail(ErrorCode.INVALID_FRAME, `ping must be a number, got ${describeType(value)}`)
+    }
+    return { ok: true, frame: { ping: value } }
+  }
+  if (!Array.isArray(value)) {
+    return fail(
+      ErrorCode.INVALID_FRAME,
+      `${key} must be an array of channel names, got ${describeType(value)}`,
+    )
+  }
+  if (value.length === 0) return fail(ErrorCode.INVALID_FRAME, `${key} must name at least one channel`)
+  for (const channel of value) {
+    const problem = channelNameProblem(channel, maxChannelNameLength)
+    if (problem) {
+      return fail(
+        ErrorCode.INVALID_CHANNEL,
+        `${key}: ${problem}`,
+        typeof channel === 'string' ? channel : undefined,
+      )
+    }
+  }
+  const channels = [...new Set(value as string[])]
+  return { ok: true, frame: key === 'subscribe' ? { subscribe: channels } : { unsubscribe: channels } }
+}
+
+const isStringArray = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string')
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * Tolerantly decodes a frame the server sent: unknown extra keys are ignored (forward compatible),
+ * but a frame that matches no known shape is refused with the reason, for a debug log.
+ */
+export function decodeServerFrame(text: string): DecodeResult<ServerFrame> {
+  const parsed = parseObject(text)
+  if (!parsed.ok) return parsed
+  const o = parsed.frame
+  if (typeof o.channel === 'string' && typeof o.event === 'string') {
+    if (!isRecord(o.payload)) return fail(ErrorCode.INVALID_FRAME, 'event frame payload must be an object')
+    if (o.payload.entity_id !== undefined && typeof o.payload.entity_id !== 'string') {
+      return fail(ErrorCode.INVALID_FRAME, 'event frame payload.entity_id must be a string')
+    }
+    const frame: ServerFrame =
+      typeof o.origin === 'string'
+        ? { channel: o.channel, event: o.event, payload: o.payload, origin: o.origin }
+        : { channel: o.channel, event: o.event, payload: o.payload }
+    return { ok: true, frame }
+  }
+  if (isRecord(o.welcome) && typeof o.welcome.connection_id === 'string') {
+    const { connection_id, protocol, heartbeat_ms } = o.welcome
+    return {
+      ok: true,
+      frame: {
+        welcome: {
+          connection_id,
+          protocol: typeof protocol === 'number' ? protocol : 1,
+          heartbeat_ms: typeof heartbeat_ms === 'number' ? heartbeat_ms : 0,
+        },
+      },
+    }
+  }
+  if (isStringArray(o.subscribed)) return { ok: true, frame: { subscribed: o.subscribed } }
+  if (isStringArray(o.unsubscribed)) return { ok: true, frame: { unsubscribed: o.unsubscribed } }
+  if (isStringArray(o.resync)) return { ok: true, frame: { resync: o.resync } }
+  if (typeof o.pong === 'number') return { ok: true, frame: { pong: o.pong } }
+  if (isRecord(o.error) && typeof o.error.code === 'string' && typeof o.error.message === 'string') {
+    const error = { code: o.error.code, message: o.error.message }
+    return {
+      ok: true,
+      frame: { error: typeof o.error.channel === 'string' ? { ...error, channel: o.error.channel } : error },
+    }
+  }
+  return fail(
+    ErrorCode.INVALID_FRAME,
+    `unknown server frame with keys ${Object.keys(o).join(', ') || '(none)'}`,
+  )
+}

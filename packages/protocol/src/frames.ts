@@ -1,0 +1,79 @@
+/**
+ * Frame types of wire protocol v1. The spec's frames (`subscribe`, `unsubscribe`, the event frame)
+ * are unchanged; every other frame is an optional addition a spec-only peer may ignore.
+ */
+
+/** Data of a broadcast: a signal, not the data itself. `entity_id` names the changed entity. */
+export interface EventPayload {
+  entity_id?: string
+  [key: string]: unknown
+}
+
+// ── client → server ────────────────────────────────────────────────────────────────────────────
+
+/** `{"subscribe": ["order", "contact"]}` (spec). */
+export interface SubscribeFrame {
+  subscribe: string[]
+}
+/** `{"unsubscribe": ["order"]}` (spec). */
+export interface UnsubscribeFrame {
+  unsubscribe: string[]
+}
+/** `{"ping": 7}`: application-level ping (browsers cannot send WebSocket pings). Answered by `pong`. */
+export interface PingFrame {
+  ping: number
+}
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame
+
+// ── server → client ────────────────────────────────────────────────────────────────────────────
+
+/** `{"channel": "order", "event": "item_added", "payload": {"entity_id": "123"}}` (spec), plus `origin`. */
+export interface EventFrame {
+  channel: string
+  event: string
+  payload: EventPayload
+  /** Connection id of the client whose HTTP request caused the change, when it sent one. */
+  origin?: string
+}
+/** First frame on every connection: the connection's id and what the server supports. */
+export interface WelcomeFrame {
+  welcome: {
+    connection_id: string
+    protocol: number
+    /** Interval in ms after which a client without traffic should send `ping`. */
+    heartbeat_ms: number
+  }
+}
+/** Acknowledges a subscribe: events published from now on for these channels reach the connection. */
+export interface SubscribedFrame {
+  subscribed: string[]
+}
+/** Acknowledges an unsubscribe. */
+export interface UnsubscribedFrame {
+  unsubscribed: string[]
+}
+/** Input the server refused. Nothing changed. */
+export interface ErrorFrame {
+  error: {
+    code: string
+    message: string
+    /** The channel the error is about, when there is one. */
+    channel?: string
+  }
+}
+/** The server may have missed events for these channels: invalidate everything on them. */
+export interface ResyncFrame {
+  resync: string[]
+}
+/** Answer to `ping`, echoing its number. */
+export interface PongFrame {
+  pong: number
+}
+export type ServerFrame =
+  | EventFrame
+  | WelcomeFrame
+  | SubscribedFrame
+  | UnsubscribedFrame
+  | ErrorFrame
+  | ResyncFrame
+  | PongFrame

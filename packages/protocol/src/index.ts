@@ -1,0 +1,6 @@
+export * from './channel.js'
+export * from './constants.js'
+export * from './decode.js'
+export * from './encode.js'
+export type * from './frames.js'
+export * from './guards.js'

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config'
+
+// Workspace packages export their TypeScript sources under the "source" condition, so tests run
+// against src/ without a build step.
+export default defineConfig({
+  resolve: { conditions: ['source', 'module', 'import', 'default'] },
+  ssr: { resolve: { conditions: ['source', 'module', 'import', 'default'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.{ts,tsx}', 'examples/*/test/**/*.test.{ts,tsx}'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+})
