@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest'
+import {
+  assertChannelName,
+  channelNameProblem,
+  DEFAULT_LIMITS,
+  decodeClientFrame,
+  decodeServerFrame,
+  ErrorCode,
+  encodeClientFrame,
+  encodeEventFrame,
+  encodeServerFrame,
+  isEventFrame,
+  isResyncFrame,
+  isWelcomeFrame,
+} from '../src/index.js'
+
+describe('decodeClientFrame', () => {
+  it('accepts the spec frames exactly', () => {
+    expect(decodeClientFrame('{"subscribe": ["order", "contact"]}')).toEqual({
+      ok: true,
+      frame: { subscribe: ['order', 'contact'] },
+    })
+    expect(decodeClientFrame('{"unsubscribe": ["order"]}')).toEqual({
+      ok: true,
+      frame: { unsubscribe: ['order'] },
+    })
+  })
+
+  it('accepts ping and collapses duplicate channels', () => {
+    expect(decodeClientFrame('{"ping": 7}')).toEqual({ ok: true, frame: { ping: 7 } })
+    expect(decodeClientFrame('{"subscribe": ["order", "order"]}')).toEqual({
+      ok: true,
+      frame: { subscribe: ['order'] },
+    })
+  })
+
+  it.each([
+    ['not json', ErrorCode.INVALID_JSON, /not valid JSON/],
+    ['[1,2]', ErrorCode.INVALID_FRAME, /JSON object, got array/],
+    ['"subscribe"', ErrorCode.INVALID_FRAME, /got string/],
+    ['null', ErrorCode.INVALID_FRAME, /got null/],
+    ['{}', ErrorCode.INVALID_FRAME, /empty frame/],
+    ['{"subscribe":["a"],"unsubscribe":["b"]}', ErrorCode.INVALID_FRAME, /exactly one key/],
+    ['{"subscribe":["a"],"extra":1}', ErrorCode.UNKNOWN_KEY, /unknown key "extra"/],
+    ['{"publish":["a"]}', ErrorCode.UNKNOWN_KEY, /"publish"/],
+    ['{"subscribe":"order"}', ErrorCode.INVALID_FRAME, /array of channel names, got string/],
+    ['{"subscribe":[]}', ErrorCode.INVALID_FRAME, /at least one channel/],
+    ['{"subscribe":[""]}', ErrorCode.INVALID_CHANNEL, /must not be empty/],
+    ['{"subscribe":[42]}', ErrorCode.INVALID_CHANNEL, /must be a string, got number/],
+    ['{"subscribe":["has space"]}', ErrorCode.INVALID_CHANNEL, /"has space" may only use/],
+    ['{"unsubscribe":["ok", "bad/one"]}', ErrorCode.INVALID_CHANNEL, /unsubscribe: channel "bad\/one"/],
+    ['{"ping":"x"}', ErrorCode.INVALID_FRAME, /ping must be a number/],
+  ])('refuses %s with %s', (text, code, message) => {
+    const result = decodeClientFrame(text)
+    expect(result.ok).toBe(false)
+    if (!result.ok) {
+      expect(result.problem.code).toBe(code)
+      expect(result.problem.message).toMatch(message)
+    }
+  })
+
+  it('refuses a channel name over the length limit and names the limit', () => {
+    const long = 'a'.repeat(DEFAULT_LIMITS.maxChannelNameLength + 1)
+    const result = decodeClientFrame(JSON.stringify({ subscribe: [long] }))
+    expect(result).toMatchObject({ ok: false, problem: { code: ErrorCode.INVALID_CHANNEL, channel: long } })
+    if (!result.ok)
+      expect(result.problem.message).toContain(`limit is ${DEFAULT_LIMITS.maxChannelNameLength}`)
+    expect(decodeClientFrame(JSON.stringify({ subscribe: ['abc'] }), 2).ok).toBe(false)
+  })
+})
+
+describe('channel names', () => {
+  it('allows letters, digits and _ . : -', () => {
+    expect(channelNameProblem('order')).toBeNull()
+    expect(channelNameProblem('order:123_a.b-c')).toBeNull()
+    expect(() => assertChannelName('ünicode')).toThrow(TypeError)
+  })
+})
+
+describe('encodeEventFrame', () => {
+  it('writes the spec frame, with origin only when given', () => {
+    expect(JSON.parse(encodeEventFrame('order', 'item_added', { entity_id: '123', item_id: '9' }))).toEqual({
+      channel: 'order',
+      event: 'item_added',
+      payload: { entity_id: '123', item_id: '9' },
+    })
+    expect(JSON.parse(encodeEventFrame('order', 'created', { entity_id: '1' }, 'conn-1')).origin).toBe(
+      'conn-1',
+    )
+  })
+
+  it.each([
+    [['', 'created', {}], /channel must not be empty/],
+    [['order', '', {}], /event must be a non-empty string/],
+    [['order', 'created', null], /payload must be an object, got null/],
+    [['order', 'created', []], /payload must be an object, got array/],
+    [['order', 'created', { entity_id: 123 }], /entity_id must be a string, got number/],
+  ])('throws a TypeError naming the problem for %j', (args, message) => {
+    const [channel, event, payload] = args as [string, string, Record<string, unknown>]
+    expect(() => encodeEventFrame(channel, event, payload)).toThrow(message)
+  })
+})
+
+describe('decodeServerFrame', () => {
+  it('round-trips every server frame', () => {
+    const frames = [
+      { channel: 'order', event: 'updated', payload: { entity_id: '1' }, origin: 'c1' },
+      { welcome: { connection_id: 'c1', protocol: 1, heartbeat_ms: 30000 } },
+      { subscribed: ['order'] },
+      { unsubscribed: ['order'] },
+      { error: { code: 'forbidden', message: 'no', channel: 'secret' } },
+      { resync: ['order'] },
+      { pong: 3 },
+    ]
+    for (const frame of frames) {
+      expect(decodeServerFrame(encodeServerFrame(frame as never))).toEqual({ ok: true, frame })
+    }
+    expect(decodeClientFrame(encodeClientFrame({ subscribe: ['x'] }))).toEqual({
+      ok: true,
+      frame: { subscribe: ['x'] },
+    })
+  })
+
+  it('ignores unknown extra keys but refuses unknown shapes', () => {
+    const decoded = decodeServerFrame('{"channel":"order","event":"created","payload":{},"future":true}')
+    expect(decoded.ok && isEventFrame(decoded.frame)).toBe(true)
+    expect(decodeServerFrame('{"hello":1}')).toMatchObject({
+      ok: false,
+      problem: { code: ErrorCode.INVALID_FRAME },
+    })
+    expect(decodeServerFrame('{"channel":"o","event":"e","payload":"x"}').ok).toBe(false)
+    expect(decodeServerFrame('garbage').ok).toBe(false)
+  })
+
+  it('narrows with the guards', () => {
+    const welcome = decodeServerFrame('{"welcome":{"connection_id":"abc"}}')
+    expect(welcome.ok && isWelcomeFrame(welcome.frame) && welcome.frame.welcome.protocol).toBe(1)
+    const resync = decodeServerFrame('{"resync":["order"]}')
+    expect(resync.ok && isResyncFrame(resync.frame)).toBe(true)
+  })
+})
