@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config'
 // against src/ without a build step.
 export default defineConfig({
   resolve: { conditions: ['source', 'module', 'import', 'default'] },
-  ssr: { resolve: { conditions: ['source', 'module', 'import', 'default'] } },
+  // Vitest also passes these to Node as --conditions for external packages: 'import' there makes
+  // require() pick ESM builds (pg's require('pg-pool') gets a module namespace and pg breaks).
+  ssr: { resolve: { conditions: ['source', 'module', 'default'] } },
   test: {
     include: ['packages/*/test/**/*.test.{ts,tsx}', 'examples/*/test/**/*.test.{ts,tsx}'],
     testTimeout: 30_000,
