@@ -1,4 +1,5 @@
-import pg from 'pg'
+// Types only: pg is an optional peer, loaded by start() so the broadcast entry point works without it.
+import type pg from 'pg'
 import { channelsToResync, DroppedBroadcasts, encodeResyncNotices } from './dropped-broadcasts.js'
 import type { BroadcastEngine } from './engine.js'
 import { type EngineLogger, OutageLog } from './engine-logger.js'
@@ -24,6 +25,11 @@ export interface PostgresBroadcastEngineOptions {
    * listener); `close()` does not end it.
    */
   pool?: pg.Pool
+  /**
+   * `application_name` of the engine's connections, suffixed `:listen` and `:notify` (default
+   * `sync-patterns`), to find them in `pg_stat_activity`. The app's own pool keeps its own name.
+   */
+  applicationName?: string
   /** Prefix of Postgres channel names (default `sync:`); the same on every instance. */
   prefix?: string
   /** Longest a publish may wait for Postgres before it counts as dropped (ms, default 2000). */
@@ -57,8 +63,9 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
   readonly controlChannel: string
   private readonly options: PostgresBroadcastEngineOptions
   private readonly logger: EngineLogger
-  private readonly pool: pg.Pool
+  private pool: pg.Pool | null
   private readonly ownsPool: boolean
+  private Client: typeof pg.Client | null = null
   /** Postgres channel name → broadcast channel, for the channels with local subscribers. */
   private readonly channels = new Map<string, string>()
   private readonly dropped: DroppedBroadcasts
@@ -91,15 +98,7 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
       if (!connectionString) {
         throw new TypeError('PostgresBroadcastEngine needs a connectionString, a pool or DATABASE_URL')
       }
-      this.pool = new pg.Pool({
-        connectionString,
-        max: 4,
-        connectionTimeoutMillis: 2000,
-        application_name: 'sync-patterns:notify',
-      })
-      // An idle pooled connection was lost; the pool replaces it. Without a listener, pg would
-      // rethrow the error and crash the process.
-      this.pool.on('error', () => {})
+      this.pool = null // created by start()
       this.ownsPool = true
       this.listenConfig = { connectionString }
     }
@@ -128,6 +127,19 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
     this.deliver = deliver
     this.resync = resync
     try {
+      const { default: pg } = await import('pg')
+      this.Client = pg.Client
+      if (!this.pool) {
+        this.pool = new pg.Pool({
+          ...this.listenConfig,
+          max: 4,
+          connectionTimeoutMillis: 2000,
+          application_name: `${this.options.applicationName ?? 'sync-patterns'}:notify`,
+        })
+        // An idle pooled connection was lost; the pool replaces it. Without a listener, pg would
+        // rethrow the error and crash the process.
+        this.pool.on('error', () => {})
+      }
       await this.connectListener()
     } catch (error) {
       await this.close()
@@ -140,9 +152,10 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
     if (!this.started) throw new Error('PostgresBroadcastEngine: call start() before publish()')
     if (this.closed) throw new Error('PostgresBroadcastEngine: publish() after close()')
     assertNotifyPayload(channel, frame)
+    const pool = this.requirePool()
     try {
       await withTimeout(
-        this.pool.query('SELECT pg_notify($1, $2)', [postgresChannelName(channel, this.prefix), frame]),
+        pool.query('SELECT pg_notify($1, $2)', [postgresChannelName(channel, this.prefix), frame]),
         this.options.publishTimeoutMs ?? 2000,
       )
       this.publishLog.recovered()
@@ -182,7 +195,7 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
     const listener = this.listener
     this.listener = null
     await listener?.end().catch(() => {})
-    if (this.ownsPool) await this.pool.end().catch(() => {})
+    if (this.ownsPool) await this.pool?.end().catch(() => {})
   }
 
   /** Runs LISTEN/UNLISTEN on the current connection; a lost connection re-LISTENs on reconnect. */
@@ -197,11 +210,12 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
   }
 
   private async connectListener(): Promise<void> {
-    const client = new pg.Client({
+    if (!this.Client) throw new Error('PostgresBroadcastEngine: pg is not loaded')
+    const client = new this.Client({
       ...this.listenConfig,
       connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
       keepAlive: true,
-      application_name: 'sync-patterns:listen',
+      application_name: `${this.options.applicationName ?? 'sync-patterns'}:listen`,
     })
     client.on('error', (error) => this.onListenerLost(client, error))
     client.on('end', () => this.onListenerLost(client, 'connection ended'))
@@ -268,12 +282,16 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
     if (!notice) return
     try {
       for (const message of encodeResyncNotices(notice, POSTGRES_MAX_NOTIFY_PAYLOAD_BYTES)) {
-        await this.pool.query('SELECT pg_notify($1, $2)', [this.controlChannel, message])
+        await this.requirePool().query('SELECT pg_notify($1, $2)', [this.controlChannel, message])
       }
     } catch (error) {
       this.dropped.restore(notice)
       this.publishLog.failed(error)
     }
+  }
+  private requirePool(): pg.Pool {
+    if (!this.pool) throw new Error('PostgresBroadcastEngine: call start() first')
+    return this.pool
   }
 }
 

@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis'
+// Types only: ioredis is an optional peer, loaded by start() so the broadcast entry point works without it.
+import type { Redis, RedisOptions } from 'ioredis'
 import { channelsToResync, DroppedBroadcasts, encodeResyncNotices } from './dropped-broadcasts.js'
 import type { BroadcastEngine } from './engine.js'
 import { describeError, type EngineLogger, OutageLog } from './engine-logger.js'
@@ -81,6 +82,8 @@ export class RedisBroadcastEngine implements BroadcastEngine {
     if (this.publisher) throw new Error('RedisBroadcastEngine.start() was already called')
     this.deliver = deliver
     this.resync = resync
+    const { Redis } = await import('ioredis')
+    if (this.publisher) throw new Error('RedisBroadcastEngine.start() was already called')
     const common: RedisOptions = {
       ...this.options.redis,
       lazyConnect: true,
