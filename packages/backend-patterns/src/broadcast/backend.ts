@@ -1,0 +1,432 @@
+import type { IncomingMessage, Server } from 'node:http'
+import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+import {
+  CloseCode,
+  DEFAULT_BROADCAST_PATH,
+  decodeClientFrame,
+  ErrorCode,
+  type EventPayload,
+  encodeEventFrame,
+  PROTOCOL_VERSION,
+  type ProtocolLimits,
+} from '@pattern-stack/sync-protocol'
+import { type RawData, type WebSocket, WebSocketServer } from 'ws'
+import { ChannelRegistry } from './channel-registry.js'
+import { BroadcastConnection } from './connection.js'
+import type { BroadcastEngine } from './engine.js'
+import { MemoryBroadcastEngine } from './memory-engine.js'
+import {
+  type BroadcastConnectionInfo,
+  type BroadcastLogger,
+  type ResolvedOptions,
+  resolveOptions,
+  type WebSocketBroadcastBackendOptions,
+} from './options.js'
+import { prebuildTextFrame } from './prebuilt-frame.js'
+import { refuseUpgrade } from './refuse-upgrade.js'
+import { WriteCoalescer } from './write-coalescer.js'
+
+export interface AttachOptions {
+  /** URL path of the endpoint (default `/ws/broadcast`). Upgrades to other paths are left alone. */
+  path?: string
+}
+
+export interface BroadcastOptions {
+  /** Connection id of the client whose request caused the change (its `X-Broadcast-Origin`). */
+  origin?: string
+}
+
+type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void
+
+/**
+ * The server half of broadcast invalidation (SYNC-012 §1.1): a WebSocket endpoint where clients
+ * subscribe to channels, and `broadcast()` to send `{"channel","event","payload"}` to a channel's
+ * subscribers. Speaks wire protocol v1 (docs/protocol.md) through `@pattern-stack/sync-protocol`.
+ *
+ * Each broadcast is encoded once, published once through the engine, and on delivery framed once
+ * for all local subscribers; writes to one socket within a tick are coalesced.
+ */
+export class WebSocketBroadcastBackend {
+  readonly engine: BroadcastEngine
+  private readonly options: ResolvedOptions
+  private readonly limits: ProtocolLimits
+  private readonly hooks: Pick<WebSocketBroadcastBackendOptions, 'authenticate' | 'authorize'>
+  private readonly logger: BroadcastLogger
+  private readonly wss: WebSocketServer
+  private readonly connections = new Set<BroadcastConnection>()
+  private readonly registry: ChannelRegistry<BroadcastConnection>
+  private readonly coalescer = new WriteCoalescer()
+  private readonly attachments: { server: Server; listener: UpgradeListener }[] = []
+  private readonly heartbeat: NodeJS.Timeout
+  private readonly starting: Promise<void>
+  private engineStarted = false
+  private closing: Promise<void> | null = null
+
+  constructor(options: WebSocketBroadcastBackendOptions = {}) {
+    this.options = resolveOptions(options)
+    this.limits = this.options.limits
+    this.hooks = { authenticate: options.authenticate, authorize: options.authorize }
+    this.logger = options.logger ?? {}
+    this.engine = options.engine ?? new MemoryBroadcastEngine()
+    this.registry = new ChannelRegistry(this.engine, (action, channel, error) =>
+      this.logger.error?.(`broadcast engine ${action}(${JSON.stringify(channel)}) failed`, error),
+    )
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      // Broadcasts are written as prebuilt uncompressed frames; compression would break them.
+      perMessageDeflate: false,
+      maxPayload: this.limits.maxFrameBytes,
+    })
+    this.starting = this.engine
+      .start(
+        (channel, frame) => this.deliver(channel, frame),
+        (channels) => this.sendResync(channels),
+      )
+      .then(() => {
+        this.engineStarted = true
+      })
+    this.starting.catch((error: unknown) => this.logger.error?.('broadcast engine failed to start', error))
+    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs)
+    this.heartbeat.unref()
+  }
+
+  /** Resolves once the engine has started; rejects with its error if it could not. */
+  ready(): Promise<void> {
+    return this.starting
+  }
+
+  /** Serves the endpoint on `server` (any Node `http.Server`, including Fastify's `fastify.server`). */
+  attach(server: Server, { path = DEFAULT_BROADCAST_PATH }: AttachOptions = {}): this {
+    if (this.closing) throw new Error('WebSocketBroadcastBackend.attach() after close()')
+    if (typeof path !== 'string' || !path.startsWith('/')) {
+      throw new TypeError(`path must start with "/", got ${JSON.stringify(path)}`)
+    }
+    if (this.attachments.some((a) => a.server === server)) {
+      throw new Error('WebSocketBroadcastBackend is already attached to this server')
+    }
+    const listener: UpgradeListener = (request, socket, head) => {
+      const url = request.url ?? ''
+      const query = url.indexOf('?')
+      if ((query === -1 ? url : url.slice(0, query)) !== path) return
+      void this.upgrade(request, socket, head)
+    }
+    server.on('upgrade', listener)
+    this.attachments.push({ server, listener })
+    return this
+  }
+
+  /**
+   * Sends `{"channel","event","payload"}` (and `origin` when given) to every subscriber of
+   * `channel`, and no one else. Throws a TypeError naming the problem for a bad channel, event,
+   * payload or origin, before anything is sent.
+   */
+  async broadcast(
+    channel: string,
+    eventType: string,
+    payload: EventPayload,
+    options: BroadcastOptions = {},
+  ): Promise<void> {
+    const frame = encodeEventFrame(channel, eventType, payload, options?.origin)
+    if (this.closing) throw new Error('WebSocketBroadcastBackend.broadcast() after close()')
+    if (!this.engineStarted) await this.starting
+    await this.engine.publish(channel, frame)
+  }
+
+  /** Number of local connections subscribed to `channel`. */
+  getSubscriberCount(channel: string): number {
+    return this.registry.count(channel)
+  }
+
+  /** Channels with at least one local subscriber. */
+  getAllChannels(): string[] {
+    return this.registry.names()
+  }
+
+  /** Number of open local connections. */
+  getTotalConnections(): number {
+    return this.connections.size
+  }
+
+  /**
+   * Tells the subscribers of `channels` that they may have missed events: each gets one
+   * `{"resync": [...]}` naming the ones it subscribes to. Engines call this after a fault.
+   */
+  sendResync(channels: string[]): void {
+    if (!Array.isArray(channels) || !channels.every((c) => typeof c === 'string')) {
+      throw new TypeError('sendResync(channels) takes an array of channel names')
+    }
+    const perConnection = new Map<BroadcastConnection, string[]>()
+    for (const channel of new Set(channels)) {
+      for (const connection of this.registry.members(channel) ?? []) {
+        const list = perConnection.get(connection)
+        if (list) list.push(channel)
+        else perConnection.set(connection, [channel])
+      }
+    }
+    for (const [connection, list] of perConnection) connection.send({ resync: list })
+  }
+
+  /**
+   * Closes every connection with 1001 GOING_AWAY (terminating those that do not finish the
+   * closing handshake within `closeTimeoutMs`), stops the heartbeat, detaches from the servers and
+   * closes the engine. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown()
+    return this.closing
+  }
+
+  private async shutdown(): Promise<void> {
+    clearInterval(this.heartbeat)
+    for (const { server, listener } of this.attachments) server.off('upgrade', listener)
+    this.attachments.length = 0
+    await Promise.all(
+      [...this.connections].map((c) => c.closeAndWait(CloseCode.GOING_AWAY, 'server shutting down')),
+    )
+    await this.starting.catch(() => {})
+    await this.engine.close()
+    this.wss.close()
+  }
+
+  // ── connections ──────────────────────────────────────────────────────────────────────────────
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // The socket may fail while a hook runs; without a listener that error would crash the process.
+    const onSocketError = (error: Error) => this.logger.debug?.('broadcast upgrade socket error', error)
+    socket.on('error', onSocketError)
+    if (this.closing) return refuseUpgrade(socket, 503, 'server shutting down')
+    const { allowedOrigins } = this.options
+    if (allowedOrigins && !allowedOrigins.has(request.headers.origin ?? '')) {
+      this.logger.info?.(`broadcast upgrade refused: origin ${JSON.stringify(request.headers.origin)}`)
+      return refuseUpgrade(socket, 403, 'origin not allowed')
+    }
+    let user: object | undefined
+    if (this.hooks.authenticate) {
+      let result: unknown
+      try {
+        result = await this.hooks.authenticate(request)
+      } catch (error) {
+        this.logger.error?.('broadcast authenticate hook threw', error)
+        return refuseUpgrade(socket, 500, 'authentication failed')
+      }
+      if (!result) return refuseUpgrade(socket, 401, 'unauthorized')
+      if (typeof result === 'object') user = result
+      if (socket.destroyed) return
+      if (this.closing) return refuseUpgrade(socket, 503, 'server shutting down')
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      socket.off('error', onSocketError)
+      this.open(ws, socket as Socket, request, user)
+    })
+  }
+
+  private open(ws: WebSocket, socket: Socket, request: IncomingMessage, user: object | undefined): void {
+    const connection = new BroadcastConnection(ws, socket, request, user, {
+      maxBufferedBytes: this.limits.maxBufferedBytes,
+      maxMessagesPerSecond: this.limits.maxMessagesPerSecond,
+      closeTimeoutMs: this.options.closeTimeoutMs,
+      coalescer: this.coalescer,
+      onError: (c, error) => this.logger.error?.(`broadcast connection ${c.id}: handler failed`, error),
+    })
+    this.connections.add(connection)
+    ws.on('message', (data, isBinary) => this.receive(connection, data, isBinary))
+    ws.on('pong', () => {
+      connection.alive = true
+    })
+    // ws emits 'error' for protocol violations (oversized frame → 1009, invalid UTF-8 → 1007)
+    // and closes the connection itself.
+    ws.on('error', (error) => this.logger.debug?.(`broadcast connection ${connection.id}: ${error.message}`))
+    ws.on('close', () => this.drop(connection))
+    connection.send({
+      welcome: {
+        connection_id: connection.id,
+        protocol: PROTOCOL_VERSION,
+        heartbeat_ms: this.options.heartbeatMs,
+      },
+    })
+  }
+
+  /**
+   * Forgets a connection that closed, is closing, or could not be written to. Idempotent. Does not
+   * touch the socket: a closing one keeps its close timer, so its close frame can still go out.
+   */
+  private drop(connection: BroadcastConnection): void {
+    this.connections.delete(connection)
+    for (const channel of connection.channels) this.registry.remove(channel, connection)
+    connection.channels.clear()
+  }
+
+  /** Heartbeat: terminate sockets that did not answer the previous ping, ping the others. */
+  private beat(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        this.logger.debug?.(`broadcast connection ${connection.id}: no pong, terminating`)
+        connection.terminate()
+        this.drop(connection)
+        continue
+      }
+      connection.alive = false
+      if (connection.isOpen) connection.ws.ping()
+    }
+  }
+
+  // ── fan-out ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Called by the engine for each published frame: one prebuilt WebSocket frame for everyone. */
+  private deliver(channel: string, frame: string): void {
+    const members = this.registry.members(channel)
+    if (!members || members.size === 0) return
+    const prebuilt = prebuildTextFrame(frame)
+    for (const connection of members) {
+      if (!connection.writePrebuilt(prebuilt)) this.drop(connection)
+    }
+  }
+
+  // ── inbound frames ───────────────────────────────────────────────────────────────────────────
+
+  private receive(connection: BroadcastConnection, data: RawData, isBinary: boolean): void {
+    if (!connection.isOpen) return
+    if (!connection.rateLimiter.take()) {
+      this.logger.info?.(`broadcast connection ${connection.id}: rate limited`)
+      connection.close(CloseCode.RATE_LIMITED, 'too many frames per second')
+      return
+    }
+    connection.inbound.push(() => this.handle(connection, data, isBinary))
+  }
+
+  private handle(connection: BroadcastConnection, data: RawData, isBinary: boolean): void | Promise<void> {
+    if (!connection.isOpen) return
+    if (isBinary) {
+      connection.send({
+        error: {
+          code: ErrorCode.BINARY_FRAME,
+          message: 'binary frames are not part of the protocol; send JSON text frames',
+        },
+      })
+      return
+    }
+    const decoded = decodeClientFrame(rawToString(data), this.limits.maxChannelNameLength)
+    if (!decoded.ok) {
+      connection.send({ error: decoded.problem })
+      return
+    }
+    const frame = decoded.frame
+    if ('ping' in frame) connection.send({ pong: frame.ping })
+    else if ('subscribe' in frame) return this.subscribe(connection, frame.subscribe)
+    else this.unsubscribe(connection, frame.unsubscribe)
+  }
+
+  /**
+   * Subscribe semantics (one frame, already validated whole by the protocol decoder):
+   * - Frame-level refusal: if the channels not yet subscribed would pass `maxChannelsPerConnection`,
+   *   one `too_many_channels` error, nothing changes and no ack (checked before `authorize`, so an
+   *   abusive frame never reaches the hook).
+   * - Channel-level refusals: a channel already subscribed gets `already_subscribed`, one the
+   *   `authorize` hook refuses (or throws for) gets `forbidden`; the other channels are subscribed.
+   * - Then always exactly one `{"subscribed": [...]}` listing the requested channels the
+   *   connection is subscribed to now (already-subscribed ones included, refused ones not), even
+   *   when that list is empty. It is sent once the engine listens to every channel in it, so any
+   *   broadcast published after the ack reaches the connection.
+   */
+  private subscribe(connection: BroadcastConnection, channels: string[]): void | Promise<void> {
+    const fresh = channels.filter((c) => !connection.channels.has(c))
+    const total = connection.channels.size + fresh.length
+    if (total > this.limits.maxChannelsPerConnection) {
+      connection.send({
+        error: {
+          code: ErrorCode.TOO_MANY_CHANNELS,
+          message: `subscribing would make ${total} channels on this connection; the limit is ${this.limits.maxChannelsPerConnection}`,
+        },
+      })
+      return
+    }
+    const authorize = this.hooks.authorize
+    if (!authorize || fresh.length === 0) return this.completeSubscribe(connection, channels, fresh)
+    return Promise.all(
+      fresh.map(async (channel) => {
+        try {
+          return (await authorize(connection, channel)) === true
+        } catch (error) {
+          this.logger.error?.(`broadcast authorize hook threw for ${JSON.stringify(channel)}`, error)
+          return false
+        }
+      }),
+    ).then((verdicts) =>
+      this.completeSubscribe(
+        connection,
+        channels,
+        fresh.filter((_, i) => verdicts[i]),
+      ),
+    )
+  }
+
+  private completeSubscribe(
+    connection: BroadcastConnection,
+    requested: string[],
+    allowed: string[],
+  ): void | Promise<void> {
+    // The connection may have closed while `authorize` ran: then it must not join any channel.
+    if (!connection.isOpen || !this.connections.has(connection)) return
+    const allowedSet = new Set(allowed)
+    for (const channel of requested) {
+      if (connection.channels.has(channel)) {
+        connection.send({
+          error: {
+            code: ErrorCode.ALREADY_SUBSCRIBED,
+            message: `already subscribed to ${JSON.stringify(channel)}; nothing changed`,
+            channel,
+          },
+        })
+      } else if (!allowedSet.has(channel)) {
+        connection.send({
+          error: {
+            code: ErrorCode.FORBIDDEN,
+            message: `not allowed to subscribe to ${JSON.stringify(channel)}`,
+            channel,
+          },
+        })
+      }
+    }
+    const pending: Promise<void>[] = []
+    for (const channel of allowed) {
+      connection.channels.add(channel)
+      const ready = this.registry.add(channel, connection)
+      if (ready) pending.push(ready)
+    }
+    const ack = () => connection.send({ subscribed: requested.filter((c) => connection.channels.has(c)) })
+    if (pending.length === 0 && this.engineStarted) return ack()
+    return Promise.all([this.starting.catch(() => {}), ...pending]).then(ack)
+  }
+
+  /**
+   * Unsubscribe: a channel not subscribed gets `not_subscribed` (nothing changes for it); the others
+   * are left. Then always one `{"unsubscribed": [...]}` listing every requested channel, since
+   * none of them is subscribed any more.
+   */
+  private unsubscribe(connection: BroadcastConnection, channels: string[]): void {
+    for (const channel of channels) {
+      if (connection.channels.delete(channel)) {
+        this.registry.remove(channel, connection)
+      } else {
+        connection.send({
+          error: {
+            code: ErrorCode.NOT_SUBSCRIBED,
+            message: `not subscribed to ${JSON.stringify(channel)}; nothing changed`,
+            channel,
+          },
+        })
+      }
+    }
+    connection.send({ unsubscribed: channels })
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8')
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
+  return Buffer.from(data).toString('utf8')
+}
+
+export type { BroadcastConnectionInfo }

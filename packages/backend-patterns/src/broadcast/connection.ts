@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
+import { CloseCode, encodeServerFrame, type ServerFrame } from '@pattern-stack/sync-protocol'
+import WebSocket from 'ws'
+import type { BroadcastConnectionInfo } from './options.js'
+import { RateLimiter } from './rate-limiter.js'
+import { SerialQueue } from './serial-queue.js'
+import type { Uncorkable, WriteCoalescer } from './write-coalescer.js'
+
+export interface ConnectionSettings {
+  maxBufferedBytes: number
+  maxMessagesPerSecond: number
+  closeTimeoutMs: number
+  coalescer: WriteCoalescer
+  onError: (connection: BroadcastConnection, error: unknown) => void
+}
+
+/** Connection ids: `c_` + 16 url-safe random characters. */
+export function newConnectionId(): string {
+  return `c_${randomBytes(12).toString('base64url')}`
+}
+
+/**
+ * One client of the broadcast endpoint. Owns the write path to its socket: control frames go
+ * through `ws.send`, broadcasts as prebuilt frames straight onto the socket; both are plain
+ * synchronous socket writes (no permessage-deflate, so ws never queues), so they keep their order.
+ */
+export class BroadcastConnection implements BroadcastConnectionInfo, Uncorkable {
+  readonly id = newConnectionId()
+  readonly channels = new Set<string>()
+  readonly headers: IncomingMessage['headers']
+  readonly remoteAddress: string | undefined
+  /** Inbound frames, handled one after another. */
+  readonly inbound: SerialQueue
+  readonly rateLimiter: RateLimiter
+  /** Answered the last heartbeat ping. */
+  alive = true
+  private corked = false
+  private closeTimer: NodeJS.Timeout | null = null
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly socket: Socket,
+    request: IncomingMessage,
+    readonly user: object | undefined,
+    private readonly settings: ConnectionSettings,
+  ) {
+    this.headers = request.headers
+    this.remoteAddress = request.socket.remoteAddress
+    this.rateLimiter = new RateLimiter(settings.maxMessagesPerSecond)
+    this.inbound = new SerialQueue((error) => settings.onError(this, error))
+    ws.once('close', () => {
+      if (this.closeTimer) clearTimeout(this.closeTimer)
+    })
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN
+  }
+
+  /**
+   * Writes a prebuilt broadcast frame. False when the connection is gone (the caller drops it);
+   * a slow consumer is closed with 4009 instead of buffering more.
+   */
+  writePrebuilt(frame: Buffer): boolean {
+    if (this.ws.readyState !== WebSocket.OPEN) return false
+    const socket = this.socket
+    if (!socket.writable) {
+      this.terminate()
+      return false
+    }
+    if (socket.writableLength + frame.length > this.settings.maxBufferedBytes) {
+      this.closeSlowConsumer()
+      return false
+    }
+    if (!this.corked) {
+      this.corked = true
+      socket.cork()
+      this.settings.coalescer.add(this)
+    }
+    socket.write(frame)
+    return true
+  }
+
+  uncork(): void {
+    this.corked = false
+    this.socket.uncork()
+  }
+
+  /** Sends a control frame (welcome, acks, errors, pong, resync). */
+  send(frame: ServerFrame): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return
+    const text = encodeServerFrame(frame)
+    if (this.socket.writableLength + text.length > this.settings.maxBufferedBytes) {
+      this.closeSlowConsumer()
+      return
+    }
+    this.ws.send(text)
+  }
+
+  /**
+   * Starts the closing handshake; terminates the socket if it has not closed after
+   * `closeTimeoutMs` (a peer that does not read never sees our close frame).
+   */
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
+      this.ws.close(code, reason)
+    }
+    if (this.ws.readyState !== WebSocket.CLOSED && this.closeTimer === null) {
+      this.closeTimer = setTimeout(() => this.terminate(), this.settings.closeTimeoutMs)
+      this.closeTimer.unref()
+    }
+  }
+
+  /** Resolves once the socket is closed, forcibly after `closeTimeoutMs`. */
+  closeAndWait(code: number, reason: string): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve()
+    const closed = new Promise<void>((resolve) => this.ws.once('close', () => resolve()))
+    this.close(code, reason)
+    return closed
+  }
+
+  terminate(): void {
+    this.ws.terminate()
+  }
+
+  private closeSlowConsumer(): void {
+    this.close(CloseCode.SLOW_CONSUMER, 'slow consumer: too much unsent data')
+  }
+}

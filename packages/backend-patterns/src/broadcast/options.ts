@@ -1,0 +1,100 @@
+import type { IncomingMessage } from 'node:http'
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_LIMITS, type ProtocolLimits } from '@pattern-stack/sync-protocol'
+import type { BroadcastEngine } from './engine.js'
+
+/** What `authorize` and logs see of a connection. */
+export interface BroadcastConnectionInfo {
+  /** The id sent in `welcome`; clients echo it as `X-Broadcast-Origin`. */
+  readonly id: string
+  /** The object `authenticate` returned for this connection (`undefined` if it returned `true`). */
+  readonly user: object | undefined
+  /** Headers of the upgrade request. */
+  readonly headers: IncomingMessage['headers']
+  readonly remoteAddress: string | undefined
+  /** Channels the connection is subscribed to right now. */
+  readonly channels: ReadonlySet<string>
+}
+
+export interface BroadcastLogger {
+  debug?(message: string, ...details: unknown[]): void
+  info?(message: string, ...details: unknown[]): void
+  warn?(message: string, ...details: unknown[]): void
+  error?(message: string, ...details: unknown[]): void
+}
+
+export interface WebSocketBroadcastBackendOptions {
+  /** Fan-out between server instances. Default: `new MemoryBroadcastEngine()` (one process). */
+  engine?: BroadcastEngine
+  /** Overrides of the protocol's `DEFAULT_LIMITS` (frame size, channels, name length, rate, buffer). */
+  limits?: Partial<ProtocolLimits>
+  /** Interval of the WebSocket ping heartbeat in ms (default 30 000). */
+  heartbeatMs?: number
+  /**
+   * Runs at the upgrade. Falsy: HTTP 401 and no upgrade. An object becomes the connection's `user`.
+   * A thrown error or rejected promise answers HTTP 500 (and is logged).
+   */
+  authenticate?: (
+    request: IncomingMessage,
+  ) => boolean | object | null | undefined | Promise<boolean | object | null | undefined>
+  /** Runs for each channel of each subscribe. Falsy: `forbidden` error frame naming the channel. */
+  authorize?: (connection: BroadcastConnectionInfo, channel: string) => boolean | Promise<boolean>
+  /** When set, the upgrade's `Origin` header must be one of these (else HTTP 403). */
+  allowedOrigins?: string[]
+  /**
+   * How long `close()` and slow-consumer closes wait for the closing handshake before they
+   * terminate the socket (ms, default 2000).
+   */
+  closeTimeoutMs?: number
+  logger?: BroadcastLogger
+}
+
+export interface ResolvedOptions {
+  limits: ProtocolLimits
+  heartbeatMs: number
+  closeTimeoutMs: number
+  allowedOrigins: ReadonlySet<string> | null
+}
+
+function positiveInteger(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new TypeError(`${name} must be a positive integer, got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+/** Validates the options, throwing a TypeError that names the first bad one. */
+export function resolveOptions(options: WebSocketBroadcastBackendOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('WebSocketBroadcastBackend options must be an object')
+  }
+  const limits: ProtocolLimits = { ...DEFAULT_LIMITS }
+  for (const [key, value] of Object.entries(options.limits ?? {})) {
+    if (!(key in DEFAULT_LIMITS)) {
+      throw new TypeError(
+        `unknown limit ${JSON.stringify(key)}; known: ${Object.keys(DEFAULT_LIMITS).join(', ')}`,
+      )
+    }
+    if (value !== undefined) limits[key as keyof ProtocolLimits] = positiveInteger(`limits.${key}`, value)
+  }
+  for (const hook of ['authenticate', 'authorize'] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') {
+      throw new TypeError(`${hook} must be a function`)
+    }
+  }
+  let allowedOrigins: ReadonlySet<string> | null = null
+  if (options.allowedOrigins !== undefined) {
+    if (
+      !Array.isArray(options.allowedOrigins) ||
+      !options.allowedOrigins.every((o) => typeof o === 'string')
+    ) {
+      throw new TypeError('allowedOrigins must be an array of strings such as "https://app.example.com"')
+    }
+    allowedOrigins = new Set(options.allowedOrigins)
+  }
+  return {
+    limits,
+    heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS),
+    closeTimeoutMs: positiveInteger('closeTimeoutMs', options.closeTimeoutMs ?? 2000),
+    allowedOrigins,
+  }
+}
