@@ -158,7 +158,7 @@ export class RedisBroadcastEngine implements BroadcastEngine {
   async addChannel(channel: string): Promise<void> {
     this.channels.add(channel)
     const subscriber = this.subscriber
-    if (!subscriber || subscriber.status !== 'ready') return // subscribed on (re)connect
+    if (subscriber?.status !== 'ready') return // subscribed on (re)connect
     try {
       await subscriber.subscribe(this.key(channel))
     } catch (error) {
@@ -170,7 +170,7 @@ export class RedisBroadcastEngine implements BroadcastEngine {
   async removeChannel(channel: string): Promise<void> {
     if (!this.channels.delete(channel)) return
     const subscriber = this.subscriber
-    if (!subscriber || subscriber.status !== 'ready') return
+    if (subscriber?.status !== 'ready') return
     try {
       await subscriber.unsubscribe(this.key(channel))
     } catch (error) {
