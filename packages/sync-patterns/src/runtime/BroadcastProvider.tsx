@@ -1,0 +1,53 @@
+import { type ReactNode, useEffect, useMemo, useSyncExternalStore } from 'react'
+import { BroadcastContext, type BroadcastContextValue } from './BroadcastContext.js'
+import { BroadcastClient, type BroadcastClientOptions } from './core/broadcast-client.js'
+import { getBroadcastClient, setBroadcastClient } from './core/broadcast-singleton.js'
+
+export interface BroadcastProviderProps {
+  /** WebSocket URL of the broadcast endpoint (e.g. `ws://localhost:8000/ws/broadcast` or `/ws/broadcast`). */
+  url?: string
+  /** Client options; read when the client is created (on mount and when `url` changes). */
+  options?: BroadcastClientOptions
+  /** Use this client instead of creating one; the provider then neither connects nor disconnects it. */
+  client?: BroadcastClient
+  children?: ReactNode
+}
+
+/**
+ * Owns the app's broadcast connection: creates the client for `url`, connects it while mounted and
+ * disconnects it on unmount. The connect is deferred by a macrotask, so React StrictMode's
+ * mount-unmount-mount opens exactly one socket. While mounted the client is also the app's
+ * `getBroadcastClient()`, so `withBroadcastOrigin(fetch)` can tag requests with its connection id.
+ */
+export function BroadcastProvider({ url, options, client: external, children }: BroadcastProviderProps) {
+  if (!external && (typeof url !== 'string' || url.length === 0)) {
+    throw new TypeError(
+      `BroadcastProvider needs a url (got ${JSON.stringify(url)}); is VITE_BROADCAST_URL set?`,
+    )
+  }
+  // biome-ignore lint/correctness/useExhaustiveDependencies: options are read once per client, on purpose
+  const client = useMemo(() => external ?? new BroadcastClient(url as string, options), [external, url])
+
+  const state = useSyncExternalStore(
+    (onChange) => client.onStateChange(onChange),
+    () => client.state,
+    () => client.state,
+  )
+
+  useEffect(() => {
+    const previous = getBroadcastClient()
+    setBroadcastClient(client)
+    const timer = external ? undefined : setTimeout(() => client.connect(), 0)
+    return () => {
+      clearTimeout(timer)
+      if (!external) client.disconnect()
+      if (getBroadcastClient() === client) setBroadcastClient(previous === client ? null : previous)
+    }
+  }, [client, external])
+
+  const value = useMemo<BroadcastContextValue>(
+    () => ({ client, state, subscribe: (channel, handler) => client.subscribe(channel, handler) }),
+    [client, state],
+  )
+  return <BroadcastContext.Provider value={value}>{children}</BroadcastContext.Provider>
+}

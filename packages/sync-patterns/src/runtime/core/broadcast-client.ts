@@ -1,0 +1,553 @@
+import {
+  assertChannelName,
+  decodeServerFrame,
+  encodeClientFrame,
+  isErrorFrame,
+  isEventFrame,
+  isResyncFrame,
+  isSubscribedFrame,
+  isWelcomeFrame,
+  type ServerFrame,
+} from '@pattern-stack/sync-protocol'
+import { backoffDelay } from './backoff.js'
+import type {
+  BroadcastEvent,
+  BroadcastHandler,
+  BroadcastLogger,
+  BroadcastResyncMessage,
+  BrowserSignals,
+  ConnectionState,
+  StateListener,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './types.js'
+
+export interface BroadcastClientOptions {
+  /** Reconnect attempts after a drop before giving up in state `'disconnected'` (default 10; `Infinity` never gives up). */
+  maxReconnectAttempts?: number
+  /** Scale of the first reconnect delay in ms (default 1000); it doubles per attempt, with full jitter. */
+  reconnectDelay?: number
+  /** Cap of any reconnect delay in ms (default 30000). */
+  maxReconnectDelay?: number
+  /** A connection open this long (ms, default 5000) counts as stable: backoff starts again from the first step. */
+  stableAfterMs?: number
+  /** How long to wait for the answer to an app-level ping before treating the socket as dead (ms; default min(heartbeat, 10000)). */
+  pongTimeoutMs?: number
+  /**
+   * How long after opening to wait for a `welcome` frame before treating the server as spec-only
+   * (ms, default 1000). Only matters for the resync after a reconnect: our server acknowledges
+   * subscriptions, so the resync waits for the acknowledgement; a spec-only server never does.
+   */
+  welcomeTimeoutMs?: number
+  /** WebSocket implementation; defaults to the global one. In Node 20 pass `WebSocket` from `ws`. */
+  WebSocket?: WebSocketConstructor
+  /** Where `online` / `visibilitychange` come from (defaults to `window` / `document` when present); `false` ignores them. */
+  signals?: BrowserSignals | false
+  /** Randomness for the jitter, in [0, 1). */
+  random?: () => number
+  logger?: BroadcastLogger
+}
+
+const OPEN = 1
+const defaultLogger: BroadcastLogger = {
+  debug: (message, ...details) => console.debug(`[sync-patterns] ${message}`, ...details),
+  warn: (message, ...details) => console.warn(`[sync-patterns] ${message}`, ...details),
+}
+
+interface Subscription {
+  handler: BroadcastHandler
+}
+
+function checkNumber(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  allowInfinity = false,
+): number {
+  if (value === undefined) return fallback
+  if (
+    typeof value !== 'number' ||
+    Number.isNaN(value) ||
+    value < 0 ||
+    (!allowInfinity && !Number.isFinite(value))
+  ) {
+    throw new TypeError(`${name} must be a non-negative number, got ${String(value)}`)
+  }
+  return value
+}
+
+/** Resolves `url` to an absolute ws(s) URL; a path like `/ws/broadcast` is taken relative to the page. */
+function resolveUrl(url: string): string {
+  if (typeof url !== 'string' || url.length === 0) {
+    throw new TypeError(`url must be a non-empty string, got ${JSON.stringify(url)}`)
+  }
+  const base = (globalThis as { location?: { href: string } }).location?.href
+  let parsed: URL
+  try {
+    parsed = base === undefined ? new URL(url) : new URL(url, base)
+  } catch {
+    throw new TypeError(`url ${JSON.stringify(url)} is not a valid WebSocket URL`)
+  }
+  if (parsed.protocol === 'http:') parsed.protocol = 'ws:'
+  else if (parsed.protocol === 'https:') parsed.protocol = 'wss:'
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    throw new TypeError(`url ${JSON.stringify(url)} must use ws: or wss: (or http:/https:)`)
+  }
+  return parsed.toString()
+}
+
+/**
+ * One WebSocket to the broadcast endpoint, shared by every subscriber. Reconnects with exponential
+ * backoff and full jitter, resubscribes and signals a resync after each reconnect, detects
+ * half-open connections when the server announces a heartbeat, and ignores frames it does not
+ * understand. Works with the browser's WebSocket and with `ws` in Node.
+ */
+export class BroadcastClient {
+  readonly url: string
+  readonly #options: Required<
+    Pick<
+      BroadcastClientOptions,
+      'maxReconnectAttempts' | 'reconnectDelay' | 'maxReconnectDelay' | 'stableAfterMs' | 'welcomeTimeoutMs'
+    >
+  > & { pongTimeoutMs: number | undefined }
+  readonly #WebSocket: WebSocketConstructor
+  readonly #signals: BrowserSignals
+  readonly #random: () => number
+  readonly #logger: BroadcastLogger
+
+  #state: ConnectionState = 'disconnected'
+  readonly #stateListeners = new Set<StateListener>()
+  readonly #subscriptions = new Map<string, Set<Subscription>>()
+
+  #socket: WebSocketLike | null = null
+  #socketOpen = false
+  /** Channels the current socket is subscribed to on the wire. */
+  readonly #wireChannels = new Set<string>()
+  #flushQueued = false
+
+  /** The caller wants a connection (connect() called, disconnect() not). */
+  #active = false
+  /** Gave up after maxReconnectAttempts; `online`/`visible` or connect() start again. */
+  #gaveUp = false
+  #attempt = 0
+  #everConnected = false
+
+  #connectionId: string | null = null
+  #heartbeatMs = 0
+  #lastTrafficAt = 0
+  #pingSeq = 0
+  #sawFirstFrame = false
+  /** Channels that get a resync once the server acknowledges their subscription on this socket. */
+  readonly #resyncPending = new Set<string>()
+
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined
+  #stableTimer: ReturnType<typeof setTimeout> | undefined
+  #heartbeatTimer: ReturnType<typeof setTimeout> | undefined
+  #pongTimer: ReturnType<typeof setTimeout> | undefined
+  #welcomeTimer: ReturnType<typeof setTimeout> | undefined
+  #signalsAttached = false
+
+  constructor(url: string, options: BroadcastClientOptions = {}) {
+    this.url = resolveUrl(url)
+    this.#options = {
+      maxReconnectAttempts: checkNumber('maxReconnectAttempts', options.maxReconnectAttempts, 10, true),
+      reconnectDelay: checkNumber('reconnectDelay', options.reconnectDelay, 1000),
+      maxReconnectDelay: checkNumber('maxReconnectDelay', options.maxReconnectDelay, 30_000),
+      stableAfterMs: checkNumber('stableAfterMs', options.stableAfterMs, 5000),
+      welcomeTimeoutMs: checkNumber('welcomeTimeoutMs', options.welcomeTimeoutMs, 1000),
+      pongTimeoutMs:
+        options.pongTimeoutMs === undefined
+          ? undefined
+          : checkNumber('pongTimeoutMs', options.pongTimeoutMs, 0),
+    }
+    const Implementation =
+      options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? undefined
+    if (typeof Implementation !== 'function') {
+      throw new TypeError(
+        'no WebSocket implementation: pass { WebSocket } in the options (in Node 20: `import WebSocket from "ws"`)',
+      )
+    }
+    this.#WebSocket = Implementation
+    const g = globalThis as { window?: BrowserSignals['online']; document?: BrowserSignals['visibility'] }
+    this.#signals =
+      options.signals === false ? {} : (options.signals ?? { online: g.window, visibility: g.document })
+    this.#random = options.random ?? Math.random
+    this.#logger = options.logger ?? defaultLogger
+  }
+
+  /** Current connection state. */
+  get state(): ConnectionState {
+    return this.#state
+  }
+
+  /** This connection's id from the server's `welcome`, or `null` (not connected, or a spec-only server). */
+  get connectionId(): string | null {
+    return this.#connectionId
+  }
+
+  /** Channels with at least one handler. */
+  get channels(): string[] {
+    return [...this.#subscriptions.keys()]
+  }
+
+  /** Opens the connection (idempotent). After giving up or `disconnect()`, starts again from the first backoff step. */
+  connect(): void {
+    if (this.#active) return
+    this.#active = true
+    this.#gaveUp = false
+    this.#attempt = 0
+    this.#attachSignals()
+    this.#open('connecting')
+  }
+
+  /** Closes the connection and stops reconnecting. Handlers stay registered for a later `connect()`. */
+  disconnect(): void {
+    this.#active = false
+    this.#gaveUp = false
+    this.#detachSignals()
+    clearTimeout(this.#reconnectTimer)
+    this.#reconnectTimer = undefined
+    this.#closeSocket(1000, 'client disconnect')
+    this.#setState('disconnected')
+  }
+
+  /**
+   * Calls `handler` for every event on `channel` and for resync signals. The channel is subscribed
+   * on the wire once, however many handlers it has, and unsubscribed when the last one leaves.
+   * Subscriptions made while disconnected are sent once connected. Returns the unsubscribe function.
+   */
+  subscribe(channel: string, handler: BroadcastHandler): () => void {
+    assertChannelName(channel)
+    if (typeof handler !== 'function') throw new TypeError('handler must be a function')
+    const subscription: Subscription = { handler }
+    let set = this.#subscriptions.get(channel)
+    if (!set) {
+      set = new Set()
+      this.#subscriptions.set(channel, set)
+    }
+    set.add(subscription)
+    this.#queueFlush()
+    let active = true
+    return () => {
+      if (!active) return
+      active = false
+      const current = this.#subscriptions.get(channel)
+      if (!current) return
+      current.delete(subscription)
+      if (current.size === 0) {
+        this.#subscriptions.delete(channel)
+        this.#queueFlush()
+      }
+    }
+  }
+
+  /** Calls `listener` on every state change. Returns the remover. */
+  onStateChange(listener: StateListener): () => void {
+    this.#stateListeners.add(listener)
+    return () => {
+      this.#stateListeners.delete(listener)
+    }
+  }
+
+  // ── connection lifecycle ────────────────────────────────────────────────────────────────────
+
+  #open(state: 'connecting' | 'reconnecting'): void {
+    this.#reconnectTimer = undefined
+    this.#setState(state)
+    let socket: WebSocketLike
+    try {
+      socket = new this.#WebSocket(this.url)
+    } catch (error) {
+      this.#logger.warn(`could not open ${this.url}`, error)
+      this.#scheduleReconnect()
+      return
+    }
+    this.#socket = socket
+    this.#socketOpen = false
+    socket.onopen = (() => {
+      if (socket === this.#socket) this.#onOpen()
+    }) as never
+    socket.onmessage = ((event: { data: unknown }) => {
+      if (socket === this.#socket) this.#onMessage(event.data)
+    }) as never
+    socket.onclose = ((event: { code?: number; reason?: string }) => {
+      if (socket === this.#socket) this.#onClose(event.code ?? 1006, event.reason ?? '')
+    }) as never
+    // A failed connection also emits `close`, which does the work.
+    socket.onerror = (() => {}) as never
+  }
+
+  #onOpen(): void {
+    this.#socketOpen = true
+    this.#lastTrafficAt = Date.now()
+    this.#connectionId = null
+    this.#heartbeatMs = 0
+    this.#sawFirstFrame = false
+    this.#wireChannels.clear()
+    this.#resyncPending.clear()
+    if (this.#everConnected)
+      for (const channel of this.#subscriptions.keys()) this.#resyncPending.add(channel)
+    this.#everConnected = true
+    this.#stableTimer = setTimeout(() => {
+      this.#attempt = 0
+    }, this.#options.stableAfterMs)
+    this.#flushSubscriptions()
+    if (this.#resyncPending.size > 0) {
+      this.#welcomeTimer = setTimeout(() => this.#resyncAllPending(), this.#options.welcomeTimeoutMs)
+    }
+    this.#setState('connected')
+  }
+
+  #onClose(code: number, reason: string): void {
+    this.#logger.debug(`connection closed (${code}${reason ? `: ${reason}` : ''})`)
+    this.#releaseSocket()
+    if (this.#active) this.#scheduleReconnect()
+    else this.#setState('disconnected')
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#attempt >= this.#options.maxReconnectAttempts) {
+      this.#logger.warn(`gave up after ${this.#attempt} reconnect attempts`)
+      this.#active = false
+      this.#gaveUp = true
+      this.#setState('disconnected')
+      return
+    }
+    const delay = backoffDelay(this.#attempt, {
+      baseDelay: this.#options.reconnectDelay,
+      maxDelay: this.#options.maxReconnectDelay,
+      random: this.#random,
+    })
+    this.#attempt += 1
+    this.#setState('reconnecting')
+    this.#reconnectTimer = setTimeout(() => this.#open('reconnecting'), delay)
+  }
+
+  /** Drops the current socket without waiting for a close handshake (it may be half-open) and reconnects. */
+  #dropAndReconnect(why: string): void {
+    this.#logger.debug(`dropping connection: ${why}`)
+    this.#closeSocket(4000, why)
+    if (this.#active) this.#scheduleReconnect()
+  }
+
+  #closeSocket(code: number, reason: string): void {
+    const socket = this.#socket
+    this.#releaseSocket()
+    if (!socket) return
+    socket.onopen = null
+    socket.onmessage = null
+    socket.onclose = null
+    try {
+      socket.close(code, reason)
+    } catch {
+      // Closing a socket that never opened may throw in some implementations; it is gone either way.
+    }
+  }
+
+  #releaseSocket(): void {
+    this.#socket = null
+    this.#socketOpen = false
+    this.#connectionId = null
+    this.#heartbeatMs = 0
+    this.#wireChannels.clear()
+    this.#resyncPending.clear()
+    for (const timer of [this.#stableTimer, this.#heartbeatTimer, this.#pongTimer, this.#welcomeTimer]) {
+      clearTimeout(timer)
+    }
+    this.#stableTimer = this.#heartbeatTimer = this.#pongTimer = this.#welcomeTimer = undefined
+  }
+
+  #setState(state: ConnectionState): void {
+    if (state === this.#state) return
+    this.#state = state
+    for (const listener of [...this.#stateListeners]) {
+      try {
+        listener(state)
+      } catch (error) {
+        this.#logger.warn('state listener threw', error)
+      }
+    }
+  }
+
+  // ── frames ──────────────────────────────────────────────────────────────────────────────────
+
+  #onMessage(data: unknown): void {
+    this.#lastTrafficAt = Date.now()
+    clearTimeout(this.#pongTimer)
+    this.#pongTimer = undefined
+    if (typeof data !== 'string') {
+      this.#logger.debug('ignored a binary frame from the server')
+      return
+    }
+    const decoded = decodeServerFrame(data)
+    if (!decoded.ok) {
+      this.#logger.debug(`ignored a bad frame from the server: ${decoded.problem.message}`)
+      return
+    }
+    const frame = decoded.frame
+    const first = !this.#sawFirstFrame
+    this.#sawFirstFrame = true
+    if (first && !isWelcomeFrame(frame)) this.#resyncAllPending() // a spec-only server: no acks will come
+    this.#handleFrame(frame)
+  }
+
+  #handleFrame(frame: ServerFrame): void {
+    if (isEventFrame(frame)) {
+      const event: BroadcastEvent =
+        frame.origin === undefined
+          ? { kind: 'event', channel: frame.channel, event: frame.event, payload: frame.payload }
+          : {
+              kind: 'event',
+              channel: frame.channel,
+              event: frame.event,
+              payload: frame.payload,
+              origin: frame.origin,
+            }
+      this.#deliver(frame.channel, event)
+    } else if (isWelcomeFrame(frame)) {
+      this.#connectionId = frame.welcome.connection_id
+      this.#heartbeatMs = frame.welcome.heartbeat_ms
+      clearTimeout(this.#welcomeTimer)
+      this.#welcomeTimer = undefined
+      this.#scheduleHeartbeat()
+    } else if (isSubscribedFrame(frame)) {
+      for (const channel of frame.subscribed) {
+        if (this.#resyncPending.delete(channel)) this.#resync(channel, 'reconnect')
+      }
+    } else if (isResyncFrame(frame)) {
+      for (const channel of frame.resync) this.#resync(channel, 'server')
+    } else if (isErrorFrame(frame)) {
+      this.#logger.warn(`server refused a frame: ${frame.error.code}: ${frame.error.message}`)
+      if (frame.error.channel !== undefined && frame.error.code !== 'already_subscribed') {
+        this.#resyncPending.delete(frame.error.channel)
+      }
+    }
+    // `unsubscribed` and `pong` need nothing beyond counting as traffic.
+  }
+
+  #deliver(channel: string, event: BroadcastEvent): void {
+    const subscriptions = this.#subscriptions.get(channel)
+    if (!subscriptions) return
+    for (const { handler } of [...subscriptions]) {
+      try {
+        handler(event)
+      } catch (error) {
+        this.#logger.warn(`handler for channel ${JSON.stringify(channel)} threw`, error)
+      }
+    }
+  }
+
+  #resync(channel: string, reason: BroadcastResyncMessage['reason']): void {
+    this.#deliver(channel, { kind: 'resync', channel, event: 'resync', payload: {}, reason })
+  }
+
+  #resyncAllPending(): void {
+    clearTimeout(this.#welcomeTimer)
+    this.#welcomeTimer = undefined
+    const channels = [...this.#resyncPending]
+    this.#resyncPending.clear()
+    for (const channel of channels) this.#resync(channel, 'reconnect')
+  }
+
+  // ── subscriptions on the wire ───────────────────────────────────────────────────────────────
+
+  /** Batches subscription changes made in one tick (React StrictMode mounts, unmounts, mounts). */
+  #queueFlush(): void {
+    if (this.#flushQueued) return
+    this.#flushQueued = true
+    queueMicrotask(() => {
+      this.#flushQueued = false
+      this.#flushSubscriptions()
+    })
+  }
+
+  #flushSubscriptions(): void {
+    const socket = this.#socket
+    if (!socket || !this.#socketOpen || socket.readyState !== OPEN) return
+    const add = [...this.#subscriptions.keys()].filter((channel) => !this.#wireChannels.has(channel))
+    const remove = [...this.#wireChannels].filter((channel) => !this.#subscriptions.has(channel))
+    if (add.length > 0) {
+      this.#send({ subscribe: add })
+      for (const channel of add) this.#wireChannels.add(channel)
+    }
+    if (remove.length > 0) {
+      this.#send({ unsubscribe: remove })
+      for (const channel of remove) {
+        this.#wireChannels.delete(channel)
+        this.#resyncPending.delete(channel)
+      }
+    }
+  }
+
+  #send(frame: Parameters<typeof encodeClientFrame>[0]): void {
+    try {
+      this.#socket?.send(encodeClientFrame(frame))
+    } catch (error) {
+      this.#logger.debug('send failed; the close event will reconnect', error)
+    }
+  }
+
+  // ── liveness ────────────────────────────────────────────────────────────────────────────────
+
+  /** Only when the server announced `heartbeat_ms` in `welcome`: a spec-only server never answers pings. */
+  #scheduleHeartbeat(): void {
+    clearTimeout(this.#heartbeatTimer)
+    this.#heartbeatTimer = undefined
+    if (this.#heartbeatMs <= 0 || !this.#socketOpen) return
+    const due = this.#lastTrafficAt + this.#heartbeatMs - Date.now()
+    this.#heartbeatTimer = setTimeout(
+      () => {
+        this.#heartbeatTimer = undefined
+        if (Date.now() - this.#lastTrafficAt >= this.#heartbeatMs) this.#probe()
+        this.#scheduleHeartbeat()
+      },
+      Math.max(due, 0),
+    )
+  }
+
+  /** Sends an app-level ping; no traffic before the pong timeout means the connection is half-open. */
+  #probe(): void {
+    if (this.#heartbeatMs <= 0 || !this.#socketOpen || this.#pongTimer !== undefined) return
+    this.#pingSeq += 1
+    this.#send({ ping: this.#pingSeq })
+    const timeout = this.#options.pongTimeoutMs ?? Math.min(this.#heartbeatMs, 10_000)
+    this.#pongTimer = setTimeout(() => {
+      this.#pongTimer = undefined
+      this.#dropAndReconnect(`no answer to ping within ${timeout} ms`)
+    }, timeout)
+  }
+
+  // ── browser signals ─────────────────────────────────────────────────────────────────────────
+
+  readonly #onVisibilityChange = (): void => {
+    if (this.#signals.visibility?.visibilityState === 'visible') this.#onWake()
+  }
+
+  /** The browser is back online, or a tab became visible (perhaps after the machine slept). */
+  readonly #onWake = (): void => {
+    if (this.#gaveUp) {
+      this.connect()
+    } else if (this.#reconnectTimer !== undefined) {
+      // Waiting out a backoff delay: the network is likely back, so try now.
+      clearTimeout(this.#reconnectTimer)
+      this.#open('reconnecting')
+    } else if (this.#state === 'connected') {
+      // The socket may have died while the machine slept; check now instead of a heartbeat later.
+      this.#probe()
+    }
+  }
+
+  #attachSignals(): void {
+    if (this.#signalsAttached) return
+    this.#signalsAttached = true
+    this.#signals.online?.addEventListener('online', this.#onWake)
+    this.#signals.visibility?.addEventListener('visibilitychange', this.#onVisibilityChange)
+  }
+
+  #detachSignals(): void {
+    if (!this.#signalsAttached) return
+    this.#signalsAttached = false
+    this.#signals.online?.removeEventListener('online', this.#onWake)
+    this.#signals.visibility?.removeEventListener('visibilitychange', this.#onVisibilityChange)
+  }
+}

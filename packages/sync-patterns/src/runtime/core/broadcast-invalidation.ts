@@ -1,0 +1,95 @@
+import type { QueryClient, QueryKey } from '@tanstack/query-core'
+import type { BroadcastClient } from './broadcast-client.js'
+import { getInvalidationScheduler, type InvalidationScheduler } from './invalidation-scheduler.js'
+import type { BroadcastEvent } from './types.js'
+
+export interface BroadcastInvalidationOptions {
+  queryClient: QueryClient
+  client: BroadcastClient
+  /** Broadcast channel, e.g. `'order'`. */
+  channel: string
+  /** Query key prefix of the entity, e.g. `['orders']` or `['orders', id]`. */
+  queryKeyPrefix: QueryKey
+  /** `false` invalidates nothing; what arrives meanwhile is invalidated once when enabled again. Default true. */
+  enabled?: boolean
+  /** Skip events this client caused itself (their `origin` is its connection id). Default true. */
+  suppressEcho?: boolean
+  /** Defaults to the scheduler shared by everything on `queryClient`. */
+  scheduler?: InvalidationScheduler
+}
+
+export interface BroadcastInvalidation {
+  setEnabled(enabled: boolean): void
+  /** Stops listening and forgets buffered events. */
+  dispose(): void
+}
+
+const EVERYTHING = Symbol('everything under the prefix')
+type Target = string | typeof EVERYTHING
+
+/**
+ * Invalidates `queryKeyPrefix` queries when events arrive on `channel` (the spec's rules):
+ *
+ * - event with `payload.entity_id`: `[...prefix, entity_id]` and everything under it, and the
+ *   prefix "exactly", which here means the prefix itself or the prefix plus one plain object
+ *   (`['orders', { status: 'draft' }]`, a list with parameters), so every list that may show the
+ *   entity refreshes while other entities' details do not;
+ * - event without `entity_id`, and every resync: everything under the prefix;
+ * - an event whose `origin` is this client's own connection id: nothing (its mutation refetches;
+ *   other tabs have other connection ids and still refetch).
+ *
+ * Refetches go through the coalescing `InvalidationScheduler` (see there).
+ */
+export function createBroadcastInvalidation(options: BroadcastInvalidationOptions): BroadcastInvalidation {
+  const { queryClient, client, channel, queryKeyPrefix, suppressEcho = true } = options
+  if (!Array.isArray(queryKeyPrefix)) {
+    throw new TypeError(
+      `queryKeyPrefix must be an array such as ['orders'], got ${JSON.stringify(queryKeyPrefix)}`,
+    )
+  }
+  const prefix = [...queryKeyPrefix]
+  const scheduler = options.scheduler ?? getInvalidationScheduler(queryClient)
+  let enabled = options.enabled ?? true
+  const buffered = new Set<Target>()
+
+  const apply = (target: Target) => {
+    if (target === EVERYTHING) {
+      scheduler.invalidate(prefix, 'under')
+    } else {
+      scheduler.invalidate([...prefix, target], 'under')
+      scheduler.invalidate(prefix, 'list')
+    }
+  }
+
+  const onEvent = (event: BroadcastEvent) => {
+    if (
+      event.kind === 'event' &&
+      suppressEcho &&
+      event.origin !== undefined &&
+      event.origin === client.connectionId
+    ) {
+      return
+    }
+    const entityId = event.kind === 'event' ? event.payload.entity_id : undefined
+    const target: Target = entityId === undefined ? EVERYTHING : entityId
+    if (enabled) apply(target)
+    else buffered.add(target)
+  }
+
+  const unsubscribe = client.subscribe(channel, onEvent)
+
+  return {
+    setEnabled(next) {
+      if (next === enabled) return
+      enabled = next
+      if (!enabled) return
+      const targets: Target[] = buffered.has(EVERYTHING) ? [EVERYTHING] : [...buffered]
+      buffered.clear()
+      for (const target of targets) apply(target)
+    },
+    dispose() {
+      buffered.clear()
+      unsubscribe()
+    },
+  }
+}

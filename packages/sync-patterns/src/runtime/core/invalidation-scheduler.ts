@@ -1,0 +1,184 @@
+import type { Query, QueryClient, QueryKey } from '@tanstack/query-core'
+import { hasPendingMutation } from './pending-mutations.js'
+import { isKeyUnder, isListKeyOf } from './query-keys.js'
+
+export interface InvalidationSchedulerOptions {
+  /** Invalidations of one query within this many ms (debounced) cause one refetch. Default 16 (one frame). */
+  coalesceMs?: number
+  /** Under a continuous stream of events, refetch at least this often (ms). Default 250. */
+  maxDelayMs?: number
+}
+
+/** Which cached queries an invalidation reaches. */
+export type KeyMatch =
+  /** Every query whose key starts with the key (TanStack's default prefix matching). */
+  | 'under'
+  /** The key itself, or the key plus one plain object (a parameterised list): see `isListKeyOf`. */
+  | 'list'
+
+interface Entry {
+  query: Query
+  timer: ReturnType<typeof setTimeout> | undefined
+  firstRequestAt: number
+  /** The fetch that was in flight when the latest request arrived: its result may predate the change. */
+  staleFetch: Promise<unknown> | undefined
+  /** Waiting for pending mutations on this key to settle. */
+  blocked: boolean
+  /** Waiting for `staleFetch` to settle. */
+  awaitingFetch: boolean
+}
+
+function inFlight(query: Query): Promise<unknown> | undefined {
+  return query.state.fetchStatus === 'idle' ? undefined : query.promise
+}
+
+/**
+ * Turns a stream of "this changed" signals into as few refetches as correctness allows, per query:
+ *
+ * - Coalescing: requests for one query within `coalesceMs` of each other (up to `maxDelayMs` in
+ *   all) become one refetch.
+ * - No lost update: a request that arrives while a fetch is in flight cannot trust that fetch (it
+ *   may have read the database before the change), so exactly one follow-up refetch runs after it
+ *   settles, however many requests arrived meanwhile. A fetch that *started* after the request
+ *   already sees the change, so none is added. (TanStack's `invalidateQueries` default,
+ *   `cancelRefetch: true`, would instead cancel and restart per event: the cancelled requests still
+ *   reach the server, and a steady stream can keep a query from ever finishing.)
+ * - Pending-mutation guard: while a mutation whose key overlaps the query's is pending, the refetch
+ *   waits (it could overwrite the optimistic state with a server state that predates the mutation),
+ *   then runs once when they have settled, unless a fetch started since covers it.
+ */
+export class InvalidationScheduler {
+  readonly queryClient: QueryClient
+  readonly #coalesceMs: number
+  readonly #maxDelayMs: number
+  readonly #entries = new Map<string, Entry>()
+  #unsubscribeMutations: (() => void) | undefined
+
+  constructor(queryClient: QueryClient, options: InvalidationSchedulerOptions = {}) {
+    if (!queryClient || typeof queryClient.getQueryCache !== 'function') {
+      throw new TypeError('InvalidationScheduler needs a QueryClient')
+    }
+    for (const [name, value] of Object.entries(options)) {
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+        throw new TypeError(`${name} must be a non-negative number of ms, got ${String(value)}`)
+      }
+    }
+    this.queryClient = queryClient
+    this.#coalesceMs = options.coalesceMs ?? 16
+    this.#maxDelayMs = Math.max(options.maxDelayMs ?? 250, this.#coalesceMs)
+  }
+
+  /** Queries waiting for their refetch (in the window, behind a fetch or behind a mutation). */
+  get pendingCount(): number {
+    return this.#entries.size
+  }
+
+  /** Schedules a refetch of every cached query `queryKey` reaches (see `KeyMatch`). */
+  invalidate(queryKey: QueryKey, match: KeyMatch = 'under'): void {
+    if (!Array.isArray(queryKey)) throw new TypeError('queryKey must be an array')
+    const matches = match === 'list' ? isListKeyOf : isKeyUnder
+    const queries = this.queryClient
+      .getQueryCache()
+      .findAll({ predicate: (query) => matches(query.queryKey, queryKey) })
+    for (const query of queries) this.#request(query)
+  }
+
+  /** Cancels everything scheduled and stops watching mutations. */
+  dispose(): void {
+    for (const entry of this.#entries.values()) clearTimeout(entry.timer)
+    this.#entries.clear()
+    this.#unsubscribeMutations?.()
+    this.#unsubscribeMutations = undefined
+  }
+
+  #request(query: Query): void {
+    const now = Date.now()
+    let entry = this.#entries.get(query.queryHash)
+    if (!entry || entry.query !== query) {
+      entry = {
+        query,
+        timer: undefined,
+        firstRequestAt: now,
+        staleFetch: undefined,
+        blocked: false,
+        awaitingFetch: false,
+      }
+      this.#entries.set(query.queryHash, entry)
+    }
+    entry.staleFetch = inFlight(query)
+    // Behind a fetch or a mutation, the refetch is already due once they settle.
+    if (entry.blocked || entry.awaitingFetch) return
+    clearTimeout(entry.timer)
+    const delay = Math.min(this.#coalesceMs, entry.firstRequestAt + this.#maxDelayMs - now)
+    const scheduled = entry
+    entry.timer = setTimeout(() => this.#flush(scheduled), Math.max(delay, 0))
+  }
+
+  #flush(entry: Entry): void {
+    entry.timer = undefined
+    if (this.#entries.get(entry.query.queryHash) !== entry) return
+    const { query } = entry
+    if (this.queryClient.getQueryCache().get(query.queryHash) !== query) {
+      this.#entries.delete(query.queryHash) // removed from the cache: nothing left to refresh
+      return
+    }
+    if (hasPendingMutation(this.queryClient, query.queryKey)) {
+      entry.blocked = true
+      this.#watchMutations()
+      return
+    }
+    entry.blocked = false
+    const current = inFlight(query)
+    if (current !== undefined) {
+      if (current !== entry.staleFetch) {
+        // Started after the latest request, so it already reads the changed state.
+        this.#entries.delete(query.queryHash)
+        return
+      }
+      entry.awaitingFetch = true
+      const settle = () => {
+        entry.awaitingFetch = false
+        this.#flush(entry)
+      }
+      current.then(settle, settle)
+      return
+    }
+    this.#entries.delete(query.queryHash)
+    // Nothing is in flight, so cancelRefetch has nothing to cancel; `false` states the intent.
+    void this.queryClient.invalidateQueries(
+      { queryKey: query.queryKey, exact: true },
+      { cancelRefetch: false },
+    )
+  }
+
+  #watchMutations(): void {
+    if (this.#unsubscribeMutations) return
+    this.#unsubscribeMutations = this.queryClient.getMutationCache().subscribe(() => {
+      for (const entry of [...this.#entries.values()]) {
+        if (entry.blocked && !hasPendingMutation(this.queryClient, entry.query.queryKey)) this.#flush(entry)
+      }
+      if (![...this.#entries.values()].some((entry) => entry.blocked)) {
+        this.#unsubscribeMutations?.()
+        this.#unsubscribeMutations = undefined
+      }
+    })
+  }
+}
+
+const schedulers = new WeakMap<QueryClient, InvalidationScheduler>()
+
+/**
+ * The scheduler shared by every invalidation on `queryClient`, so overlapping hooks (a list and a
+ * detail on the same channel) coalesce into one refetch per query. `options` apply when it is created.
+ */
+export function getInvalidationScheduler(
+  queryClient: QueryClient,
+  options?: InvalidationSchedulerOptions,
+): InvalidationScheduler {
+  let scheduler = schedulers.get(queryClient)
+  if (!scheduler) {
+    scheduler = new InvalidationScheduler(queryClient, options)
+    schedulers.set(queryClient, scheduler)
+  }
+  return scheduler
+}

@@ -1,0 +1,67 @@
+import type { EventPayload } from '@pattern-stack/sync-protocol'
+
+/** Connection states, as the spec names them. */
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'reconnecting'
+
+/** An event the server broadcast on a channel (`{"channel","event","payload","origin"?}`). */
+export interface BroadcastEventMessage {
+  kind: 'event'
+  channel: string
+  event: string
+  payload: EventPayload
+  /** Connection id of the client whose HTTP request caused the change, when the server knows it. */
+  origin?: string
+}
+
+/**
+ * "You may have missed events on this channel: refresh everything on it." Delivered to every handler
+ * of the channel after each reconnect and when the server sends `{"resync": [...]}`. It has the same
+ * `channel`/`event`/`payload` fields as an event (payload without `entity_id`), so a handler written
+ * to the spec's rule ("no entity_id: invalidate everything") already does the right thing.
+ */
+export interface BroadcastResyncMessage {
+  kind: 'resync'
+  channel: string
+  event: 'resync'
+  payload: EventPayload
+  /** `reconnect`: this client reconnected. `server`: the server's fan-out engine lost events. */
+  reason: 'reconnect' | 'server'
+}
+
+/** What a channel handler receives. Switch on `kind` to tell events from resync signals. */
+export type BroadcastEvent = BroadcastEventMessage | BroadcastResyncMessage
+
+export type BroadcastHandler = (event: BroadcastEvent) => void
+export type StateListener = (state: ConnectionState) => void
+
+/** Minimal logger; `debug` gets ignored bad frames, `warn` gets server error frames. */
+export interface BroadcastLogger {
+  debug(message: string, ...details: unknown[]): void
+  warn(message: string, ...details: unknown[]): void
+}
+
+/**
+ * The part of the WebSocket API the client uses: the browser's `WebSocket` and `ws`'s both fit.
+ * Handler parameters are `never` so both implementations' event types are assignable.
+ */
+export interface WebSocketLike {
+  readonly readyState: number
+  send(data: string): void
+  close(code?: number, reason?: string): void
+  onopen: ((event: never) => void) | null
+  onmessage: ((event: never) => void) | null
+  onclose: ((event: never) => void) | null
+  onerror: ((event: never) => void) | null
+}
+
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike
+
+/** Where `online` and `visibilitychange` come from; `window` and `document` in a browser. */
+export interface BrowserSignals {
+  /** Emits `online` (the browser's `window`). */
+  online?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>
+  /** Emits `visibilitychange` and has `visibilityState` (the browser's `document`). */
+  visibility?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> & {
+    readonly visibilityState: string
+  }
+}

@@ -1,0 +1,7 @@
+import type { ConnectionState } from './core/types.js'
+import { useBroadcast } from './useBroadcast.js'
+
+/** Just the connection state, for status indicators: `'connecting' | 'connected' | 'disconnected' | 'reconnecting'`. */
+export function useBroadcastState(): ConnectionState {
+  return useBroadcast().state
+}
