@@ -1,0 +1,94 @@
+import swagger from '@fastify/swagger'
+import { broadcastPlugin, type WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
+import {
+  afterCommitDispatch,
+  type BroadcastDispatch,
+  UnitOfWork,
+} from '@pattern-stack/backend-patterns/events'
+import { createXSync } from '@pattern-stack/backend-patterns/openapi'
+import { DEFAULT_BROADCAST_PATH } from '@pattern-stack/sync-protocol'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { OrdersDb } from './db/client.js'
+import { faultsPlugin } from './faults.js'
+import { howToPage } from './how-to.js'
+import { idempotencyPlugin } from './idempotency.js'
+import { installProblemHandlers } from './problem.js'
+import { contactRoutes } from './routes/contacts.js'
+import { menuRoutes } from './routes/menu.js'
+import { orderItemRoutes } from './routes/order-items.js'
+import { orderRoutes } from './routes/orders.js'
+import { COMPONENT_SCHEMAS } from './schemas/components.js'
+import { ContactService } from './services/contact-service.js'
+import { MenuService } from './services/menu-service.js'
+import { OrderService } from './services/order-service.js'
+
+export interface BuildAppOptions {
+  /** Drizzle database (PGlite or node-postgres), already migrated. Closing it is the caller's job. */
+  db: OrdersDb
+  /** Serves /ws/broadcast and publishes every committed change. Closed with the app. */
+  backend: WebSocketBroadcastBackend
+  /**
+   * When broadcasts leave. Default: after commit, through `backend`. The benchmark passes
+   * `noBroadcastDispatch` to measure the same routes without broadcast.
+   */
+  dispatch?: BroadcastDispatch
+  /** Test hook, off by default: honour the `X-Test-Fault` header on mutations (see faults.ts). */
+  faults?: boolean
+  /** Fastify logger (default off). */
+  logger?: boolean
+}
+
+/** The Orders API as a Fastify instance (not listening): main.ts listens, tests listen on port 0. */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { db, backend } = options
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Unknown fields and wrong types are errors (400), never silently dropped or coerced.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  })
+  installProblemHandlers(app)
+  for (const schema of COMPONENT_SCHEMAS) app.addSchema(schema)
+
+  const xSync = createXSync()
+  await app.register(xSync.plugin)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Orders API',
+        version: '0.1.0',
+        description:
+          'The sales-patterns Order of SYNC-012: optimistic mutations plus broadcast invalidation on /ws/broadcast. ' +
+          'Money is integer cents. Errors are application/problem+json (RFC 9457).',
+      },
+      tags: [
+        { name: 'orders', description: 'Orders and their items (channel `order`)' },
+        { name: 'contacts', description: 'Customers (channel `contact`)' },
+        { name: 'menu', description: 'Read-only menu' },
+      ],
+    },
+    // Components keep their $id as name: #/components/schemas/Order, not def-0.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    transformObject: xSync.transformObject,
+  })
+
+  await app.register(broadcastPlugin, { backend, path: DEFAULT_BROADCAST_PATH })
+  await app.register(idempotencyPlugin, { db })
+  if (options.faults === true) await app.register(faultsPlugin)
+
+  const uow = new UnitOfWork({
+    db,
+    dispatch:
+      options.dispatch ??
+      afterCommitDispatch(backend, (error) => app.log.error({ err: error }, 'broadcast failed')),
+  })
+  const orders = new OrderService(uow)
+  await app.register(orderRoutes, { orders })
+  await app.register(orderItemRoutes, { orders })
+  await app.register(contactRoutes, { contacts: new ContactService(uow) })
+  await app.register(menuRoutes, { menu: new MenuService(db) })
+
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.type('text/html').send(howToPage()))
+  return app
+}

@@ -1,0 +1,50 @@
+import { fileURLToPath } from 'node:url'
+import { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
+import { buildApp } from './app.js'
+import { openDatabase } from './db/client.js'
+import { seedIfEmpty } from './seed.js'
+
+/**
+ * `npm start`: the Orders API on PORT (default 8000). DATABASE_URL switches from embedded PGlite
+ * (data in examples/orders/.data) to a real Postgres.
+ */
+const port = Number(process.env.PORT ?? 8000)
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  throw new Error(`PORT must be a port number, got ${JSON.stringify(process.env.PORT)}`)
+}
+const host = process.env.HOST ?? '0.0.0.0'
+const dataDir = process.env.PGLITE_DATA_DIR ?? fileURLToPath(new URL('../.data/pglite', import.meta.url))
+
+const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir })
+await database.migrate()
+if (await seedIfEmpty(database.db)) console.log('seeded the menu and a few orders')
+
+// TODO(issue 6): with REDIS_URL set, pass `engine: new RedisBroadcastEngine({ url: process.env.REDIS_URL })`
+// so several instances share broadcasts. Until then: the in-memory engine (one process).
+const backend = new WebSocketBroadcastBackend()
+const app = await buildApp({
+  db: database.db,
+  backend,
+  faults: process.env.ORDERS_TEST_FAULTS === '1',
+  logger: process.env.LOG === '1',
+})
+
+await app.listen({ port, host })
+const address = app.server.address()
+const actualPort = typeof address === 'object' && address ? address.port : port
+console.log(`Orders API on http://localhost:${actualPort}  (${database.location}, in-memory broadcast)`)
+console.log(
+  `  OpenAPI: http://localhost:${actualPort}/openapi.json   broadcast: ws://localhost:${actualPort}/ws/broadcast`,
+)
+
+let stopping = false
+async function shutdown(signal: string) {
+  if (stopping) return
+  stopping = true
+  console.log(`${signal}: closing`)
+  await app.close()
+  await database.close()
+  process.exit(0)
+}
+process.on('SIGINT', () => void shutdown('SIGINT'))
+process.on('SIGTERM', () => void shutdown('SIGTERM'))

@@ -1,0 +1,133 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { ProblemJson } from './schemas/problem.js'
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+/** An error that becomes an RFC 9457 problem response. Services throw these; nothing else leaks. */
+export class ProblemError extends Error {
+  readonly status: number
+  readonly slug: string
+  readonly extras: Partial<ProblemJson>
+
+  constructor(status: number, slug: string, detail: string, extras: Partial<ProblemJson> = {}) {
+    super(detail)
+    this.status = status
+    this.slug = slug
+    this.extras = extras
+  }
+}
+
+export const notFound = (entity: string, id: string) =>
+  new ProblemError(404, 'not-found', `${entity} ${id} does not exist`)
+
+/** A body field that is well-formed but refers to something impossible (unknown contact, etc.). */
+export const unprocessable = (field: string, message: string) =>
+  new ProblemError(422, 'unprocessable', `${field}: ${message}`, { errors: [{ field, in: 'body', message }] })
+
+const VALIDATION_PLACE: Record<string, 'body' | 'path' | 'query' | 'header'> = {
+  body: 'body',
+  params: 'path',
+  querystring: 'query',
+  headers: 'header',
+}
+
+/** Turns Fastify's (Ajv's) validation error into field-named problem entries. */
+function validationErrors(error: FastifyError): NonNullable<ProblemJson['errors']> {
+  const place = VALIDATION_PLACE[error.validationContext ?? 'body'] ?? 'body'
+  return (error.validation ?? []).map((issue) => {
+    const path = issue.instancePath.replace(/^\//, '')
+    const params = issue.params as Record<string, unknown>
+    let field = path
+    let message = issue.message ?? 'is invalid'
+    if (issue.keyword === 'additionalProperties') {
+      field = [path, String(params.additionalProperty)].filter(Boolean).join('/')
+      message = 'is not a known field'
+    } else if (issue.keyword === 'required') {
+      field = [path, String(params.missingProperty)].filter(Boolean).join('/')
+      message = 'is required'
+    } else if (issue.keyword === 'enum') {
+      message = `must be one of ${(params.allowedValues as unknown[]).join(', ')}`
+    }
+    return { field: field || place, in: place, message }
+  })
+}
+
+function problemFromError(error: FastifyError | ProblemError | Error): {
+  status: number
+  body: Omit<ProblemJson, 'status' | 'title'>
+} {
+  if (error instanceof ProblemError) {
+    return {
+      status: error.status,
+      body: { type: `/problems/${error.slug}`, detail: error.message, ...error.extras },
+    }
+  }
+  const fastifyError = error as FastifyError
+  if (fastifyError.validation) {
+    const errors = validationErrors(fastifyError)
+    const detail = errors.map((e) => `${e.in === 'body' ? '' : `${e.in} `}${e.field} ${e.message}`).join('; ')
+    return { status: 400, body: { type: '/problems/validation', detail, errors } }
+  }
+  const status = fastifyError.statusCode
+  if (status !== undefined && status >= 400 && status < 500) {
+    if (error instanceof SyntaxError || fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      return {
+        status: 400,
+        body: {
+          type: '/problems/malformed-json',
+          detail: `request body is not valid JSON: ${error.message}`,
+          errors: [{ field: 'body', in: 'body', message: 'is not valid JSON' }],
+        },
+      }
+    }
+    return {
+      status,
+      body: {
+        type: `/problems/${(fastifyError.code ?? 'client-error').toLowerCase()}`,
+        detail: error.message,
+      },
+    }
+  }
+  return {
+    status: 500,
+    body: { type: '/problems/internal', detail: 'the server failed; nothing was changed' },
+  }
+}
+
+/** Sends `problem` as application/problem+json. */
+export function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  status: number,
+  body: Omit<ProblemJson, 'status' | 'title'>,
+) {
+  const problem: ProblemJson = { title: TITLES[status] ?? 'Error', status, ...body, instance: request.url }
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem))
+}
+
+/** Every error (thrown, validation, malformed JSON, unknown route) leaves as application/problem+json. */
+export function installProblemHandlers(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, body } = problemFromError(error)
+    if (status >= 500) request.log.error({ err: error }, 'request failed')
+    return sendProblem(reply, request, status, body)
+  })
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, 404, {
+      type: '/problems/no-route',
+      detail: `no route ${request.method} ${request.url.split('?')[0]}`,
+    }),
+  )
+}

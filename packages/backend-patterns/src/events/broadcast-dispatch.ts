@@ -1,0 +1,64 @@
+import type { EventPayload } from '@pattern-stack/sync-protocol'
+
+/** A broadcast a unit of work queued: sent after (never before) its transaction commits. */
+export interface QueuedBroadcast {
+  channel: string
+  event: string
+  payload: EventPayload & { entity_id: string }
+  /** Connection id of the client whose request caused the change (`X-Broadcast-Origin`). */
+  origin?: string
+}
+
+/** Anything that can publish a broadcast, e.g. `WebSocketBroadcastBackend`. */
+export interface BroadcastTarget {
+  broadcast(
+    channel: string,
+    eventType: string,
+    payload: EventPayload & { entity_id: string },
+    options?: { origin?: string },
+  ): Promise<unknown>
+}
+
+/**
+ * When and how a unit of work's queued broadcasts leave: the one replaceable step. The default
+ * sends after commit; a transactional engine (Postgres NOTIFY) can instead send inside the
+ * transaction with `beforeCommit`, because NOTIFY is itself delivered only on commit.
+ */
+export interface BroadcastDispatch {
+  /** Runs inside the transaction after the work succeeded; a throw here rolls the transaction back. */
+  // biome-ignore lint/suspicious/noExplicitAny: any Drizzle transaction handle
+  beforeCommit?(tx: any, messages: readonly QueuedBroadcast[]): Promise<void>
+  /** Runs once the commit succeeded; never for a rolled-back transaction. */
+  afterCommit?(messages: readonly QueuedBroadcast[]): Promise<void>
+}
+
+/**
+ * The default dispatch: publish each message in order after the commit. A publish failure cannot
+ * undo the commit, so it is reported to `onError` (default: console.error) and the rest still go
+ * out; clients recover through the protocol's resync.
+ */
+export function afterCommitDispatch(
+  target: BroadcastTarget,
+  onError: (error: unknown, message: QueuedBroadcast) => void = (error, message) =>
+    console.error(`broadcast ${message.channel}/${message.event} failed after commit:`, error),
+): BroadcastDispatch {
+  return {
+    async afterCommit(messages) {
+      for (const message of messages) {
+        try {
+          await target.broadcast(
+            message.channel,
+            message.event,
+            message.payload,
+            message.origin === undefined ? undefined : { origin: message.origin },
+          )
+        } catch (error) {
+          onError(error, message)
+        }
+      }
+    },
+  }
+}
+
+/** A dispatch that sends nothing: for routes measured without broadcast, or scripts. */
+export const noBroadcastDispatch: BroadcastDispatch = Object.freeze({})

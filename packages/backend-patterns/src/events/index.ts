@@ -1,0 +1,5 @@
+export * from './broadcast-dispatch.js'
+export * from './event-pattern.js'
+export * from './illegal-transition-error.js'
+export * from './system-event.js'
+export * from './unit-of-work.js'

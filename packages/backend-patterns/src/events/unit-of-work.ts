@@ -1,0 +1,113 @@
+import { channelNameProblem } from '@pattern-stack/sync-protocol'
+import type { BroadcastDispatch, QueuedBroadcast } from './broadcast-dispatch.js'
+import { type AnyPgDatabase, appendSystemEvent, type SystemEventInput } from './system-event.js'
+
+/** Says which broadcasts the current route may send; e.g. the route's x-sync declaration. */
+export interface BroadcastAllowance {
+  /** Throws when the route did not declare `event` on `channel`. */
+  assertAllows(channel: string, event: string): void
+}
+
+export interface RunOptions {
+  /** `X-Broadcast-Origin` of the request, copied into every broadcast. */
+  origin?: string | undefined
+  /** Recorded as the SystemEvents' actor. */
+  actor?: string | undefined
+  /** When given, a broadcast it does not allow throws (and so rolls the transaction back). */
+  allow?: BroadcastAllowance | undefined
+}
+
+/** The transaction handle Drizzle passes to `db.transaction(cb)`. */
+export type TransactionOf<TDb extends AnyPgDatabase> = Parameters<Parameters<TDb['transaction']>[0]>[0]
+
+/** What the work callback gets: the transaction plus ways to record and announce the change. */
+export interface UnitOfWorkContext<TTx> {
+  readonly tx: TTx
+  readonly origin: string | undefined
+  readonly actor: string | undefined
+  /** Writes a SystemEvent inside this transaction. */
+  record(event: Omit<SystemEventInput, 'actor'>): Promise<void>
+  /** Queues a broadcast; it goes out only if and after the transaction commits. */
+  broadcast(channel: string, event: string, payload: QueuedBroadcast['payload']): void
+  /**
+   * The usual pair: a SystemEvent `{entityType, entityId, eventType}` and a broadcast of `eventType`
+   * on `channel` with `payload.entity_id = entityId`.
+   */
+  emit(input: {
+    channel: string
+    entityType: string
+    entityId: string
+    eventType: string
+    payload?: Record<string, unknown>
+  }): Promise<void>
+}
+
+/**
+ * Runs a service's writes and their SystemEvents in one transaction, then hands the queued
+ * broadcasts to the dispatch: after commit, never for a rollback.
+ */
+export class UnitOfWork<TDb extends AnyPgDatabase> {
+  readonly db: TDb
+  readonly dispatch: BroadcastDispatch
+
+  constructor(options: { db: TDb; dispatch: BroadcastDispatch }) {
+    this.db = options.db
+    this.dispatch = options.dispatch
+  }
+
+  async run<T>(
+    options: RunOptions,
+    work: (ctx: UnitOfWorkContext<TransactionOf<TDb>>) => Promise<T>,
+  ): Promise<T> {
+    const queued: QueuedBroadcast[] = []
+    const { origin, actor, allow } = options
+    const result = await this.db.transaction(async (tx) => {
+      const ctx: UnitOfWorkContext<TransactionOf<TDb>> = {
+        tx: tx as TransactionOf<TDb>,
+        origin,
+        actor,
+        record: async (event) => {
+          await appendSystemEvent(tx, { ...event, actor: actor ?? null })
+        },
+        broadcast: (channel, event, payload) => {
+          queued.push(checkedBroadcast(channel, event, payload, origin, allow))
+        },
+        emit: async ({ channel, entityType, entityId, eventType, payload = {} }) => {
+          const message = checkedBroadcast(
+            channel,
+            eventType,
+            { ...payload, entity_id: entityId },
+            origin,
+            allow,
+          )
+          await appendSystemEvent(tx, { entityType, entityId, eventType, payload, actor: actor ?? null })
+          queued.push(message)
+        },
+      }
+      const value = await work(ctx)
+      if (queued.length > 0 && this.dispatch.beforeCommit) await this.dispatch.beforeCommit(tx, queued)
+      return value
+    })
+    if (queued.length > 0 && this.dispatch.afterCommit) await this.dispatch.afterCommit(queued)
+    return result
+  }
+}
+
+function checkedBroadcast(
+  channel: string,
+  event: string,
+  payload: QueuedBroadcast['payload'],
+  origin: string | undefined,
+  allow: BroadcastAllowance | undefined,
+): QueuedBroadcast {
+  const problem = channelNameProblem(channel)
+  if (problem) throw new TypeError(`cannot broadcast: ${problem}`)
+  if (typeof event !== 'string' || event.length === 0) {
+    throw new TypeError(`cannot broadcast on ${channel}: event must be a non-empty string`)
+  }
+  if (typeof payload?.entity_id !== 'string' || payload.entity_id.length === 0) {
+    throw new TypeError(`cannot broadcast ${channel}/${event}: payload.entity_id must be a non-empty string`)
+  }
+  allow?.assertAllows(channel, event)
+  return origin === undefined ? { channel, event, payload } : { channel, event, payload, origin }
+}

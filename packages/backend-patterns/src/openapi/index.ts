@@ -1,0 +1,2 @@
+export * from './sync-declaration.js'
+export * from './x-sync-plugin.js'
