@@ -34,9 +34,9 @@ export async function startInstance(env: InstanceEnv): Promise<Instance> {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const log: string[] = []
-  createInterface({ input: child.stderr! }).on('line', (line) => log.push(line))
+  createInterface({ input: child.stderr }).on('line', (line) => log.push(line))
   const port = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! })
+    const lines = createInterface({ input: child.stdout })
     lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port))
     child.once('exit', (code) =>
       reject(new Error(`instance exited with ${code} before listening:\n${log.join('\n')}`)),

@@ -20,9 +20,10 @@ for (const { engine, available } of engines) {
     const redis = engine === 'redis' ? new Redis(REDIS_URL) : null
 
     beforeAll(async () => {
-      ;[a, b, c] = await Promise.all(
+      const started = await Promise.all(
         [1, 2, 3].map(() => startInstance({ ENGINE: engine, REDIS_URL, DATABASE_URL, PREFIX: prefix })),
       )
+      ;[a, b, c] = started as [Instance, Instance, Instance]
     })
     afterAll(async () => {
       for (const client of clients) client.close()
