@@ -47,6 +47,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   })
   installProblemHandlers(app)
+  // The API speaks JSON only: any other body is 415, not a string that fails validation later.
+  app.removeContentTypeParser('text/plain')
   for (const schema of COMPONENT_SCHEMAS) app.addSchema(schema)
 
   const xSync = createXSync()
