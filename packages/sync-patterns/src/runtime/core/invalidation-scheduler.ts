@@ -20,8 +20,12 @@ interface Entry {
   query: Query
   timer: ReturnType<typeof setTimeout> | undefined
   firstRequestAt: number
+  /** When the latest request arrived (ms). */
+  requestedAt: number
   /** The fetch that was in flight when the latest request arrived: its result may predate the change. */
   staleFetch: Promise<unknown> | undefined
+  /** Fetches that completed after `requestedAt` (seen through the query cache's events). */
+  completionsAfter: number
   /** Waiting for pending mutations on this key to settle. */
   blocked: boolean
   /** Waiting for `staleFetch` to settle. */
@@ -53,6 +57,7 @@ export class InvalidationScheduler {
   readonly #maxDelayMs: number
   readonly #entries = new Map<string, Entry>()
   #unsubscribeMutations: (() => void) | undefined
+  #unsubscribeQueries: (() => void) | undefined
 
   constructor(queryClient: QueryClient, options: InvalidationSchedulerOptions = {}) {
     if (!queryClient || typeof queryClient.getQueryCache !== 'function') {
@@ -89,6 +94,8 @@ export class InvalidationScheduler {
     this.#entries.clear()
     this.#unsubscribeMutations?.()
     this.#unsubscribeMutations = undefined
+    this.#unsubscribeQueries?.()
+    this.#unsubscribeQueries = undefined
   }
 
   #request(query: Query): void {
@@ -99,13 +106,18 @@ export class InvalidationScheduler {
         query,
         timer: undefined,
         firstRequestAt: now,
+        requestedAt: now,
         staleFetch: undefined,
+        completionsAfter: 0,
         blocked: false,
         awaitingFetch: false,
       }
       this.#entries.set(query.queryHash, entry)
     }
     entry.staleFetch = inFlight(query)
+    entry.requestedAt = now
+    entry.completionsAfter = 0
+    this.#watchFetches()
     // Behind a fetch or a mutation, the refetch is already due once they settle.
     if (entry.blocked || entry.awaitingFetch) return
     clearTimeout(entry.timer)
@@ -128,6 +140,12 @@ export class InvalidationScheduler {
       return
     }
     entry.blocked = false
+    if (entry.completionsAfter >= (entry.staleFetch === undefined ? 1 : 2)) {
+      // A fetch that started after the latest request already completed (e.g. a mutation's
+      // onSettled refetch that finished before we noticed the mutation settle).
+      this.#entries.delete(query.queryHash)
+      return
+    }
     const current = inFlight(query)
     if (current !== undefined) {
       if (current !== entry.staleFetch) {
@@ -149,6 +167,29 @@ export class InvalidationScheduler {
       { queryKey: query.queryKey, exact: true },
       { cancelRefetch: false },
     )
+  }
+
+  /**
+   * Counts fetch completions per waiting query. Cache events arrive batched (after a macrotask),
+   * so a completion is attributed by its timestamp, strictly after the request: a fetch that was
+   * idle at request time and completed after it must have started after it. Manual writes
+   * (`setQueryData`, optimistic updates) are not fetches and do not count.
+   */
+  #watchFetches(): void {
+    if (this.#unsubscribeQueries) return
+    this.#unsubscribeQueries = this.queryClient.getQueryCache().subscribe((event) => {
+      if (event.type !== 'updated') return
+      const entry = this.#entries.get(event.query.queryHash)
+      if (!entry || entry.query !== event.query) return
+      const { action } = event
+      const completedAt =
+        action.type === 'success' && !action.manual
+          ? event.query.state.dataUpdatedAt
+          : action.type === 'error'
+            ? event.query.state.errorUpdatedAt
+            : undefined
+      if (completedAt !== undefined && completedAt > entry.requestedAt) entry.completionsAfter += 1
+    })
   }
 
   #watchMutations(): void {

@@ -1,0 +1,351 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { BroadcastClient, type BroadcastClientOptions } from '../../src/runtime/core/broadcast-client.js'
+import type { BroadcastEvent, ConnectionState } from '../../src/runtime/core/types.js'
+import { fakeWebSocket, recordingLogger } from './fake-websocket.js'
+
+const URL = 'ws://broadcast.test/ws/broadcast'
+
+function setup(options: BroadcastClientOptions = {}) {
+  const fake = fakeWebSocket()
+  const log = recordingLogger()
+  const client = new BroadcastClient(URL, {
+    WebSocket: fake.WebSocket,
+    random: () => 0.5,
+    signals: false,
+    logger: log.logger,
+    ...options,
+  })
+  const states: ConnectionState[] = []
+  client.onStateChange((state) => states.push(state))
+  return { client, fake, log, states }
+}
+
+const flush = () => vi.advanceTimersByTimeAsync(0)
+
+beforeEach(() => {
+  vi.useFakeTimers()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('BroadcastClient state machine', () => {
+  it('connecting → connected → reconnecting → connected', async () => {
+    const { client, fake, states } = setup()
+    expect(client.state).toBe('disconnected')
+    client.connect()
+    expect(fake.sockets).toHaveLength(1)
+    fake.last().open()
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(500) // random 0.5 of the first 1000 ms window
+    expect(fake.sockets).toHaveLength(2)
+    fake.last().open()
+    expect(states).toEqual(['connecting', 'connected', 'reconnecting', 'connected'])
+  })
+
+  it('backs off exponentially with jitter, capped at maxReconnectDelay', async () => {
+    const { client, fake } = setup({ reconnectDelay: 100, maxReconnectDelay: 500, maxReconnectAttempts: 20 })
+    client.connect()
+    const waits: number[] = []
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const before = fake.sockets.length
+      fake.last().drop() // the attempt failed
+      let waited = 0
+      while (fake.sockets.length === before) {
+        await vi.advanceTimersByTimeAsync(1)
+        waited += 1
+      }
+      waits.push(waited)
+    }
+    // random() = 0.5 of min(500, 100·2^n): 50, 100, 200, 250 (capped), 250, 250
+    expect(waits).toEqual([50, 100, 200, 250, 250, 250])
+  })
+
+  it('starts backoff again from the first step after a stable connection, not after a flapping one', async () => {
+    const { client, fake } = setup({ reconnectDelay: 100, stableAfterMs: 5000 })
+    client.connect()
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(50)
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(fake.sockets).toHaveLength(3)
+    // Opens but drops after 1 s: not stable, the next wait is the third step (200 ms).
+    fake.last().open()
+    await vi.advanceTimersByTimeAsync(1000)
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(199)
+    expect(fake.sockets).toHaveLength(3)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(fake.sockets).toHaveLength(4)
+    // Stays up 5 s: stable, so the next wait is the first step again (50 ms).
+    fake.last().open()
+    await vi.advanceTimersByTimeAsync(5000)
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(50)
+    expect(fake.sockets).toHaveLength(5)
+  })
+
+  it('gives up after maxReconnectAttempts in state disconnected; connect() starts again', async () => {
+    const { client, fake, states } = setup({ maxReconnectAttempts: 2, reconnectDelay: 100 })
+    client.connect()
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(50)
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(100)
+    fake.last().drop()
+    expect(client.state).toBe('disconnected')
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(fake.sockets).toHaveLength(3) // the first try and two reconnects, then nothing
+    client.connect()
+    expect(fake.sockets).toHaveLength(4)
+    fake.last().open()
+    expect(states).toEqual(['connecting', 'reconnecting', 'disconnected', 'connecting', 'connected'])
+  })
+
+  it('disconnect() closes with 1000 and never reconnects', async () => {
+    const { client, fake } = setup()
+    client.connect()
+    fake.last().open()
+    client.disconnect()
+    expect(client.state).toBe('disconnected')
+    expect(fake.last().closedWith).toBe(1000)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(fake.sockets).toHaveLength(1)
+  })
+})
+
+describe('BroadcastClient subscriptions', () => {
+  it('subscribes once per channel on the wire, sends subscriptions made while disconnected once connected', async () => {
+    const { client, fake } = setup()
+    const a: BroadcastEvent[] = []
+    const b: BroadcastEvent[] = []
+    const offA = client.subscribe('order', (e) => a.push(e))
+    const offB = client.subscribe('order', (e) => b.push(e))
+    client.connect()
+    const socket = fake.last()
+    socket.open()
+    expect(socket.sent).toEqual([{ subscribe: ['order'] }])
+    socket.receiveFrame({ channel: 'order', event: 'created', payload: { entity_id: '1' } })
+    expect(a).toHaveLength(1)
+    expect(b).toHaveLength(1)
+    offA()
+    await flush()
+    expect(socket.sent).toEqual([{ subscribe: ['order'] }]) // b still listens
+    offB()
+    offB() // idempotent
+    await flush()
+    expect(socket.sent).toEqual([{ subscribe: ['order'] }, { unsubscribe: ['order'] }])
+  })
+
+  it('batches a subscribe-unsubscribe-subscribe within one tick into no wire traffic (React StrictMode)', async () => {
+    const { client, fake } = setup()
+    client.connect()
+    const socket = fake.last()
+    socket.open()
+    const off = client.subscribe('order', () => {})
+    off()
+    client.subscribe('order', () => {})
+    client.subscribe('contact', () => {})
+    await flush()
+    expect(socket.sent).toEqual([{ subscribe: ['order', 'contact'] }])
+  })
+
+  it('resubscribes after reconnecting and signals resync once the server acknowledges', async () => {
+    const { client, fake } = setup()
+    const events: BroadcastEvent[] = []
+    client.subscribe('order', (e) => events.push(e))
+    client.subscribe('contact', (e) => events.push(e))
+    client.connect()
+    fake.last().open()
+    fake.last().receiveFrame({ welcome: { connection_id: 'c1', protocol: 1, heartbeat_ms: 0 } })
+    fake.last().receiveFrame({ subscribed: ['order', 'contact'] })
+    expect(events).toEqual([]) // the first connection needs no resync
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(500)
+    const second = fake.last()
+    second.open()
+    expect(second.sent).toEqual([{ subscribe: ['order', 'contact'] }])
+    second.receiveFrame({ welcome: { connection_id: 'c2', protocol: 1, heartbeat_ms: 0 } })
+    expect(events).toEqual([]) // not before the subscription is active, or an event could slip between
+    second.receiveFrame({ subscribed: ['order', 'contact'] })
+    expect(events).toEqual([
+      { kind: 'resync', channel: 'order', event: 'resync', payload: {}, reason: 'reconnect' },
+      { kind: 'resync', channel: 'contact', event: 'resync', payload: {}, reason: 'reconnect' },
+    ])
+    expect(client.connectionId).toBe('c2')
+  })
+
+  it('with a spec-only server (no welcome, no acks) signals resync after welcomeTimeoutMs', async () => {
+    const { client, fake } = setup({ welcomeTimeoutMs: 300 })
+    const events: BroadcastEvent[] = []
+    client.subscribe('order', (e) => events.push(e))
+    client.connect()
+    fake.last().open()
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(500)
+    fake.last().open()
+    await vi.advanceTimersByTimeAsync(299)
+    expect(events).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(events.map((e) => e.kind)).toEqual(['resync'])
+    expect(client.connectionId).toBeNull()
+  })
+
+  it('passes a server resync frame to the handlers of those channels only', () => {
+    const { client, fake } = setup()
+    const order: BroadcastEvent[] = []
+    const contact: BroadcastEvent[] = []
+    client.subscribe('order', (e) => order.push(e))
+    client.subscribe('contact', (e) => contact.push(e))
+    client.connect()
+    fake.last().open()
+    fake.last().receiveFrame({ resync: ['order'] })
+    expect(order).toEqual([
+      { kind: 'resync', channel: 'order', event: 'resync', payload: {}, reason: 'server' },
+    ])
+    expect(contact).toEqual([])
+  })
+
+  it('ignores bad frames with a debug log and keeps working; a throwing handler does not stop the others', () => {
+    const { client, fake, log } = setup()
+    const events: BroadcastEvent[] = []
+    client.subscribe('order', () => {
+      throw new Error('boom')
+    })
+    client.subscribe('order', (e) => events.push(e))
+    client.connect()
+    const socket = fake.last()
+    socket.open()
+    for (const garbage of [
+      'not json',
+      '[1,2]',
+      'null',
+      '{"what":1}',
+      '{"channel":"order","event":"x","payload":3}',
+    ]) {
+      socket.receive(garbage)
+    }
+    socket.receive(new Uint8Array([1, 2, 3]))
+    expect(log.debug.filter((m) => m.startsWith('ignored'))).toHaveLength(6)
+    expect(log.debug.join('\n')).toMatch(/not valid JSON/)
+    socket.receiveFrame({ channel: 'order', event: 'updated', payload: { entity_id: '7' }, origin: 'c9' })
+    expect(events).toEqual([
+      { kind: 'event', channel: 'order', event: 'updated', payload: { entity_id: '7' }, origin: 'c9' },
+    ])
+    expect(log.warn.join('\n')).toMatch(/handler for channel "order" threw/)
+    expect(client.state).toBe('connected')
+  })
+
+  it('refuses bad arguments with errors that name the problem', () => {
+    const fake = fakeWebSocket()
+    expect(() => new BroadcastClient('', { WebSocket: fake.WebSocket })).toThrow(
+      /url must be a non-empty string/,
+    )
+    expect(() => new BroadcastClient('ftp://x', { WebSocket: fake.WebSocket })).toThrow(
+      /must use ws: or wss:/,
+    )
+    expect(() => new BroadcastClient(URL, { WebSocket: fake.WebSocket, reconnectDelay: -1 })).toThrow(
+      /reconnectDelay must be a non-negative number/,
+    )
+    expect(() => new BroadcastClient(URL)).toThrow(/no WebSocket implementation/) // Node 20 has none
+    const { client } = setup()
+    expect(() => client.subscribe('has space', () => {})).toThrow(/may only use letters/)
+    expect(() => client.subscribe('order', 'nope' as never)).toThrow(/handler must be a function/)
+    expect(client.channels).toEqual([])
+  })
+})
+
+describe('BroadcastClient liveness', () => {
+  it('pings after heartbeat_ms without traffic and reconnects when no pong comes', async () => {
+    const { client, fake } = setup({ pongTimeoutMs: 2000 })
+    client.connect()
+    const socket = fake.last()
+    socket.open()
+    socket.receiveFrame({ welcome: { connection_id: 'c1', protocol: 1, heartbeat_ms: 10_000 } })
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(socket.sent).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(socket.sent).toEqual([{ ping: 1 }])
+    socket.receiveFrame({ pong: 1 }) // alive
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(client.state).toBe('connected')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(socket.sent).toEqual([{ ping: 1 }, { ping: 2 }])
+    await vi.advanceTimersByTimeAsync(2000) // no pong: half-open
+    expect(socket.closedWith).toBe(4000)
+    expect(client.state).toBe('reconnecting')
+  })
+
+  it('counts any traffic as alive, and never pings a server that sent no welcome', async () => {
+    const { client, fake } = setup()
+    client.subscribe('order', () => {})
+    client.connect()
+    const socket = fake.last()
+    socket.open()
+    await vi.advanceTimersByTimeAsync(10 * 60_000)
+    expect(socket.sent).toEqual([{ subscribe: ['order'] }])
+    expect(client.state).toBe('connected')
+  })
+})
+
+describe('BroadcastClient browser signals', () => {
+  function signals() {
+    const online = new EventTarget()
+    const visibility = Object.assign(new EventTarget(), { visibilityState: 'hidden' })
+    return { online, visibility }
+  }
+
+  it('reconnects at once when the browser goes back online instead of waiting out the backoff', async () => {
+    const s = signals()
+    const { client, fake } = setup({ signals: s, random: () => 0.99, reconnectDelay: 10_000 })
+    client.connect()
+    fake.last().open()
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(fake.sockets).toHaveLength(1)
+    s.online.dispatchEvent(new Event('online'))
+    expect(fake.sockets).toHaveLength(2)
+    fake.last().open()
+    expect(client.state).toBe('connected')
+  })
+
+  it('reconnects at once when a tab becomes visible, not while it is hidden', async () => {
+    const s = signals()
+    const { client, fake } = setup({ signals: s, random: () => 0.99, reconnectDelay: 10_000 })
+    client.connect()
+    fake.last().drop()
+    s.visibility.dispatchEvent(new Event('visibilitychange'))
+    expect(fake.sockets).toHaveLength(1) // still hidden
+    s.visibility.visibilityState = 'visible'
+    s.visibility.dispatchEvent(new Event('visibilitychange'))
+    expect(fake.sockets).toHaveLength(2)
+  })
+
+  it('a tab waking up probes a connected socket at once (it may have died while asleep)', async () => {
+    const s = signals()
+    const { client, fake } = setup({ signals: s, pongTimeoutMs: 1000 })
+    client.connect()
+    const socket = fake.last()
+    socket.open()
+    socket.receiveFrame({ welcome: { connection_id: 'c1', protocol: 1, heartbeat_ms: 30_000 } })
+    s.visibility.visibilityState = 'visible'
+    s.visibility.dispatchEvent(new Event('visibilitychange'))
+    expect(socket.sent).toEqual([{ ping: 1 }])
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(client.state).toBe('reconnecting')
+  })
+
+  it('going online restarts a client that gave up, but not one the app disconnected', async () => {
+    const s = signals()
+    const { client, fake } = setup({ signals: s, maxReconnectAttempts: 0 })
+    client.connect()
+    fake.last().drop()
+    expect(client.state).toBe('disconnected')
+    s.online.dispatchEvent(new Event('online'))
+    expect(fake.sockets).toHaveLength(2)
+    expect(client.state).toBe('connecting')
+    client.disconnect()
+    s.online.dispatchEvent(new Event('online'))
+    expect(fake.sockets).toHaveLength(2)
+  })
+})

@@ -1,0 +1,292 @@
+import { MutationObserver, QueryClient, type QueryKey, QueryObserver } from '@tanstack/query-core'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { BroadcastClient } from '../../src/runtime/core/broadcast-client.js'
+import { createBroadcastInvalidation } from '../../src/runtime/core/broadcast-invalidation.js'
+import { InvalidationScheduler } from '../../src/runtime/core/invalidation-scheduler.js'
+import { fakeWebSocket } from './fake-websocket.js'
+
+function deferred<T>() {
+  let resolve!: (value: T) => void
+  const promise = new Promise<T>((r) => {
+    resolve = r
+  })
+  return { promise, resolve }
+}
+
+/** An active query (one observer) whose queryFn calls are counted; `hold()` makes the next call wait. */
+function watch(queryClient: QueryClient, queryKey: QueryKey) {
+  let calls = 0
+  let gate: ReturnType<typeof deferred<void>> | null = null
+  const observer = new QueryObserver(queryClient, {
+    queryKey,
+    queryFn: async () => {
+      calls += 1
+      const current = gate
+      if (current) await current.promise
+      return calls
+    },
+    staleTime: Number.POSITIVE_INFINITY,
+  })
+  const unsubscribe = observer.subscribe(() => {})
+  return {
+    get calls() {
+      return calls
+    },
+    hold() {
+      gate = deferred<void>()
+      return gate
+    },
+    release() {
+      gate?.resolve()
+      gate = null
+    },
+    unsubscribe,
+  }
+}
+
+let queryClient: QueryClient
+const settle = () => vi.advanceTimersByTimeAsync(1)
+
+beforeEach(async () => {
+  vi.useFakeTimers()
+  queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+  queryClient.mount()
+})
+afterEach(() => {
+  queryClient.clear()
+  vi.useRealTimers()
+})
+
+describe('InvalidationScheduler', () => {
+  it('coalesces invalidations of one query within the window into one refetch', async () => {
+    const order = watch(queryClient, ['orders', '1'])
+    await settle()
+    expect(order.calls).toBe(1) // the initial fetch
+    const scheduler = new InvalidationScheduler(queryClient, { coalesceMs: 16 })
+    for (let i = 0; i < 10; i++) {
+      scheduler.invalidate(['orders', '1'])
+      await vi.advanceTimersByTimeAsync(5) // each inside the (debounced) window of the previous
+    }
+    await vi.advanceTimersByTimeAsync(20)
+    expect(order.calls).toBe(2)
+    expect(scheduler.pendingCount).toBe(0)
+  })
+
+  it('does not starve under a continuous stream: refetches at least every maxDelayMs', async () => {
+    const order = watch(queryClient, ['orders', '1'])
+    await settle()
+    const scheduler = new InvalidationScheduler(queryClient, { coalesceMs: 16, maxDelayMs: 250 })
+    for (let t = 0; t < 1000; t += 10) {
+      scheduler.invalidate(['orders', '1'])
+      await vi.advanceTimersByTimeAsync(10)
+    }
+    await vi.advanceTimersByTimeAsync(20)
+    // Flushes forced at ~250, ~510, ~770 ms, and the last after the stream stops.
+    expect(order.calls - 1).toBe(4)
+  })
+
+  it('an event during an in-flight fetch causes exactly one follow-up after it, however many arrive', async () => {
+    const order = watch(queryClient, ['orders', '1'])
+    await settle()
+    const scheduler = new InvalidationScheduler(queryClient)
+    const gate = order.hold()
+    void queryClient.refetchQueries({ queryKey: ['orders', '1'] }) // in flight, began before the events
+    await settle()
+    expect(order.calls).toBe(2)
+    for (let i = 0; i < 20; i++) {
+      scheduler.invalidate(['orders', '1'])
+      await vi.advanceTimersByTimeAsync(10)
+    }
+    expect(order.calls).toBe(2) // nothing cancelled or restarted
+    gate.resolve()
+    order.release()
+    await vi.advanceTimersByTimeAsync(50)
+    expect(order.calls).toBe(3)
+    expect(queryClient.getQueryData(['orders', '1'])).toBe(3) // the state after the last event is in the cache
+  })
+
+  it('a fetch that started after the event already covers it: no extra refetch', async () => {
+    const order = watch(queryClient, ['orders', '1'])
+    await settle()
+    const scheduler = new InvalidationScheduler(queryClient, { coalesceMs: 16 })
+    const gate = order.hold()
+    scheduler.invalidate(['orders', '1'])
+    await vi.advanceTimersByTimeAsync(5)
+    void queryClient.refetchQueries({ queryKey: ['orders', '1'] }) // e.g. a window-focus refetch
+    await vi.advanceTimersByTimeAsync(30)
+    gate.resolve()
+    order.release()
+    await vi.advanceTimersByTimeAsync(50)
+    expect(order.calls).toBe(2)
+  })
+
+  it('waits for pending mutations on an overlapping key, then refetches once (not twice with onSettled)', async () => {
+    const order = watch(queryClient, ['orders', '1'])
+    const other = watch(queryClient, ['contacts', '1'])
+    await settle()
+    const scheduler = new InvalidationScheduler(queryClient)
+    const response = deferred<string>()
+    const mutation = new MutationObserver(queryClient, {
+      mutationKey: ['orders', '1'],
+      mutationFn: () => response.promise,
+      onSettled: () => queryClient.invalidateQueries({ queryKey: ['orders', '1'] }),
+    })
+    void mutation.mutate(undefined)
+    await settle()
+    scheduler.invalidate(['orders', '1'])
+    scheduler.invalidate(['contacts', '1'])
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(order.calls).toBe(1) // held: a refetch now could overwrite the optimistic state
+    expect(other.calls).toBe(2) // another key is not held
+    response.resolve('ok')
+    await vi.advanceTimersByTimeAsync(50)
+    expect(order.calls).toBe(2) // onSettled's refetch started after the event, so it covers it
+    expect(scheduler.pendingCount).toBe(0)
+  })
+
+  it('a create keyed ["orders"] holds the detail queries under it too, and refetches after it settles', async () => {
+    const detail = watch(queryClient, ['orders', '1'])
+    await settle()
+    const scheduler = new InvalidationScheduler(queryClient)
+    const response = deferred<string>()
+    const mutation = new MutationObserver(queryClient, {
+      mutationKey: ['orders'],
+      mutationFn: () => response.promise,
+    })
+    void mutation.mutate(undefined)
+    await settle()
+    scheduler.invalidate(['orders', '1'])
+    await vi.advanceTimersByTimeAsync(500)
+    expect(detail.calls).toBe(1)
+    response.resolve('ok')
+    await vi.advanceTimersByTimeAsync(50)
+    expect(detail.calls).toBe(2)
+  })
+
+  it('marks inactive queries stale without fetching them', async () => {
+    const order = watch(queryClient, ['orders', '1'])
+    await settle()
+    order.unsubscribe()
+    const scheduler = new InvalidationScheduler(queryClient)
+    scheduler.invalidate(['orders'])
+    await vi.advanceTimersByTimeAsync(50)
+    expect(order.calls).toBe(1)
+    expect(queryClient.getQueryState(['orders', '1'])?.isInvalidated).toBe(true)
+  })
+
+  it('refuses bad options and keys', () => {
+    expect(() => new InvalidationScheduler(queryClient, { coalesceMs: -1 })).toThrow(/coalesceMs must be/)
+    expect(() => new InvalidationScheduler({} as never)).toThrow(/needs a QueryClient/)
+    expect(() => new InvalidationScheduler(queryClient).invalidate('orders' as never)).toThrow(
+      /must be an array/,
+    )
+  })
+})
+
+describe('createBroadcastInvalidation (the spec rules)', () => {
+  function connectedClient() {
+    const fake = fakeWebSocket()
+    const client = new BroadcastClient('ws://x.test/ws/broadcast', {
+      WebSocket: fake.WebSocket,
+      signals: false,
+    })
+    client.connect()
+    fake.last().open()
+    fake.last().receiveFrame({ welcome: { connection_id: 'me', protocol: 1, heartbeat_ms: 0 } })
+    return { client, socket: fake.last() }
+  }
+  const keys: QueryKey[] = [
+    ['orders'],
+    ['orders', { status: 'draft' }],
+    ['orders', '1'],
+    ['orders', '1', 'items'],
+    ['orders', '2'],
+    ['orders', { status: 'draft' }, 'page', 2],
+    ['contacts'],
+  ]
+  function watchAll() {
+    const watched = keys.map((key) => ({ key, q: watch(queryClient, key) }))
+    return () => watched.filter(({ q }) => q.calls > 1).map(({ key }) => key)
+  }
+
+  it('entity event: [...prefix, id] and under it, and the prefix exactly or with one parameter object', async () => {
+    const { client, socket } = connectedClient()
+    const refetched = watchAll()
+    await settle()
+    createBroadcastInvalidation({ queryClient, client, channel: 'order', queryKeyPrefix: ['orders'] })
+    socket.receiveFrame({ channel: 'order', event: 'updated', payload: { entity_id: '1' } })
+    await vi.advanceTimersByTimeAsync(50)
+    expect(refetched()).toEqual([
+      ['orders'],
+      ['orders', { status: 'draft' }],
+      ['orders', '1'],
+      ['orders', '1', 'items'],
+    ])
+  })
+
+  it('event without entity_id and resync: everything under the prefix', async () => {
+    const { client, socket } = connectedClient()
+    const refetched = watchAll()
+    await settle()
+    createBroadcastInvalidation({ queryClient, client, channel: 'order', queryKeyPrefix: ['orders'] })
+    socket.receiveFrame({ resync: ['order'] })
+    await vi.advanceTimersByTimeAsync(50)
+    expect(refetched()).toEqual(keys.slice(0, 6))
+  })
+
+  it('skips its own echo; an event from another connection refetches', async () => {
+    const { client, socket } = connectedClient()
+    const refetched = watchAll()
+    await settle()
+    createBroadcastInvalidation({ queryClient, client, channel: 'order', queryKeyPrefix: ['orders'] })
+    socket.receiveFrame({ channel: 'order', event: 'updated', payload: { entity_id: '2' }, origin: 'me' })
+    await vi.advanceTimersByTimeAsync(50)
+    expect(refetched()).toEqual([])
+    socket.receiveFrame({
+      channel: 'order',
+      event: 'updated',
+      payload: { entity_id: '2' },
+      origin: 'other-tab',
+    })
+    await vi.advanceTimersByTimeAsync(50)
+    expect(refetched()).toEqual([['orders'], ['orders', { status: 'draft' }], ['orders', '2']])
+  })
+
+  it('enabled: false invalidates nothing; enabling again invalidates what arrived, once', async () => {
+    const { client, socket } = connectedClient()
+    const refetched = watchAll()
+    await settle()
+    const handle = createBroadcastInvalidation({
+      queryClient,
+      client,
+      channel: 'order',
+      queryKeyPrefix: ['orders'],
+      enabled: false,
+    })
+    for (let i = 0; i < 5; i++)
+      socket.receiveFrame({ channel: 'order', event: 'updated', payload: { entity_id: '2' } })
+    await vi.advanceTimersByTimeAsync(500)
+    expect(refetched()).toEqual([])
+    handle.setEnabled(true)
+    await vi.advanceTimersByTimeAsync(50)
+    expect(refetched()).toEqual([['orders'], ['orders', { status: 'draft' }], ['orders', '2']])
+    expect(queryClient.getQueryData(['orders', '2'])).toBe(2) // one refetch for five events
+    handle.dispose()
+    socket.receiveFrame({ channel: 'order', event: 'updated', payload: { entity_id: '2' } })
+    await vi.advanceTimersByTimeAsync(50)
+    expect(queryClient.getQueryData(['orders', '2'])).toBe(2)
+    expect(socket.sent.at(-1)).toEqual({ unsubscribe: ['order'] })
+  })
+
+  it('refuses a prefix that is not an array', () => {
+    const { client } = connectedClient()
+    expect(() =>
+      createBroadcastInvalidation({
+        queryClient,
+        client,
+        channel: 'order',
+        queryKeyPrefix: 'orders' as never,
+      }),
+    ).toThrow(/queryKeyPrefix must be an array/)
+  })
+})
