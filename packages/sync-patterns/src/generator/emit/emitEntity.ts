@@ -1,0 +1,104 @@
+import type { ApiModel, Entity, Operation } from '../model.js'
+import { importTypes, literal } from './files.js'
+import { header, Imports } from './header.js'
+
+const runtimeCore = '@pattern-stack/sync-patterns/runtime/core'
+const queryRoles = new Set(['list', 'get', 'child-list', 'child-get', 'query'])
+
+/**
+ * `entities/<entity>.ts`: query keys, cache shape and the query hooks (`useOrders`, `useOrder`),
+ * each invalidated by broadcasts on the entity's x-sync channel.
+ */
+export function emitEntity(model: ApiModel, entity: Entity): string {
+  const imports = new Imports()
+  const listOp = entity.operations.find((op) => op.role === 'list')
+  imports.add(runtimeCore, 'listQueryKey')
+  imports.add(runtimeCore, 'EntityCacheShape', true)
+  if (listOp?.queryType) importTypes(model, imports, 'entities', [listOp.queryType])
+
+  const shape: Record<string, string> = { root: entity.root, idField: entity.idField }
+  if (entity.listField) shape.listField = entity.listField
+  let code = `/** Where ${entity.name} data sits in the query cache: lists under ['${entity.root}'] or ['${entity.root}', params], one under ['${entity.root}', id]. */
+export const ${entity.name}Cache: EntityCacheShape = ${literal(shape)}
+
+export const ${entity.name}Keys = {
+  all: ['${entity.root}'] as const,
+  list: (params?: ${listOp?.queryType ?? 'object'}) => listQueryKey('${entity.root}', params),
+  detail: (id: string | number) => ['${entity.root}', id] as const,
+}
+`
+  const queries = entity.operations.filter((op) => queryRoles.has(op.role))
+  if (queries.length > 0) {
+    imports.add('@tanstack/react-query', 'useQuery')
+    imports.add(runtimeCore, 'ApiError', true)
+    imports.add(`../client/${entity.name}`, `${entity.name}Api`)
+  }
+  for (const op of queries) code += emitQueryHook(model, entity, op, imports)
+  return `${header(`Query hooks for the ${entity.pascal} entity${entity.sync?.channel ? `, refreshed by broadcasts on the '${entity.sync.channel}' channel` : ''}.`)}${imports}\n${code}`
+}
+
+function emitQueryHook(model: ApiModel, entity: Entity, op: Operation, imports: Imports): string {
+  importTypes(model, imports, 'entities', [op.queryType, op.response.type])
+  const channel = op.synced ? entity.sync?.channel : undefined
+  const optionsType = `Use${op.typeBase}Options`
+  const ids = op.pathParams
+  const idArgs = ids.map((p) => `${p.id}: ${p.tsType}`)
+  const firstId = ids[0]?.id
+  let key: string
+  if (op.role === 'list') key = `${entity.name}Keys.list(${op.queryType ? 'params' : ''})`
+  else if (op.role === 'get' && firstId) key = `${entity.name}Keys.detail(${firstId})`
+  else {
+    const parts = [`'${entity.root}'`, ...keyParts(op)]
+    key = op.queryType
+      ? `[${parts.join(', ')}, ...(params === undefined ? [] : [params])]`
+      : `[${parts.join(', ')}]`
+  }
+  const prefix = op.role !== 'list' && firstId ? `['${entity.root}', ${firstId}]` : `['${entity.root}']`
+  const callArgs = [...ids.map((p) => p.id), ...(op.queryType ? ['params'] : []), '{ signal }']
+  const options: string[] = []
+  if (channel) {
+    options.push(
+      `  /** Refetch when a broadcast on '${channel}' says this data changed (default: true). Turn off while editing. */\n  autoRefresh?: boolean\n`,
+    )
+  }
+  options.push('  /** Set false to not fetch yet (default: true). */\n  enabled?: boolean\n')
+  if (op.queryType)
+    options.push(
+      `  /** Query parameters; each distinct set is its own cache entry. */\n  params?: ${op.queryType}\n`,
+    )
+  const destructure = [
+    ...(channel ? ['autoRefresh = true'] : []),
+    'enabled = true',
+    ...(op.queryType ? ['params'] : []),
+  ]
+  const enabled = ids.length > 0 ? `enabled && ${ids.map((p) => `${p.id} !== ''`).join(' && ')}` : 'enabled'
+  const broadcast = channel
+    ? `  useBroadcastInvalidation({ channel: '${channel}', queryKeyPrefix: ${prefix}, enabled: autoRefresh && enabled })\n`
+    : ''
+  if (channel) imports.add('../runtime/useBroadcastInvalidation', 'useBroadcastInvalidation')
+  return `
+export interface ${optionsType} {
+${options.join('')}}
+
+/** ${op.method.toUpperCase()} ${op.path}${op.summary ? ` — ${op.summary.replace(/\*\//g, '*\\/')}` : ''} */
+export function ${op.hookName}(${[...idArgs, `options: ${optionsType} = {}`].join(', ')}) {
+  const { ${destructure.join(', ')} } = options
+${broadcast}  return useQuery<${op.response.type}, ApiError>({
+    queryKey: ${key},
+    queryFn: ({ signal }) => ${entity.name}Api.${op.clientName}(${callArgs.join(', ')}),
+    ${enabled === 'enabled' ? 'enabled' : `enabled: ${enabled}`},
+  })
+}
+`
+}
+
+/** Key elements after the root: path params by value, literal segments as strings. */
+function keyParts(op: Operation): string[] {
+  const segments = op.path.split('/').filter(Boolean)
+  const root = segments.findIndex((s) => !/^\{/.test(s) && !/^(api|v\d+(\.\d+)*)$/i.test(s))
+  return segments.slice(root + 1).map((s) => {
+    const param = /^\{(.+)\}$/.exec(s)?.[1]
+    const id = param !== undefined ? op.pathParams.find((p) => p.name === param)?.id : undefined
+    return id ?? `'${s.replace(/'/g, "\\'")}'`
+  })
+}

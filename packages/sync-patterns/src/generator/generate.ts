@@ -1,0 +1,53 @@
+import { resolve } from 'node:path'
+import { emitAll } from './emit/emitAll.js'
+import { formatSource } from './format.js'
+import { loadSpec } from './loadSpec.js'
+import type { ApiModel } from './model.js'
+import { normalize } from './normalize.js'
+import { diffOutput, type OutputDiff, writeOutput } from './writeOutput.js'
+
+export interface GenerateOptions {
+  /** OpenAPI document: a file path (JSON or YAML) or an http(s) URL. */
+  input: string
+  /** Directory to write into, such as `src/generated`. */
+  output: string
+  /** Delete generated files the new output no longer has (default false). */
+  clean?: boolean
+  /** Compare only, write nothing (for CI). */
+  check?: boolean
+  /** Directory relative paths are resolved against (default: the process's). */
+  cwd?: string
+}
+
+export interface GenerateResult {
+  /** Absolute output directory. */
+  output: string
+  /** Generated files, path relative to `output` → content. */
+  files: Map<string, string>
+  /** What differed from the output directory before this run (in check mode: what would change). */
+  diff: OutputDiff
+  /** Files the input was read from (root first). */
+  sources: string[]
+  model: ApiModel
+}
+
+/** Runs the pipeline in memory: load → bundle → normalize → emit → format. */
+export async function generateFiles(input: string, cwd = process.cwd()) {
+  const spec = await loadSpec(input, cwd)
+  const model = normalize(spec.document, { file: spec.source, lineOf: spec.lineOf })
+  const raw = await emitAll(model, spec.document)
+  const files = new Map<string, string>()
+  for (const [path, source] of raw) files.set(path, await formatSource(source))
+  return { files, model, sources: spec.files }
+}
+
+/** Generates the client, schemas, hooks and runtime re-exports into `options.output`. */
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const cwd = options.cwd ?? process.cwd()
+  const output = resolve(cwd, options.output)
+  const { files, model, sources } = await generateFiles(options.input, cwd)
+  const diff = options.check
+    ? await diffOutput(output, files)
+    : await writeOutput(output, files, options.clean ?? false)
+  return { output, files, diff, sources, model }
+}

@@ -1,0 +1,170 @@
+import type { QueryKey } from '@tanstack/query-core'
+import type { OptimisticPatch } from './OptimisticRegistry.js'
+
+/**
+ * How an entity sits in the query cache, following the spec's keys: lists under `[root]` or
+ * `[root, { ...params }]`, one entity under `[root, id]`.
+ */
+export interface EntityCacheShape {
+  /** First query-key element, such as `'orders'`. */
+  root: string
+  /** Identifier property of the entity (default `'id'`). */
+  idField?: string
+  /** When list responses are envelopes such as `{ items: [...], total }`: the array's property. */
+  listField?: string
+}
+
+type Row = Record<string, unknown>
+
+export function isListKey(queryKey: QueryKey, root: string): boolean {
+  if (queryKey[0] !== root) return false
+  return queryKey.length === 1 || (queryKey.length === 2 && isPlainObject(queryKey[1]))
+}
+
+export function isDetailKey(queryKey: QueryKey, root: string, id?: unknown): boolean {
+  if (queryKey.length !== 2 || queryKey[0] !== root) return false
+  const key = queryKey[1]
+  if (typeof key !== 'string' && typeof key !== 'number') return false
+  return id === undefined || String(key) === String(id)
+}
+
+/** Create: adds the entity to every list whose filters it satisfies (once per id) and seeds its detail. */
+export function createEntityPatch(shape: EntityCacheShape, created: object): OptimisticPatch {
+  const idField = shape.idField ?? 'id'
+  const entity = created as Row
+  const id = entity[idField]
+  return {
+    seed: id === undefined ? [] : [[shape.root, id as string]],
+    matches: (key) => isListKey(key, shape.root) || (id !== undefined && isDetailKey(key, shape.root, id)),
+    apply: (data, key) => {
+      if (isDetailKey(key, shape.root)) return data === undefined ? entity : data
+      if (!passesFilters(entity, key[1])) return data
+      return mapRows(data, shape, (rows) => {
+        const at = rows.findIndex((row) => sameId(row[idField], id))
+        return at === -1 ? [...rows, entity] : rows.map((row, i) => (i === at ? { ...row, ...entity } : row))
+      })
+    },
+  }
+}
+
+/** Update: merges the changed fields into the entity's detail and its entries in every list. */
+export function updateEntityPatch(shape: EntityCacheShape, id: unknown, changes: object): OptimisticPatch {
+  const idField = shape.idField ?? 'id'
+  const merge = (row: Row): Row => ({ ...row, ...changes, [idField]: row[idField] })
+  return {
+    matches: (key) => isListKey(key, shape.root) || isDetailKey(key, shape.root, id),
+    apply: (data, key) => {
+      if (isDetailKey(key, shape.root)) return isPlainObject(data) ? merge(data) : data
+      return mapRows(data, shape, (rows) => rows.map((row) => (sameId(row[idField], id) ? merge(row) : row)))
+    },
+  }
+}
+
+/** Delete: removes the entity from every list (the detail entry is dropped once the server agrees). */
+export function deleteEntityPatch(shape: EntityCacheShape, id: unknown): OptimisticPatch {
+  const idField = shape.idField ?? 'id'
+  return {
+    matches: (key) => isListKey(key, shape.root),
+    apply: (data) => mapRows(data, shape, (rows) => rows.filter((row) => !sameId(row[idField], id))),
+  }
+}
+
+export interface ChildPatchTarget {
+  /** The parent entity's id, such as the order id for `/orders/{order_id}/items`. */
+  parentId: unknown
+  /** The parent's array property holding the children, such as `'items'`. */
+  field: string
+  /** Identifier property of a child (default `'id'`). */
+  childIdField?: string
+}
+
+/** Sub-resource add: appends the child to the parent's array, in its detail and its list entries. */
+export function addChildPatch(
+  shape: EntityCacheShape,
+  target: ChildPatchTarget,
+  child: Row,
+): OptimisticPatch {
+  const childIdField = target.childIdField ?? 'id'
+  return childPatch(shape, target, (children) =>
+    children.some((c) => child[childIdField] !== undefined && sameId(c[childIdField], child[childIdField]))
+      ? children
+      : [...children, child],
+  )
+}
+
+/** Sub-resource remove: removes the child with this id from the parent's array. */
+export function removeChildPatch(
+  shape: EntityCacheShape,
+  target: ChildPatchTarget,
+  childId: unknown,
+): OptimisticPatch {
+  const childIdField = target.childIdField ?? 'id'
+  return childPatch(shape, target, (children) => children.filter((c) => !sameId(c[childIdField], childId)))
+}
+
+/** Sub-resource update: merges changes into the child with this id. */
+export function updateChildPatch(
+  shape: EntityCacheShape,
+  target: ChildPatchTarget,
+  childId: unknown,
+  changes: object,
+): OptimisticPatch {
+  const childIdField = target.childIdField ?? 'id'
+  return childPatch(shape, target, (children) =>
+    children.map((c) =>
+      sameId(c[childIdField], childId) ? { ...c, ...changes, [childIdField]: c[childIdField] } : c,
+    ),
+  )
+}
+
+function childPatch(shape: EntityCacheShape, target: ChildPatchTarget, change: (children: Row[]) => Row[]) {
+  const idField = shape.idField ?? 'id'
+  const onParent = (parent: Row): Row => {
+    const children = parent[target.field]
+    if (!Array.isArray(children)) return parent
+    return { ...parent, [target.field]: change(children as Row[]) }
+  }
+  const patch: OptimisticPatch = {
+    matches: (key) => isListKey(key, shape.root) || isDetailKey(key, shape.root, target.parentId),
+    apply: (data, key) => {
+      if (isDetailKey(key, shape.root)) return isPlainObject(data) ? onParent(data) : data
+      return mapRows(data, shape, (rows) =>
+        rows.map((row) => (sameId(row[idField], target.parentId) ? onParent(row) : row)),
+      )
+    },
+  }
+  return patch
+}
+
+/** Applies `change` to the rows of list data (a bare array or an envelope); other shapes pass through. */
+function mapRows(data: unknown, shape: EntityCacheShape, change: (rows: Row[]) => Row[]): unknown {
+  if (Array.isArray(data)) return change(data as Row[])
+  if (shape.listField && isPlainObject(data) && Array.isArray(data[shape.listField])) {
+    return { ...data, [shape.listField]: change(data[shape.listField] as Row[]) }
+  }
+  return data
+}
+
+/**
+ * A list key's params object filters the list: a created entity joins it only when each param
+ * naming one of its fields matches (`{ status: 'open' }`); params that are not fields (`limit`,
+ * `cursor`) do not exclude it.
+ */
+function passesFilters(entity: Row, params: unknown): boolean {
+  if (!isPlainObject(params)) return true
+  return Object.entries(params).every(([name, wanted]) => {
+    if (wanted === undefined || !(name in entity)) return true
+    const actual = entity[name]
+    return Array.isArray(wanted) ? wanted.some((w) => sameId(w, actual)) : sameId(wanted, actual)
+  })
+}
+
+function sameId(a: unknown, b: unknown): boolean {
+  return a !== undefined && a !== null && b !== undefined && b !== null && String(a) === String(b)
+}
+
+function isPlainObject(value: unknown): value is Row {
+  if (typeof value !== 'object' || value === null) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}

@@ -1,0 +1,32 @@
+export { ApiError, isApiError } from './ApiError.js'
+export {
+  type ApiConfig,
+  type ApiRequest,
+  apiRequest,
+  buildPath,
+  buildQuery,
+  createApiConfig,
+  type QueryValue,
+  type RequestOptions,
+} from './apiRequest.js'
+export {
+  addChildPatch,
+  type ChildPatchTarget,
+  createEntityPatch,
+  deleteEntityPatch,
+  type EntityCacheShape,
+  isDetailKey,
+  isListKey,
+  removeChildPatch,
+  updateChildPatch,
+  updateEntityPatch,
+} from './entityPatches.js'
+export { getOptimisticRegistry, type OptimisticPatch, OptimisticRegistry } from './OptimisticRegistry.js'
+export {
+  entityFilters,
+  listFilters,
+  listQueryKey,
+  type MutationHookOptions,
+  pickFields,
+} from './queryKeys.js'
+export { isRetryable, type OptimisticMutation, runOptimisticMutation } from './runOptimisticMutation.js'

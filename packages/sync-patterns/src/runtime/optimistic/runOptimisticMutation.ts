@@ -1,0 +1,70 @@
+import type { InvalidateQueryFilters, QueryClient, QueryKey } from '@tanstack/query-core'
+import { ApiError } from './ApiError.js'
+import { getOptimisticRegistry, type OptimisticPatch } from './OptimisticRegistry.js'
+
+export interface OptimisticMutation<TResult> {
+  /** Changes to show while the request is in flight (none for a plain mutation). */
+  patches?: readonly OptimisticPatch[]
+  /** Sends the request; called again on retry with the same idempotency key. */
+  request: (idempotencyKey: string) => Promise<TResult>
+  /** Queries to refetch once the server accepted the change; the mutation settles after they land. */
+  invalidate?: readonly InvalidateQueryFilters[]
+  /** Queries to drop once the server accepted the change (a deleted entity's detail). */
+  remove?: readonly QueryKey[]
+  /** Extra attempts after a network error, a 5xx or a 429 (default 0). 4xx errors are never retried. */
+  retry?: number
+  /** Delay before retry `attempt` (1-based), in ms (default: 250 ms doubling, at most 4 s). */
+  retryDelay?: (attempt: number) => number
+}
+
+/**
+ * Runs one mutation the way generated hooks do, as the body of a TanStack `mutationFn`:
+ * shows the optimistic changes, sends the request (retrying with one Idempotency-Key), then
+ * refetches the affected queries and only then removes the changes, so the mutation stays
+ * pending until the server's data is in the cache. On failure only this mutation's changes
+ * are removed and the error is rethrown (an ApiError with `status`, such as 409).
+ */
+export async function runOptimisticMutation<TResult>(
+  client: QueryClient,
+  mutation: OptimisticMutation<TResult>,
+): Promise<TResult> {
+  const registry = getOptimisticRegistry(client)
+  const ids = (mutation.patches ?? []).map((patch) => registry.add(patch))
+  const idempotencyKey = crypto.randomUUID()
+  let result: TResult
+  try {
+    result = await withRetry(() => mutation.request(idempotencyKey), mutation.retry ?? 0, mutation.retryDelay)
+  } catch (error) {
+    for (const id of ids) registry.settle(id, 'failed')
+    throw error
+  }
+  for (const id of ids) registry.confirm(id)
+  try {
+    for (const queryKey of mutation.remove ?? []) client.removeQueries({ queryKey, exact: true })
+    await Promise.all((mutation.invalidate ?? []).map((filters) => client.invalidateQueries(filters)))
+  } finally {
+    for (const id of ids) registry.settle(id, 'confirmed')
+  }
+  return result
+}
+
+/** Whether a failed attempt may succeed if repeated: network errors, 5xx and 429. */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof ApiError) return error.status >= 500 || error.status === 429
+  return error instanceof TypeError
+}
+
+async function withRetry<T>(attempt: () => Promise<T>, retries: number, delay = defaultDelay): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (n >= retries || !isRetryable(error)) throw error
+      await new Promise((resolve) => setTimeout(resolve, delay(n + 1)))
+    }
+  }
+}
+
+function defaultDelay(attempt: number): number {
+  return Math.min(250 * 2 ** (attempt - 1), 4000)
+}
