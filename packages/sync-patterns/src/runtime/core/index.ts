@@ -1,3 +1,4 @@
+export * from '../optimistic/index.js'
 export { type BackoffOptions, backoffDelay } from './backoff.js'
 export { BroadcastClient, type BroadcastClientOptions } from './broadcast-client.js'
 export {
