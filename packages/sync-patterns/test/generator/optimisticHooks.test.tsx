@@ -1,0 +1,214 @@
+// @vitest-environment happy-dom
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { act, renderHook, waitFor } from '@testing-library/react'
+import type { ReactNode } from 'react'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useOrder, useOrders } from './__generated__/orders-fastify/entities/order'
+import {
+  useAddOrderItem,
+  useCreateOrder,
+  useUpdateOrder,
+} from './__generated__/orders-fastify/hooks/useOrderMutations'
+import type { Order } from './__generated__/orders-fastify/schemas/order.schema'
+import { createDraftOrder, startOrdersServer } from './ordersServer'
+
+// Behaviour of the generated optimistic hooks against the real Orders server, which delays or
+// refuses requests on its side (X-Test-Fault), with a real QueryClient and React renders.
+
+let orders: Awaited<ReturnType<typeof startOrdersServer>>
+
+beforeAll(async () => {
+  orders = await startOrdersServer()
+})
+afterAll(async () => {
+  await orders?.close()
+})
+
+function setup() {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+  const wrapper = ({ children }: { children: ReactNode }) => (
+    <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+  )
+  orders.faults = () => undefined
+  orders.dropResponse = () => false
+  return { queryClient, wrapper }
+}
+
+const itemNames = (order: Order | undefined) => order?.items.map((i) => i.name) ?? null
+const sentName = (body: string | undefined) =>
+  body ? (JSON.parse(body) as { name?: string }).name : undefined
+
+describe('generated optimistic mutation hooks (real Orders server)', () => {
+  it('concurrent mutations on one order: a failed one rolls back only its own change', async () => {
+    const { id } = await createDraftOrder(orders.server.baseUrl)
+    const { wrapper } = setup()
+    // The server holds "Burger" 400 ms then adds it; it holds "Fries" 100 ms then refuses it.
+    orders.faults = (r) =>
+      sentName(r.body) === 'Burger'
+        ? 'delay=400'
+        : sentName(r.body) === 'Fries'
+          ? 'delay=100,fail=500'
+          : undefined
+    const seen: (string[] | null)[] = []
+    const { result } = renderHook(
+      () => {
+        const order = useOrder(id, { autoRefresh: false })
+        seen.push(itemNames(order.data))
+        return { order, burger: useAddOrderItem(id), fries: useAddOrderItem(id) }
+      },
+      { wrapper },
+    )
+    await waitFor(() => expect(result.current.order.data).toBeDefined())
+    const burger = result.current.burger.mutateAsync({ name: 'Burger', quantity: 1, unit_price: 900 })
+    const fries = result.current.fries.mutateAsync({ name: 'Fries', quantity: 1, unit_price: 300 })
+    await waitFor(() => expect(itemNames(result.current.order.data)).toEqual(['Burger', 'Fries']))
+
+    await expect(fries).rejects.toMatchObject({ status: 500 })
+    await waitFor(() => expect(itemNames(result.current.order.data)).toEqual(['Burger']))
+    expect(result.current.burger.isPending).toBe(true)
+
+    await act(() => burger)
+    expect(itemNames(result.current.order.data)).toEqual(['Burger'])
+    // Burger was on screen from the moment it was added to the end: never rolled back with Fries.
+    const fromBurger = seen.slice(seen.findIndex((s) => s?.includes('Burger')))
+    expect(fromBurger.every((s) => s?.includes('Burger'))).toBe(true)
+  })
+
+  it('a refetch landing while a change is pending never shows data without it', async () => {
+    const { id } = await createDraftOrder(orders.server.baseUrl, 'before')
+    const { queryClient, wrapper } = setup()
+    orders.faults = (r) => (sentName(r.body) === 'Soup' ? 'delay=500' : undefined)
+    const seen: (string[] | null)[] = []
+    const { result } = renderHook(
+      () => {
+        const order = useOrder(id, { autoRefresh: false })
+        seen.push(itemNames(order.data))
+        return { order, add: useAddOrderItem(id), update: useUpdateOrder() }
+      },
+      { wrapper },
+    )
+    await waitFor(() => expect(result.current.order.data).toBeDefined())
+    const version = result.current.order.data?.version ?? 0
+    const soup = result.current.add.mutateAsync({ name: 'Soup', quantity: 2, unit_price: 450 })
+    await waitFor(() => expect(itemNames(result.current.order.data)).toEqual(['Soup']))
+
+    // Another mutation succeeds meanwhile; its confirming refetch brings server data without Soup.
+    await act(() => result.current.update.mutateAsync({ id, data: { notes: 'after' }, version }))
+    expect(result.current.order.data?.notes).toBe('after')
+    expect(itemNames(result.current.order.data)).toEqual(['Soup'])
+    // So does a plain refetch.
+    await act(() => queryClient.refetchQueries({ queryKey: ['orders', id] }))
+    expect(itemNames(result.current.order.data)).toEqual(['Soup'])
+
+    await act(() => soup)
+    const fromSoup = seen.slice(seen.findIndex((s) => s?.includes('Soup')))
+    expect(fromSoup.every((s) => s?.includes('Soup'))).toBe(true)
+  })
+
+  it('no flicker: old, then optimistic, then server value; pending until the confirming refetch landed', async () => {
+    const { id, version } = await createDraftOrder(orders.server.baseUrl, 'old')
+    const { queryClient, wrapper } = setup()
+    orders.faults = (r) => (r.method === 'PATCH' ? 'delay=300' : undefined)
+    const seen: (string | null | undefined)[] = []
+    const { result } = renderHook(
+      () => {
+        const order = useOrder(id, { autoRefresh: false })
+        seen.push(order.data?.notes)
+        return { order, update: useUpdateOrder() }
+      },
+      { wrapper },
+    )
+    await waitFor(() => expect(result.current.order.data?.notes).toBe('old'))
+    let settledWith: Order | undefined
+    const saved = result.current.update.mutateAsync({ id, data: { notes: 'new' }, version }).then(() => {
+      settledWith = queryClient.getQueryData<Order>(['orders', id])
+    })
+    await waitFor(() => expect(result.current.order.data?.notes).toBe('new'))
+    expect(result.current.update.isPending).toBe(true)
+    await act(() => saved)
+    // When the mutation settled, the cache already held the server's data (its version moved on).
+    expect(settledWith?.version).toBe(version + 1)
+    const distinct = seen.filter((v, i) => v !== undefined && v !== seen[i - 1])
+    expect(distinct).toEqual(['old', 'new'])
+  })
+
+  it('creates use a client-generated id: one row per id in every list snapshot, the same id before and after', async () => {
+    const { queryClient, wrapper } = setup()
+    orders.faults = (r) => (r.method === 'POST' && r.url.endsWith('/orders') ? 'delay=300' : undefined)
+    const snapshots: Order[][] = []
+    const { result } = renderHook(
+      () => {
+        const list = useOrders({ autoRefresh: false })
+        if (list.data) snapshots.push(list.data)
+        return { list, create: useCreateOrder() }
+      },
+      { wrapper },
+    )
+    await waitFor(() => expect(result.current.list.data).toBeDefined())
+    const created = result.current.create.mutateAsync({ notes: 'new order' })
+    await waitFor(() => expect(result.current.list.data?.some((o) => o.notes === 'new order')).toBe(true))
+    const optimisticId = result.current.list.data?.find((o) => o.notes === 'new order')?.id
+    expect(optimisticId).toMatch(/^[0-9a-f-]{36}$/)
+    // A refetch while the create is in flight, and the confirming one, must not duplicate the row.
+    await act(() => queryClient.refetchQueries({ queryKey: ['orders'] }))
+    const order = await act(() => created)
+    expect(order.id).toBe(optimisticId)
+    for (const snapshot of snapshots)
+      expect(snapshot.filter((o) => o.id === optimisticId).length).toBeLessThanOrEqual(1)
+    expect(result.current.list.data?.filter((o) => o.id === optimisticId)).toHaveLength(1)
+  })
+
+  it('a retry reuses its Idempotency-Key, so the server applies the change once', async () => {
+    const { id } = await createDraftOrder(orders.server.baseUrl)
+    const { wrapper } = setup()
+    // The server adds the item, but the response is lost: the hook retries with the same key.
+    let dropped = false
+    orders.dropResponse = (r) => {
+      if (dropped || r.method !== 'POST' || sentName(r.body) !== 'Tea') return false
+      dropped = true
+      return true
+    }
+    const { result } = renderHook(
+      () => ({ order: useOrder(id, { autoRefresh: false }), add: useAddOrderItem(id, { retry: 2 }) }),
+      {
+        wrapper,
+      },
+    )
+    await waitFor(() => expect(result.current.order.data).toBeDefined())
+    const before = orders.sent.length
+    await act(() => result.current.add.mutateAsync({ name: 'Tea', quantity: 1, unit_price: 250 }))
+    const posts = orders.sent.slice(before).filter((r) => r.method === 'POST')
+    expect(posts).toHaveLength(2)
+    expect(posts[0]?.headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/)
+    expect(posts[1]?.headers['Idempotency-Key']).toBe(posts[0]?.headers['Idempotency-Key'])
+    expect(itemNames(result.current.order.data)).toEqual(['Tea'])
+  })
+
+  it('a stale version gets 409: the change is rolled back and the error has status 409', async () => {
+    const { id, version } = await createDraftOrder(orders.server.baseUrl, 'server')
+    const { wrapper } = setup()
+    orders.faults = (r) => (r.method === 'PATCH' ? 'delay=200' : undefined)
+    const seen: (string | null | undefined)[] = []
+    const { result } = renderHook(
+      () => {
+        const order = useOrder(id, { autoRefresh: false })
+        seen.push(order.data?.notes)
+        return { order, update: useUpdateOrder() }
+      },
+      { wrapper },
+    )
+    await waitFor(() => expect(result.current.order.data?.notes).toBe('server'))
+    let status: number | undefined
+    act(() => {
+      result.current.update.mutate(
+        { id, data: { notes: 'mine' }, version: version + 5 },
+        { onError: (err) => (status = err.status) },
+      )
+    })
+    await waitFor(() => expect(result.current.order.data?.notes).toBe('mine'))
+    await waitFor(() => expect(result.current.update.isError).toBe(true))
+    expect(status).toBe(409)
+    expect(result.current.update.error?.status).toBe(409)
+    expect(result.current.order.data?.notes).toBe('server')
+  })
+})

@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { configureClient } from './__generated__/orders-fastify/client/config'
+
+// (a string path: the DOM environment's URL class is not Node's)
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..')
+
+/**
+ * Runs the real Orders server (examples/orders/server/main.ts) as a child process on a free port,
+ * with an empty PGlite database and its fault hook on. A separate process, because the DOM test
+ * environment replaces globals (URL) the server relies on.
+ */
+async function startServer(): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'orders-hooks-'))
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=source', join(repoRoot, 'examples/orders/server/main.ts')],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ORDERS_TEST_FAULTS: '1',
+        PGLITE_DATA_DIR: dataDir,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  let output = ''
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the Orders server did not start:\n${output}`)), 60_000)
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /Orders API on http:\/\/localhost:(\d+)/.exec(output)
+      if (match) {
+        clearTimeout(timer)
+        resolve(`http://127.0.0.1:${match[1]}`)
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`the Orders server exited with ${code}:\n${output}`)))
+  })
+  return {
+    baseUrl,
+    close: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Header of the Orders server's test fault hook (examples/orders/server/faults.ts). */
+export const FAULT_HEADER = 'x-test-fault'
+
+export interface SentRequest {
+  method: string
+  url: string
+  headers: Record<string, string>
+  body: string | undefined
+}
+
+/**
+ * The real Orders API (PGlite, faults on) with the generated client pointed at it. `faults` picks
+ * the `X-Test-Fault` value (`delay=300`, `fail=500`) a request carries, so the server itself delays
+ * or refuses it; every request still goes over the network to the real server.
+ */
+export async function startOrdersServer() {
+  const server = await startServer()
+  // The page is served from the API's origin, as the Orders web app is, so requests are same-origin.
+  ;(globalThis as { happyDOM?: { setURL(url: string): void } }).happyDOM?.setURL(`${server.baseUrl}/`)
+  const nodeFetch = globalThis.fetch
+  const sent: SentRequest[] = []
+  const control = {
+    server,
+    sent,
+    faults: (_request: SentRequest): string | undefined => undefined,
+    /** Throw away the response of requests this picks, as a dropped connection would (after the server ran them). */
+    dropResponse: (_request: SentRequest): boolean => false,
+    close: () => server.close(),
+  }
+  configureClient({
+    baseUrl: server.baseUrl,
+    fetch: async (input, init) => {
+      const request: SentRequest = {
+        method: init?.method ?? 'GET',
+        url: String(input),
+        headers: { ...(init?.headers as Record<string, string>) },
+        body: typeof init?.body === 'string' ? init.body : undefined,
+      }
+      sent.push(request)
+      const fault = control.faults(request)
+      const headers = fault ? { ...request.headers, [FAULT_HEADER]: fault } : request.headers
+      const response = await nodeFetch(input, { ...init, headers })
+      if (control.dropResponse(request)) {
+        await response.arrayBuffer()
+        throw new TypeError('fetch failed (response dropped by the test)')
+      }
+      return response
+    },
+  })
+  return control
+}
+
+/** A draft order created straight over HTTP (not through the hooks under test). */
+export async function createDraftOrder(
+  baseUrl: string,
+  notes = 'first',
+): Promise<{ id: string; version: number }> {
+  const response = await fetch(`${baseUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ notes }),
+  })
+  if (response.status !== 201) throw new Error(`creating an order returned ${response.status}`)
+  return (await response.json()) as { id: string; version: number }
+}
