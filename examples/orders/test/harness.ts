@@ -23,7 +23,17 @@ export interface TestServer {
 /** The real Orders API on a real database, listening on a free loopback port. */
 export async function startServer(
   kind: DatabaseKind,
-  options: { faults?: boolean; dispatch?: BroadcastDispatch; database?: Database } = {},
+  options: {
+    faults?: boolean
+    dispatch?: BroadcastDispatch
+    database?: Database
+    /** Adds routes or hooks before the server listens. */
+    beforeListen?: (
+      app: FastifyInstance,
+      database: Database,
+      backend: WebSocketBroadcastBackend,
+    ) => Promise<void>
+  } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await openTestDatabase(kind))
   const backend = new WebSocketBroadcastBackend()
@@ -33,6 +43,7 @@ export async function startServer(
     ...(options.faults ? { faults: true } : {}),
     ...(options.dispatch ? { dispatch: options.dispatch } : {}),
   })
+  if (options.beforeListen) await options.beforeListen(app, database, backend)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
   return {

@@ -1,0 +1,50 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+
+/** Debian's chromium: `.ci/run` installs it; no browser download is needed. */
+export const CHROMIUM_PATH = '/usr/bin/chromium'
+export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../test-results/', import.meta.url))
+
+/**
+ * Browser tests run whenever chromium is installed, and always in CI (where a missing browser is a
+ * failure, not a skip). Elsewhere a missing chromium skips them with a loud notice.
+ */
+export function shouldSkipBrowserTests(): boolean {
+  if (existsSync(CHROMIUM_PATH) || process.env.CI === 'true') return false
+  console.warn(
+    `\n${'!'.repeat(78)}\n!! SKIPPING the Orders browser tests: ${CHROMIUM_PATH} is missing.\n` +
+      `!! Install it with: apt-get update && apt-get install -y chromium\n${'!'.repeat(78)}\n`,
+  )
+  return true
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  })
+}
+
+/** A browser context the size of a landscape tablet, with touch. */
+export function newTablet(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true })
+}
+
+/** Saves a screenshot as a test artifact in examples/orders/test-results/. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true })
+  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: true })
+}
+
+/** Opens `hash` on the app and waits until the broadcast connection is up (the banner is gone). */
+export async function openApp(page: Page, baseUrl: string, hash: string): Promise<void> {
+  await page.goto(`${baseUrl}/index.html${hash}`)
+  await waitConnected(page)
+}
+
+export async function waitConnected(page: Page): Promise<void> {
+  await page.locator('main').waitFor()
+  await page.getByTestId('connection-banner').waitFor({ state: 'detached' })
+}

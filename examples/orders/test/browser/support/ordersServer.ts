@@ -1,0 +1,42 @@
+import type { AddressInfo } from 'node:net'
+import fastifyStatic from '@fastify/static'
+import { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../../server/app.js'
+import { type Database, openDatabase } from '../../../server/db/client.js'
+import { seedIfEmpty } from '../../../server/seed.js'
+import { DIST_DIR } from '../../../web/build.js'
+
+export interface RunningServer {
+  app: FastifyInstance
+  database: Database
+  port: number
+  baseUrl: string
+  /** Stops the server and closes its database, like killing the process. */
+  close(): Promise<void>
+}
+
+/**
+ * The real Orders server as `npm start` runs it (PGlite in `dataDir`, in-memory broadcast, the
+ * built web app at /), on loopback. `port` 0 picks a free one; a restart passes the old port.
+ */
+export async function startOrdersServer(options: { dataDir: string; port?: number }): Promise<RunningServer> {
+  const database = await openDatabase({ dataDir: options.dataDir })
+  await database.migrate()
+  await seedIfEmpty(database.db)
+  const backend = new WebSocketBroadcastBackend()
+  const app = await buildApp({ db: database.db, backend })
+  await app.register(fastifyStatic, { root: DIST_DIR, wildcard: true })
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as AddressInfo
+  return {
+    app,
+    database,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await app.close()
+      await database.close()
+    },
+  }
+}

@@ -1,0 +1,187 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ensureWebBuilt } from '../../web/build.js'
+import { launchChromium, newTablet, openApp, screenshot, shouldSkipBrowserTests } from './support/browser.js'
+import { http, type MenuItemJson, type OrderJson } from './support/http.js'
+import { type RunningServer, startOrdersServer } from './support/ordersServer.js'
+
+/**
+ * Two tablets (two browser contexts, so two caches and two broadcast connections) on the real
+ * Orders server and the built web app.
+ */
+describe.skipIf(shouldSkipBrowserTests())('two tablets on the Orders app', () => {
+  let dataDir: string
+  let server: RunningServer
+  let browser: Browser
+  let contexts: BrowserContext[] = []
+  let a: Page
+  let b: Page
+  let menu: MenuItemJson[]
+
+  beforeAll(async () => {
+    await ensureWebBuilt({ quiet: true })
+    dataDir = mkdtempSync(join(tmpdir(), 'orders-browser-'))
+    server = await startOrdersServer({ dataDir })
+    browser = await launchChromium()
+    contexts = [await newTablet(browser), await newTablet(browser)]
+    a = await (contexts[0] as BrowserContext).newPage()
+    b = await (contexts[1] as BrowserContext).newPage()
+    menu = await http<MenuItemJson[]>(server.baseUrl, 'GET', '/menu')
+  }, 120_000)
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close()
+    await browser?.close()
+    await server?.close()
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  const newDraftOrder = (notes: string) => http<OrderJson>(server.baseUrl, 'POST', '/orders', { notes })
+  const firstMenuItem = () => menu[0] as MenuItemJson
+  const ticket = (page: Page) => page.getByTestId('ticket-items')
+
+  it('shows an item added on tablet A on A in the same frame, and on B after the broadcast', async () => {
+    const order = await newDraftOrder('same frame')
+    const item = firstMenuItem()
+    await openApp(a, server.baseUrl, `#/orders/${order.id}`)
+    await openApp(b, server.baseUrl, `#/orders/${order.id}`)
+    await a.getByRole('button', { name: `Add ${item.name}` }).waitFor()
+
+    // Hold A's request in the browser: whatever A shows before release cannot come from the server.
+    const held: Route[] = []
+    await a.route(`**/orders/${order.id}/items`, (route) => {
+      held.push(route)
+    })
+
+    // Tap, then look at the DOM in the next animation frame callback: what that frame paints.
+    const inSameFrame = await a.evaluate(async (name) => {
+      const button = document.querySelector<HTMLButtonElement>(`button[aria-label="Add ${name}"]`)
+      if (!button) throw new Error(`no button for ${name}`)
+      button.click()
+      await new Promise((resolve) => requestAnimationFrame(resolve))
+      return {
+        ticket: document.querySelector('[data-testid="ticket-items"]')?.textContent ?? '',
+        saving: document.querySelector('[data-testid="saving-indicator"]')?.textContent ?? '',
+      }
+    }, item.name)
+    expect(inSameFrame.ticket).toContain(item.name)
+    expect(inSameFrame.saving).toMatch(/Saving/)
+    await screenshot(a, 'tablet-a-optimistic-item')
+
+    // The request left the browser only now; B has seen nothing yet.
+    await expect.poll(() => held.length).toBe(1)
+    expect(await ticket(b).textContent()).not.toContain(item.name)
+    const released = performance.now()
+    await (held[0] as Route).continue()
+    await a.unroute(`**/orders/${order.id}/items`)
+
+    await ticket(b).getByText(item.name).waitFor()
+    console.log(
+      `tablet B showed the item ${Math.round(performance.now() - released)} ms after A's request left`,
+    )
+    await a.getByTestId('saving-indicator').getByText('All changes saved').waitFor()
+    await screenshot(b, 'tablet-b-synced-item')
+
+    const saved = await http<OrderJson>(server.baseUrl, 'GET', `/orders/${order.id}`)
+    expect(saved.items.map((i) => i.name)).toEqual([item.name])
+    expect(await ticket(a).getByTestId('ticket-item').count()).toBe(1)
+    expect(await ticket(b).getByTestId('ticket-item').count()).toBe(1)
+  })
+
+  it('moves orders across the kitchen display as their status changes, on both tablets', async () => {
+    const order = await newDraftOrder('kitchen flow')
+    await http(server.baseUrl, 'POST', `/orders/${order.id}/items`, {
+      menu_item_id: firstMenuItem().id,
+      quantity: 2,
+    })
+    await openApp(a, server.baseUrl, '#/kitchen')
+    await openApp(b, server.baseUrl, '#/kitchen')
+    const card = (page: Page, column: string) =>
+      page.getByTestId(`kitchen-${column}`).locator(`[data-order-id="${order.id}"]`)
+
+    // Another till sends it to the kitchen: both displays pick it up from the broadcast.
+    await http(server.baseUrl, 'POST', `/orders/${order.id}/transition`, { to: 'submitted' })
+    await card(a, 'submitted').waitFor()
+    await card(b, 'submitted').waitFor()
+    expect(await card(b, 'submitted').textContent()).toContain(`2 × ${firstMenuItem().name}`)
+
+    // The cook taps on tablet A; B follows.
+    await card(a, 'submitted')
+      .getByRole('button', { name: /Start preparing/ })
+      .click()
+    await card(a, 'preparing').waitFor()
+    await card(b, 'preparing').waitFor()
+    await card(b, 'preparing')
+      .getByRole('button', { name: /Mark ready/ })
+      .click()
+    await card(a, 'ready').waitFor()
+    await card(b, 'ready').waitFor()
+    await screenshot(a, 'kitchen-display')
+    expect(await card(a, 'submitted').count()).toBe(0)
+    expect(await card(a, 'preparing').count()).toBe(0)
+
+    await card(a, 'ready')
+      .getByRole('button', { name: /Mark served/ })
+      .click()
+    await card(b, 'ready').waitFor({ state: 'detached' })
+    expect((await http<OrderJson>(server.baseUrl, 'GET', `/orders/${order.id}`)).status).toBe('served')
+  })
+
+  it('shows the conflict UI when two tablets save the same order, and resolves it either way', async () => {
+    const order = await newDraftOrder('original')
+    await openApp(a, server.baseUrl, `#/orders/${order.id}/edit`)
+    await openApp(b, server.baseUrl, `#/orders/${order.id}/edit`)
+    const notes = (page: Page) => page.getByLabel('Notes')
+
+    await notes(a).fill('from tablet A')
+    await notes(b).fill('from tablet B')
+    await a.getByRole('button', { name: 'Save' }).click()
+    await a.waitForURL(/#\/orders$/)
+    expect((await http<OrderJson>(server.baseUrl, 'GET', `/orders/${order.id}`)).notes).toBe('from tablet A')
+
+    // B edited version 1 too: the server refuses it, B is asked what to do and keeps its draft.
+    await b.getByRole('button', { name: 'Save' }).click()
+    const conflict = b.getByRole('alertdialog', { name: 'Order was modified' })
+    await conflict.waitFor()
+    expect(await notes(b).inputValue()).toBe('from tablet B')
+    await screenshot(b, 'conflict')
+
+    // Reload: B takes A's version.
+    await conflict.getByRole('button', { name: 'Reload' }).click()
+    await conflict.waitFor({ state: 'detached' })
+    expect(await notes(b).inputValue()).toBe('from tablet A')
+
+    // A conflict again, now resolved with Overwrite: B's draft wins on the server.
+    await http(server.baseUrl, 'PATCH', `/orders/${order.id}`, { version: 2, notes: 'from a script' })
+    await notes(b).fill('from tablet B again')
+    await b.getByRole('button', { name: 'Save' }).click()
+    await conflict.waitFor()
+    await conflict.getByRole('button', { name: 'Overwrite' }).click()
+    await b.waitForURL(/#\/orders$/)
+    const saved = await http<OrderJson>(server.baseUrl, 'GET', `/orders/${order.id}`)
+    expect(saved.notes).toBe('from tablet B again')
+    expect(saved.version).toBe(4)
+  })
+
+  it('rolls back an item the server refuses and says why in a toast', async () => {
+    const order = await newDraftOrder('refused')
+    const item = firstMenuItem()
+    await openApp(a, server.baseUrl, `#/orders/${order.id}`)
+    await a.getByRole('button', { name: `Add ${item.name}` }).waitFor()
+    // Another till sends the order to the kitchen: from now on the server refuses new items.
+    await http(server.baseUrl, 'POST', `/orders/${order.id}/transition`, { to: 'submitted' })
+
+    const refused = a.waitForResponse((response) => response.url().endsWith(`/orders/${order.id}/items`))
+    await a.getByRole('button', { name: `Add ${item.name}` }).click()
+    expect((await refused).status()).toBe(409)
+    const toast = a.getByRole('alert').filter({ hasText: `Could not add ${item.name}` })
+    await toast.waitFor()
+    await ticket(a).getByText(item.name).waitFor({ state: 'detached' })
+    await screenshot(a, 'refused-item-toast')
+    expect(await ticket(a).getByTestId('ticket-item').count()).toBe(0)
+    expect((await http<OrderJson>(server.baseUrl, 'GET', `/orders/${order.id}`)).items).toEqual([])
+  })
+})
