@@ -229,6 +229,7 @@ export class WebSocketBroadcastBackend {
       closeTimeoutMs: this.options.closeTimeoutMs,
       coalescer: this.coalescer,
       onError: (c, error) => this.logger.error?.(`broadcast connection ${c.id}: handler failed`, error),
+      logger: this.logger,
     })
     this.connections.add(connection)
     ws.on('message', (data, isBinary) => this.receive(connection, data, isBinary))

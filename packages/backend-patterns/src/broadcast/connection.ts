@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import { CloseCode, encodeServerFrame, type ServerFrame } from '@pattern-stack/sync-protocol'
 import WebSocket from 'ws'
-import type { BroadcastConnectionInfo } from './options.js'
+import type { BroadcastConnectionInfo, BroadcastLogger } from './options.js'
 import { RateLimiter } from './rate-limiter.js'
 import { SerialQueue } from './serial-queue.js'
 import type { Uncorkable, WriteCoalescer } from './write-coalescer.js'
@@ -14,6 +14,7 @@ export interface ConnectionSettings {
   closeTimeoutMs: number
   coalescer: WriteCoalescer
   onError: (connection: BroadcastConnection, error: unknown) => void
+  logger: BroadcastLogger
 }
 
 /** Connection ids: `c_` + 16 url-safe random characters. */
@@ -108,7 +109,12 @@ export class BroadcastConnection implements BroadcastConnectionInfo, Uncorkable 
       this.ws.close(code, reason)
     }
     if (this.ws.readyState !== WebSocket.CLOSED && this.closeTimer === null) {
-      this.closeTimer = setTimeout(() => this.terminate(), this.settings.closeTimeoutMs)
+      this.closeTimer = setTimeout(() => {
+        this.settings.logger.debug?.(
+          `broadcast connection ${this.id}: closing handshake not finished in ${this.settings.closeTimeoutMs} ms, terminating`,
+        )
+        this.terminate()
+      }, this.settings.closeTimeoutMs)
       this.closeTimer.unref()
     }
   }

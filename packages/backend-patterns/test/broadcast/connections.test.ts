@@ -81,7 +81,9 @@ describe('connections', () => {
   it('close() closes every socket with 1001 GOING_AWAY and refuses later upgrades and broadcasts', async () => {
     server = await startServer()
     const clients = await Promise.all([1, 2].map(() => TestClient.connect((server as TestServer).url)))
+    expect(server.server.listenerCount('upgrade')).toBe(1)
     await server.backend.close()
+    expect(server.server.listenerCount('upgrade')).toBe(0) // detached from the HTTP server
     for (const client of clients) expect((await client.closed).code).toBe(CloseCode.GOING_AWAY)
     expect(server.backend.getTotalConnections()).toBe(0)
     await expect(server.backend.broadcast('order', 'created', {})).rejects.toThrow(/after close/)
