@@ -72,6 +72,19 @@ describe('InvalidationScheduler', () => {
     expect(scheduler.pendingCount).toBe(0)
   })
 
+  it('shares the window across keys: 50 events over 10 entities in 100 ms refetch each entity once', async () => {
+    const orders = Array.from({ length: 10 }, (_, id) => watch(queryClient, ['orders', String(id)]))
+    await settle()
+    const scheduler = new InvalidationScheduler(queryClient, { coalesceMs: 16 })
+    for (let i = 0; i < 50; i++) {
+      // Each entity is hit every 20 ms, longer than the window, but the channel never goes quiet.
+      scheduler.invalidate(['orders', String(i % 10)])
+      await vi.advanceTimersByTimeAsync(2)
+    }
+    await vi.advanceTimersByTimeAsync(50)
+    expect(orders.map((o) => o.calls - 1)).toEqual(new Array(10).fill(1))
+  })
+
   it('does not starve under a continuous stream: refetches at least every maxDelayMs', async () => {
     const order = watch(queryClient, ['orders', '1'])
     await settle()

@@ -3,9 +3,9 @@ import { hasPendingMutation } from './pending-mutations.js'
 import { isKeyUnder, isListKeyOf } from './query-keys.js'
 
 export interface InvalidationSchedulerOptions {
-  /** Invalidations of one query within this many ms (debounced) cause one refetch. Default 16 (one frame). */
+  /** Refetches run once no new invalidation arrived for this many ms (debounce). Default 16 (one frame). */
   coalesceMs?: number
-  /** Under a continuous stream of events, refetch at least this often (ms). Default 250. */
+  /** ...but at the latest this many ms after the oldest waiting invalidation, so a steady stream cannot starve them. Default 250. */
   maxDelayMs?: number
 }
 
@@ -18,8 +18,6 @@ export type KeyMatch =
 
 interface Entry {
   query: Query
-  timer: ReturnType<typeof setTimeout> | undefined
-  firstRequestAt: number
   /** When the latest request arrived (ms). */
   requestedAt: number
   /** The fetch that was in flight when the latest request arrived: its result may predate the change. */
@@ -37,10 +35,12 @@ function inFlight(query: Query): Promise<unknown> | undefined {
 }
 
 /**
- * Turns a stream of "this changed" signals into as few refetches as correctness allows, per query:
+ * Turns a stream of "this changed" signals into as few refetches as correctness allows:
  *
- * - Coalescing: requests for one query within `coalesceMs` of each other (up to `maxDelayMs` in
- *   all) become one refetch.
+ * - Coalescing: invalidations are collected while they keep coming (a debounce of `coalesceMs`,
+ *   one frame by default, bounded by `maxDelayMs`), then each affected query refetches once. The
+ *   window is shared by all keys: a burst that touches ten entities, several times each, ends in
+ *   one refetch per entity, while a lone event waits only one frame.
  * - No lost update: a request that arrives while a fetch is in flight cannot trust that fetch (it
  *   may have read the database before the change), so exactly one follow-up refetch runs after it
  *   settles, however many requests arrived meanwhile. A fetch that *started* after the request
@@ -56,6 +56,10 @@ export class InvalidationScheduler {
   readonly #coalesceMs: number
   readonly #maxDelayMs: number
   readonly #entries = new Map<string, Entry>()
+  /** Entries waiting for the debounce window to close. */
+  readonly #window = new Set<Entry>()
+  #windowTimer: ReturnType<typeof setTimeout> | undefined
+  #windowOpenedAt = 0
   #unsubscribeMutations: (() => void) | undefined
   #unsubscribeQueries: (() => void) | undefined
 
@@ -90,7 +94,9 @@ export class InvalidationScheduler {
 
   /** Cancels everything scheduled and stops watching mutations. */
   dispose(): void {
-    for (const entry of this.#entries.values()) clearTimeout(entry.timer)
+    clearTimeout(this.#windowTimer)
+    this.#windowTimer = undefined
+    this.#window.clear()
     this.#entries.clear()
     this.#unsubscribeMutations?.()
     this.#unsubscribeMutations = undefined
@@ -104,8 +110,6 @@ export class InvalidationScheduler {
     if (!entry || entry.query !== query) {
       entry = {
         query,
-        timer: undefined,
-        firstRequestAt: now,
         requestedAt: now,
         staleFetch: undefined,
         completionsAfter: 0,
@@ -120,14 +124,21 @@ export class InvalidationScheduler {
     this.#watchFetches()
     // Behind a fetch or a mutation, the refetch is already due once they settle.
     if (entry.blocked || entry.awaitingFetch) return
-    clearTimeout(entry.timer)
-    const delay = Math.min(this.#coalesceMs, entry.firstRequestAt + this.#maxDelayMs - now)
-    const scheduled = entry
-    entry.timer = setTimeout(() => this.#flush(scheduled), Math.max(delay, 0))
+    if (this.#window.size === 0) this.#windowOpenedAt = now
+    this.#window.add(entry)
+    clearTimeout(this.#windowTimer)
+    const delay = Math.min(this.#coalesceMs, this.#windowOpenedAt + this.#maxDelayMs - now)
+    this.#windowTimer = setTimeout(() => this.#closeWindow(), Math.max(delay, 0))
+  }
+
+  #closeWindow(): void {
+    this.#windowTimer = undefined
+    const entries = [...this.#window]
+    this.#window.clear()
+    for (const entry of entries) this.#flush(entry)
   }
 
   #flush(entry: Entry): void {
-    entry.timer = undefined
     if (this.#entries.get(entry.query.queryHash) !== entry) return
     const { query } = entry
     if (this.queryClient.getQueryCache().get(query.queryHash) !== query) {
