@@ -27,9 +27,19 @@ export function launchChromium(): Promise<Browser> {
   })
 }
 
-/** A browser context the size of a landscape tablet, with touch. */
-export function newTablet(browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true })
+/**
+ * A browser context the size of a landscape tablet, with touch. Page errors and console errors are
+ * echoed to the test output, so a failure shows what the app complained about.
+ */
+export async function newTablet(browser: Browser, name: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true })
+  // Waits give up well before the test's own timeout, naming the locator they waited for.
+  context.setDefaultTimeout(10_000)
+  context.on('weberror', (error) => console.error(`[${name}] page error: ${error.error().message}`))
+  context.on('console', (message) => {
+    if (message.type() === 'error') console.error(`[${name}] console: ${message.text()}`)
+  })
+  return context
 }
 
 /** Saves a screenshot as a test artifact in examples/orders/test-results/. */

@@ -1,0 +1,43 @@
+import { ConnectionBanner } from './components/ConnectionBanner.js'
+import { KitchenDisplay } from './components/KitchenDisplay.js'
+import { LivePanel } from './components/LivePanel.js'
+import { OrderEdit } from './components/OrderEdit.js'
+import { OrderEntry } from './components/OrderEntry.js'
+import { OrdersList } from './components/OrdersList.js'
+import { hrefFor, type Route, useRoute } from './routing.js'
+
+const TABS: { label: string; route: Route }[] = [
+  { label: 'Orders', route: { view: 'orders' } },
+  { label: 'Kitchen', route: { view: 'kitchen' } },
+]
+
+export function App() {
+  const route = useRoute()
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1>Orders</h1>
+        <nav aria-label="Screens">
+          {TABS.map((tab) => {
+            const current =
+              tab.route.view === route.view ||
+              (tab.route.view === 'orders' && (route.view === 'entry' || route.view === 'edit'))
+            return (
+              <a key={tab.label} href={hrefFor(tab.route)} aria-current={current ? 'page' : undefined}>
+                {tab.label}
+              </a>
+            )
+          })}
+        </nav>
+      </header>
+      <ConnectionBanner />
+      <main>
+        {route.view === 'orders' && <OrdersList />}
+        {route.view === 'kitchen' && <KitchenDisplay />}
+        {route.view === 'entry' && <OrderEntry key={route.orderId} orderId={route.orderId} />}
+        {route.view === 'edit' && <OrderEdit key={route.orderId} orderId={route.orderId} />}
+      </main>
+      <LivePanel />
+    </div>
+  )
+}

@@ -1,0 +1,108 @@
+import { useQueryClient } from '@tanstack/react-query'
+import { type FormEvent, useEffect, useState } from 'react'
+import { shortId, statusLabel } from '../format.js'
+import { type Order, orderKeys, useOrder, useUpdateOrder } from '../generated/index.js'
+import { httpStatusOf, reasonOf } from '../httpStatus.js'
+import { hrefFor, navigate } from '../routing.js'
+import { useToast } from '../toasts.js'
+
+interface Draft {
+  notes: string
+}
+
+const draftOf = (order: Order): Draft => ({ notes: order.notes ?? '' })
+
+/**
+ * Edits an order's details. Auto-refresh is off so another tablet's change cannot overwrite what
+ * the user is typing; the server's optimistic lock (`version`) catches the conflict instead, and the
+ * user chooses: reload theirs, or overwrite it with this draft.
+ */
+export function OrderEdit({ orderId }: { orderId: string }) {
+  const order = useOrder(orderId, { autoRefresh: false })
+  const updateOrder = useUpdateOrder()
+  const queryClient = useQueryClient()
+  const toast = useToast()
+  const [draft, setDraft] = useState<Draft | null>(null)
+  const [conflict, setConflict] = useState(false)
+
+  useEffect(() => {
+    if (order.data && !draft) setDraft(draftOf(order.data))
+  }, [order.data, draft])
+
+  const save = async (version: number) => {
+    if (!draft) return
+    try {
+      await updateOrder.mutateAsync({ id: orderId, data: { notes: draft.notes || null }, version })
+      setConflict(false)
+      toast.show('info', `Order #${shortId(orderId)} saved`)
+      navigate({ view: 'orders' })
+    } catch (error) {
+      if (httpStatusOf(error) === 409) setConflict(true)
+      else toast.show('error', `Could not save: ${reasonOf(error)}`)
+    }
+  }
+
+  /** Fetches the order as it is on the server now. */
+  const latest = () =>
+    queryClient.fetchQuery({ queryKey: orderKeys.detail(orderId), staleTime: 0 }) as Promise<Order>
+
+  const reload = async () => {
+    const fresh = await latest()
+    setDraft(draftOf(fresh))
+    setConflict(false)
+  }
+  const overwrite = async () => {
+    const fresh = await latest()
+    await save(fresh.version)
+  }
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault()
+    if (order.data) void save(order.data.version)
+  }
+
+  if (order.isPending || !draft) return <p className="muted">Loading order…</p>
+  if (order.isError) return <p role="alert">Could not load this order: {reasonOf(order.error)}</p>
+
+  return (
+    <section className="edit" aria-labelledby="edit-heading">
+      <h2 id="edit-heading">
+        Edit order #{shortId(orderId)}{' '}
+        <span className={`status status-${order.data.status}`}>{statusLabel(order.data.status)}</span>
+      </h2>
+      <p className="muted">Live updates are paused while you edit (version {order.data.version}).</p>
+      {conflict && (
+        <div className="conflict" role="alertdialog" aria-labelledby="conflict-title" data-testid="conflict">
+          <h3 id="conflict-title">Order was modified</h3>
+          <p>
+            Someone else saved this order while you were editing. Keep their version, or replace it with
+            yours?
+          </p>
+          <div className="actions">
+            <button type="button" onClick={reload}>
+              Reload
+            </button>
+            <button type="button" className="danger" onClick={overwrite}>
+              Overwrite
+            </button>
+          </div>
+        </div>
+      )}
+      <form onSubmit={onSubmit}>
+        <label htmlFor="order-notes">Notes</label>
+        <textarea
+          id="order-notes"
+          rows={4}
+          value={draft.notes}
+          onChange={(event) => setDraft({ ...draft, notes: event.target.value })}
+        />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={updateOrder.isPending}>
+            {updateOrder.isPending ? 'Saving…' : 'Save'}
+          </button>
+          <a href={hrefFor({ view: 'entry', orderId })}>Cancel</a>
+        </div>
+      </form>
+    </section>
+  )
+}

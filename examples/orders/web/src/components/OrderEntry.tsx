@@ -1,0 +1,135 @@
+import { useIsMutating, useMutationState } from '@tanstack/react-query'
+import { formatCents, shortId, statusLabel } from '../format.js'
+import {
+  type MenuItem,
+  type OrderItemCreate,
+  useAddOrderItem,
+  useMenuList,
+  useOrder,
+  useRemoveOrderItem,
+  useTransitionOrder,
+} from '../generated/index.js'
+import { reasonOf } from '../httpStatus.js'
+import { hrefFor } from '../routing.js'
+import { ticketLines, ticketTotal } from '../ticketLines.js'
+import { useToast } from '../toasts.js'
+import { MenuGrid } from './MenuGrid.js'
+
+/**
+ * The till: tap a menu item and it is on the ticket in the same frame (optimistic), while the
+ * request runs in the background. A refused request takes just that item back off and says why.
+ */
+export function OrderEntry({ orderId }: { orderId: string }) {
+  const order = useOrder(orderId)
+  const menu = useMenuList()
+  const addItem = useAddOrderItem(orderId)
+  const removeItem = useRemoveOrderItem(orderId)
+  const sendToKitchen = useTransitionOrder()
+  const toast = useToast()
+  // Every tap is its own mutation: count them all, and mark the rows still waiting for the server.
+  const saving = useIsMutating({ mutationKey: ['orders', orderId] })
+  const pendingIds = new Set(
+    useMutationState({
+      filters: { mutationKey: ['orders', orderId], status: 'pending' },
+      select: (mutation) => (mutation.state.variables as Partial<OrderItemCreate> | undefined)?.id,
+    }),
+  )
+
+  const add = (item: MenuItem) => {
+    // The client picks the id, so the optimistic row and the saved one are the same row.
+    const id = crypto.randomUUID()
+    addItem
+      .mutateAsync({ id, menu_item_id: item.id, quantity: 1 })
+      .catch((error) => toast.show('error', `Could not add ${item.name}: ${reasonOf(error)}`))
+  }
+  const remove = (itemId: string, name: string) =>
+    removeItem
+      .mutateAsync(itemId)
+      .catch((error) => toast.show('error', `Could not remove ${name}: ${reasonOf(error)}`))
+  const submit = () =>
+    sendToKitchen
+      .mutateAsync({ id: orderId, data: { to: 'submitted' } })
+      .catch((error) => toast.show('error', `Could not send to the kitchen: ${reasonOf(error)}`))
+
+  if (order.isPending) return <p className="muted">Loading order…</p>
+  if (order.isError) return <p role="alert">Could not load this order: {reasonOf(order.error)}</p>
+  const data = order.data
+  const lines = ticketLines(data.items, menu.data)
+
+  return (
+    <section className="entry" aria-labelledby="entry-heading">
+      <div className="section-head">
+        <h2 id="entry-heading">
+          Order #{shortId(data.id)}{' '}
+          <span className={`status status-${data.status}`} data-testid="order-status">
+            {statusLabel(data.status)}
+          </span>
+        </h2>
+        <span className="saving" role="status" data-testid="saving-indicator" data-saving={saving > 0}>
+          {saving > 0 ? `Saving ${saving}…` : 'All changes saved'}
+        </span>
+      </div>
+      <div className="entry-layout">
+        <div>
+          {data.status !== 'draft' && (
+            <p className="note">
+              This order is {statusLabel(data.status).toLowerCase()}: the server only accepts new items on
+              draft orders.
+            </p>
+          )}
+          {menu.isPending && <p className="muted">Loading menu…</p>}
+          {menu.isError && <p role="alert">Could not load the menu: {reasonOf(menu.error)}</p>}
+          {menu.data && <MenuGrid menu={menu.data} onSelect={add} />}
+        </div>
+        <aside className="ticket" aria-labelledby="ticket-heading">
+          <h3 id="ticket-heading">Ticket</h3>
+          {lines.length === 0 && <p className="muted">Tap a menu item to add it.</p>}
+          <ul className="ticket-items" data-testid="ticket-items">
+            {lines.map((line) => {
+              const pending = pendingIds.has(line.id)
+              return (
+                <li
+                  key={line.id}
+                  data-testid="ticket-item"
+                  data-pending={pending}
+                  className={pending ? 'pending' : ''}
+                >
+                  <span className="item-name">
+                    {line.quantity} × {line.name}
+                    {pending && <span className="muted"> · saving</span>}
+                  </span>
+                  <span>{formatCents(line.quantity * line.unitPrice)}</span>
+                  <button
+                    type="button"
+                    className="icon"
+                    aria-label={`Remove ${line.name}`}
+                    disabled={pending}
+                    onClick={() => remove(line.id, line.name)}
+                  >
+                    ×
+                  </button>
+                </li>
+              )
+            })}
+          </ul>
+          <p className="ticket-total">
+            Total <strong data-testid="ticket-total">{formatCents(ticketTotal(lines))}</strong>
+          </p>
+          <div className="actions">
+            {data.status === 'draft' && (
+              <button
+                type="button"
+                className="primary"
+                onClick={submit}
+                disabled={lines.length === 0 || sendToKitchen.isPending}
+              >
+                Send to kitchen
+              </button>
+            )}
+            <a href={hrefFor({ view: 'edit', orderId })}>Edit notes</a>
+          </div>
+        </aside>
+      </div>
+    </section>
+  )
+}

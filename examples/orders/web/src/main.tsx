@@ -1,0 +1,36 @@
+import { BroadcastProvider } from '@pattern-stack/sync-patterns/runtime'
+import { notifyManager, QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { App } from './App.js'
+import { ToastProvider } from './toasts.js'
+import './styles.css'
+
+// Cache changes reach React in a microtask instead of TanStack's default setTimeout(0), so an
+// optimistic change made in a tap handler renders before the browser paints its next frame.
+notifyManager.setScheduler(queueMicrotask)
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    // Broadcasts keep the cache fresh, so data stays fresh until one says otherwise.
+    queries: { staleTime: 60_000, retry: 1 },
+  },
+})
+
+/** The broadcast endpoint of the server that served this page. */
+const broadcastUrl = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/ws/broadcast`
+
+const root = document.getElementById('root')
+if (!root) throw new Error('index.html has no #root element')
+
+createRoot(root).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <BroadcastProvider url={broadcastUrl}>
+        <ToastProvider>
+          <App />
+        </ToastProvider>
+      </BroadcastProvider>
+    </QueryClientProvider>
+  </StrictMode>,
+)
