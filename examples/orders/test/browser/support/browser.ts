@@ -37,7 +37,10 @@ export async function newTablet(browser: Browser, name: string): Promise<Browser
   context.setDefaultTimeout(10_000)
   context.on('weberror', (error) => console.error(`[${name}] page error: ${error.error().message}`))
   context.on('console', (message) => {
-    if (message.type() === 'error') console.error(`[${name}] console: ${message.text()}`)
+    // The browser's own network logs (a refused request, a socket to a stopped server) are expected.
+    const text = message.text()
+    if (message.type() !== 'error' || /^Failed to load resource|^WebSocket connection to/.test(text)) return
+    console.error(`[${name}] console: ${text}`)
   })
   return context
 }

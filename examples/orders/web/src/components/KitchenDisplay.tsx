@@ -20,8 +20,14 @@ export function KitchenDisplay() {
     }
   }
 
-  if (orders.isPending) return <p className="muted">Loading the queue…</p>
-  if (orders.isError) return <p role="alert">Could not load the queue: {reasonOf(orders.error)}</p>
+  // A failed refetch (server down) keeps the last data: keep showing it; the banner says why.
+  if (orders.data === undefined) {
+    return orders.isError ? (
+      <p role="alert">Could not load the queue: {reasonOf(orders.error)}</p>
+    ) : (
+      <p className="muted">Loading the queue…</p>
+    )
+  }
 
   const byAge = [...orders.data].sort((a, b) => a.created_at.localeCompare(b.created_at))
   return (

@@ -61,8 +61,13 @@ export function OrderEdit({ orderId }: { orderId: string }) {
     if (order.data) void save(order.data.version)
   }
 
-  if (order.isPending || !draft) return <p className="muted">Loading order…</p>
-  if (order.isError) return <p role="alert">Could not load this order: {reasonOf(order.error)}</p>
+  if (order.data === undefined || !draft) {
+    return order.isError ? (
+      <p role="alert">Could not load this order: {reasonOf(order.error)}</p>
+    ) : (
+      <p className="muted">Loading order…</p>
+    )
+  }
 
   return (
     <section className="edit" aria-labelledby="edit-heading">

@@ -51,8 +51,14 @@ export function OrderEntry({ orderId }: { orderId: string }) {
       .mutateAsync({ id: orderId, data: { to: 'submitted' } })
       .catch((error) => toast.show('error', `Could not send to the kitchen: ${reasonOf(error)}`))
 
-  if (order.isPending) return <p className="muted">Loading order…</p>
-  if (order.isError) return <p role="alert">Could not load this order: {reasonOf(order.error)}</p>
+  // A failed refetch (server down) keeps the last data: keep showing it; the banner says why.
+  if (order.data === undefined) {
+    return order.isError ? (
+      <p role="alert">Could not load this order: {reasonOf(order.error)}</p>
+    ) : (
+      <p className="muted">Loading order…</p>
+    )
+  }
   const data = order.data
   const lines = ticketLines(data.items, menu.data)
 
@@ -77,8 +83,12 @@ export function OrderEntry({ orderId }: { orderId: string }) {
               draft orders.
             </p>
           )}
-          {menu.isPending && <p className="muted">Loading menu…</p>}
-          {menu.isError && <p role="alert">Could not load the menu: {reasonOf(menu.error)}</p>}
+          {menu.data === undefined &&
+            (menu.isError ? (
+              <p role="alert">Could not load the menu: {reasonOf(menu.error)}</p>
+            ) : (
+              <p className="muted">Loading menu…</p>
+            ))}
           {menu.data && <MenuGrid menu={menu.data} onSelect={add} />}
         </div>
         <aside className="ticket" aria-labelledby="ticket-heading">

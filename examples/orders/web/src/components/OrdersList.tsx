@@ -28,7 +28,9 @@ export function OrdersList() {
         </button>
       </div>
       {orders.isPending && <p className="muted">Loading orders…</p>}
-      {orders.isError && <p role="alert">Could not load orders: {reasonOf(orders.error)}</p>}
+      {orders.isError && orders.data === undefined && (
+        <p role="alert">Could not load orders: {reasonOf(orders.error)}</p>
+      )}
       {orders.data && orders.data.length === 0 && <p className="muted">No orders yet.</p>}
       <ul className="order-list">
         {orders.data?.map((order) => (
