@@ -38,6 +38,8 @@ export class BroadcastConnection implements BroadcastConnectionInfo, Uncorkable 
   /** Answered the last heartbeat ping. */
   alive = true
   private corked = false
+  /** Tick (WriteCoalescer id) of this connection's last prebuilt write. */
+  private lastWriteTick = -1
   private closeTimer: NodeJS.Timeout | null = null
 
   constructor(
@@ -75,10 +77,14 @@ export class BroadcastConnection implements BroadcastConnectionInfo, Uncorkable 
       this.closeSlowConsumer()
       return false
     }
-    if (!this.corked) {
-      this.corked = true
+    const coalescer = this.settings.coalescer
+    const tick = coalescer.writing()
+    if (this.lastWriteTick !== tick) {
+      this.lastWriteTick = tick // first frame this tick: straight out
+    } else if (!this.corked) {
+      this.corked = true // more in the same tick: hold them for one writev at the end of the tick
       socket.cork()
-      this.settings.coalescer.add(this)
+      coalescer.uncorkAtEndOfTick(this)
     }
     socket.write(frame)
     return true

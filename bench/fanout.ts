@@ -1,0 +1,213 @@
+/**
+ * bench:fanout — how fast does one server fan a broadcast out to 1,000 and 5,000 WebSocket
+ * subscribers? Side by side in one run: sync-patterns' WebSocketBroadcastBackend, Socket.IO 4
+ * (room emit) and a plain `ws` send loop. This process is the server; the load clients run in a
+ * child process (fanout-client.ts). Writes its table to docs/performance.md.
+ *
+ *   npm run bench:fanout                      # full run, writes docs/performance.md
+ *   SUBSCRIBERS=1000 REPS=1 WRITE=0 npm run bench:fanout   # quick look, no doc
+ */
+import { type ChildProcess, fork } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import type { FromClient, ToClient } from './fanout-client.js'
+import { type Measurement, median, percentile, renderTables } from './fanout-report.js'
+import { IMPLEMENTATIONS, type Implementation, startFanoutServer } from './fanout-servers.js'
+
+const SUBSCRIBERS = (process.env.SUBSCRIBERS ?? '1000,5000').split(',').map(Number)
+const REPS = Number(process.env.REPS ?? 2)
+const ROUNDS = Number(process.env.ROUNDS ?? 30)
+const BURSTS = Number(process.env.BURSTS ?? 3)
+const BURST_SIZE = 40
+const WARMUP = 5
+// `npm run bench:fanout -- --no-write` does not reach the script through the nested npm run: use WRITE=0.
+const WRITE_DOC = !process.argv.includes('--no-write') && process.env.WRITE !== '0'
+const DOC = fileURLToPath(new URL('../docs/performance.md', import.meta.url))
+const SECTION = '## Fan-out (bench:fanout)'
+
+/** The load-client process and a request/response helper over its IPC channel. */
+function startClients(): {
+  child: ChildProcess
+  ask: <T extends FromClient['type']>(m: ToClient, t: T) => Promise<Extract<FromClient, { type: T }>>
+} {
+  const child = fork(fileURLToPath(new URL('./fanout-client.ts', import.meta.url)), [], {
+    execArgv: process.execArgv, // tsx's loader
+    stdio: 'inherit',
+  })
+  const ask = <T extends FromClient['type']>(message: ToClient, type: T) =>
+    new Promise<Extract<FromClient, { type: T }>>((resolve, reject) => {
+      const onMessage = (reply: FromClient) => {
+        if (reply.type === 'failed') {
+          child.off('message', onMessage)
+          reject(new Error(`load clients: ${reply.message}`))
+        } else if (reply.type === type) {
+          child.off('message', onMessage)
+          resolve(reply as Extract<FromClient, { type: T }>)
+        }
+      }
+      child.on('message', onMessage)
+      child.send(message)
+    })
+  return { child, ask }
+}
+
+interface RunResult {
+  cpuPerDeliveryUs: number
+  burstCpuPerDeliveryUs: number
+  burstRates: number[]
+  timesToLastMs: number[]
+}
+
+async function measure(
+  implementation: Implementation,
+  subscribers: number,
+  ask: ReturnType<typeof startClients>['ask'],
+): Promise<RunResult> {
+  const server = await startFanoutServer(implementation)
+  await ask({ type: 'connect', implementation, url: server.url, count: subscribers }, 'ready')
+  let seq = 0
+  let expected = 0
+  const single = async (): Promise<number> => {
+    const start = process.hrtime.bigint()
+    await server.broadcast(seq++)
+    expected++
+    const { lastAt } = await ask({ type: 'await', events: expected }, 'reached')
+    return Number(BigInt(lastAt) - start) / 1e6
+  }
+  for (let i = 0; i < WARMUP; i++) await single()
+
+  const timesToLastMs: number[] = []
+  const cpuStart = process.cpuUsage()
+  for (let i = 0; i < ROUNDS; i++) timesToLastMs.push(await single())
+  const cpu = process.cpuUsage(cpuStart)
+  const cpuPerDeliveryUs = (cpu.user + cpu.system) / (ROUNDS * subscribers)
+
+  const burstRates: number[] = []
+  let burstCpuUs = 0
+  for (let b = 0; b < BURSTS; b++) {
+    const burstCpuStart = process.cpuUsage()
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < BURST_SIZE; i++) await server.broadcast(seq++)
+    expected += BURST_SIZE
+    const { lastAt } = await ask({ type: 'await', events: expected }, 'reached')
+    const seconds = Number(BigInt(lastAt) - start) / 1e9
+    const used = process.cpuUsage(burstCpuStart)
+    burstCpuUs += used.user + used.system
+    burstRates.push((BURST_SIZE * subscribers) / seconds)
+  }
+  await ask({ type: 'close' }, 'closed')
+  await server.close()
+  return {
+    cpuPerDeliveryUs,
+    burstCpuPerDeliveryUs: burstCpuUs / (BURSTS * BURST_SIZE * subscribers),
+    burstRates,
+    timesToLastMs,
+  }
+}
+
+function machine(): string {
+  const cpu = cpus()
+  return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${process.platform} ${process.arch}`
+}
+
+function writeDoc(tables: string, notes: string[]): void {
+  let doc: string
+  try {
+    doc = readFileSync(DOC, 'utf8')
+  } catch {
+    doc =
+      '# Performance\n\nMeasured by the benchmarks in [`bench/`](../bench); each section is written by its script.\n'
+  }
+  const section = [
+    SECTION,
+    '',
+    'How fast one server fans a broadcast out to its WebSocket subscribers, side by side in one run:',
+    "sync-patterns' `WebSocketBroadcastBackend` (one `encodeEventFrame`, one prebuilt WebSocket frame for",
+    'all subscribers, writes corked per tick), Socket.IO 4.8 (`io.to(room).emit`, websocket transport',
+    'only, no compression) and a plain `ws` loop (`for (ws of subscribers) ws.send(JSON.stringify(frame))`).',
+    'The servers run in one process; the load clients in a child process: raw WebSocket clients on TCP',
+    'sockets (a minimal frame parser, so the client side stays cheap) speaking each wire format,',
+    'Socket.IO through its Engine.IO framing (`40` connect, `42[...]` events, ping `2` → pong `3`).',
+    '',
+    '- **CPU µs / delivery**: server `process.cpuUsage()` (user + system) over one broadcast at a time,',
+    `  ${ROUNDS} rounds per repetition, divided by the deliveries.`,
+    `- **burst**: ${BURST_SIZE} back-to-back broadcasts; deliveries per second from the first broadcast until`,
+    `  the last subscriber received the last one (median of ${BURSTS} bursts × ${REPS} repetitions), and the`,
+    '  server CPU per delivery over the burst.',
+    '- **time to last subscriber**: from the `broadcast()` call to the moment the last subscriber',
+    '  received it (monotonic clock shared by both processes), one broadcast at a time.',
+    '',
+    tables,
+    '',
+    ...notes,
+    '',
+    'Run it: `npm run bench:fanout` (rewrites this section). Options: `SUBSCRIBERS=1000,5000`,',
+    '`REPS=2`, `ROUNDS=30`, `BURSTS=3`; `WRITE=0` prints without writing. Not part of `npm test`.',
+    '',
+  ].join('\n')
+  const start = doc.indexOf(SECTION)
+  if (start === -1) {
+    doc = `${doc.trimEnd()}\n\n${section}`
+  } else {
+    const next = doc.indexOf('\n## ', start + SECTION.length)
+    doc = doc.slice(0, start) + section + (next === -1 ? '' : `\n${doc.slice(next + 1)}`)
+  }
+  writeFileSync(DOC, doc)
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg()
+  const { child, ask } = startClients()
+  const runs = new Map<string, RunResult[]>()
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const subscribers of SUBSCRIBERS) {
+      // Rotate the order each repetition so no implementation always runs first.
+      const order = IMPLEMENTATIONS.map(
+        (_, i) => IMPLEMENTATIONS[(i + rep) % IMPLEMENTATIONS.length] as Implementation,
+      )
+      for (const implementation of order) {
+        const result = await measure(implementation, subscribers, ask)
+        const key = `${implementation}@${subscribers}`
+        runs.set(key, [...(runs.get(key) ?? []), result])
+        console.log(
+          `rep ${rep + 1}/${REPS} ${subscribers} ${implementation}: ${result.cpuPerDeliveryUs.toFixed(1)} µs/delivery, ` +
+            `burst ${Math.round(median(result.burstRates) / 1000)}k/s, ` +
+            `time to last ${median(result.timesToLastMs).toFixed(1)} ms`,
+        )
+      }
+    }
+  }
+  child.kill()
+  const loadAfter = loadavg()
+
+  const results: Measurement[] = []
+  for (const subscribers of SUBSCRIBERS) {
+    for (const implementation of IMPLEMENTATIONS) {
+      const list = runs.get(`${implementation}@${subscribers}`) ?? []
+      const times = list.flatMap((r) => r.timesToLastMs)
+      results.push({
+        implementation,
+        subscribers,
+        cpuPerDeliveryUs: median(list.map((r) => r.cpuPerDeliveryUs)),
+        burstCpuPerDeliveryUs: median(list.map((r) => r.burstCpuPerDeliveryUs)),
+        burstDeliveriesPerSecond: median(list.flatMap((r) => r.burstRates)),
+        timeToLastMs: { median: median(times), p90: percentile(times, 90) },
+      })
+    }
+  }
+  const tables = renderTables(results)
+  const notes = [
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}.`,
+    `Load average (1 min) ${loadBefore[0]?.toFixed(1)} before and ${loadAfter[0]?.toFixed(1)} after the run: the machine`,
+    'was shared with other work, so absolute numbers are noisy; the ratios compare runs interleaved in',
+    'the same minutes. CPU / delivery is the median of the repetitions.',
+  ]
+  console.log(`\n${tables}\n\n${notes.join('\n')}`)
+  if (WRITE_DOC) {
+    writeDoc(tables, notes)
+    console.log(`\nwrote ${DOC}`)
+  }
+}
+
+await main()
