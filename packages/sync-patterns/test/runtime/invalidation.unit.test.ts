@@ -85,6 +85,27 @@ describe('InvalidationScheduler', () => {
     expect(orders.map((o) => o.calls - 1)).toEqual(new Array(10).fill(1))
   })
 
+  it('a busy stream with pauses longer than one frame is not split into a refetch per pause', async () => {
+    const order = watch(queryClient, ['orders', '1'])
+    await settle()
+    const scheduler = new InvalidationScheduler(queryClient) // 16 ms, 64 ms while busy
+    for (let burst = 0; burst < 4; burst++) {
+      for (let i = 0; i < 10; i++) {
+        scheduler.invalidate(['orders', '1'])
+        await vi.advanceTimersByTimeAsync(1)
+      }
+      await vi.advanceTimersByTimeAsync(25) // a pause: the server was busy for 25 ms
+    }
+    await vi.advanceTimersByTimeAsync(100)
+    // The first pause closes the one-frame window; from then on the stream counts as busy.
+    expect(order.calls - 1).toBe(2)
+    // A lone event later waits one frame again.
+    await vi.advanceTimersByTimeAsync(1000)
+    scheduler.invalidate(['orders', '1'])
+    await vi.advanceTimersByTimeAsync(16)
+    expect(order.calls - 1).toBe(3)
+  })
+
   it('does not starve under a continuous stream: refetches at least every maxDelayMs', async () => {
     const order = watch(queryClient, ['orders', '1'])
     await settle()

@@ -5,6 +5,12 @@ import { isKeyUnder, isListKeyOf } from './query-keys.js'
 export interface InvalidationSchedulerOptions {
   /** Refetches run once no new invalidation arrived for this many ms (debounce). Default 16 (one frame). */
   coalesceMs?: number
+  /**
+   * The debounce while the stream is busy, i.e. when the previous window closed less than
+   * `maxDelayMs` ago (default 64): a burst with short pauses then still ends in one refetch
+   * instead of one per pause, while a lone event waits only `coalesceMs`.
+   */
+  busyCoalesceMs?: number
   /** ...but at the latest this many ms after the oldest waiting invalidation, so a steady stream cannot starve them. Default 250. */
   maxDelayMs?: number
 }
@@ -40,7 +46,9 @@ function inFlight(query: Query): Promise<unknown> | undefined {
  * - Coalescing: invalidations are collected while they keep coming (a debounce of `coalesceMs`,
  *   one frame by default, bounded by `maxDelayMs`), then each affected query refetches once. The
  *   window is shared by all keys: a burst that touches ten entities, several times each, ends in
- *   one refetch per entity, while a lone event waits only one frame.
+ *   one refetch per entity, while a lone event waits only one frame. While events keep coming
+ *   (the last window closed less than `maxDelayMs` ago) the debounce is `busyCoalesceMs`, so a
+ *   stream with short pauses is not split into a refetch per pause.
  * - No lost update: a request that arrives while a fetch is in flight cannot trust that fetch (it
  *   may have read the database before the change), so exactly one follow-up refetch runs after it
  *   settles, however many requests arrived meanwhile. A fetch that *started* after the request
@@ -54,12 +62,15 @@ function inFlight(query: Query): Promise<unknown> | undefined {
 export class InvalidationScheduler {
   readonly queryClient: QueryClient
   readonly #coalesceMs: number
+  readonly #busyCoalesceMs: number
   readonly #maxDelayMs: number
   readonly #entries = new Map<string, Entry>()
   /** Entries waiting for the debounce window to close. */
   readonly #window = new Set<Entry>()
   #windowTimer: ReturnType<typeof setTimeout> | undefined
   #windowOpenedAt = 0
+  #windowDebounceMs = 0
+  #lastWindowClosedAt: number | undefined
   #unsubscribeMutations: (() => void) | undefined
   #unsubscribeQueries: (() => void) | undefined
 
@@ -74,7 +85,8 @@ export class InvalidationScheduler {
     }
     this.queryClient = queryClient
     this.#coalesceMs = options.coalesceMs ?? 16
-    this.#maxDelayMs = Math.max(options.maxDelayMs ?? 250, this.#coalesceMs)
+    this.#busyCoalesceMs = Math.max(options.busyCoalesceMs ?? 64, this.#coalesceMs)
+    this.#maxDelayMs = Math.max(options.maxDelayMs ?? 250, this.#busyCoalesceMs)
   }
 
   /** Queries waiting for their refetch (in the window, behind a fetch or behind a mutation). */
@@ -124,15 +136,20 @@ export class InvalidationScheduler {
     this.#watchFetches()
     // Behind a fetch or a mutation, the refetch is already due once they settle.
     if (entry.blocked || entry.awaitingFetch) return
-    if (this.#window.size === 0) this.#windowOpenedAt = now
+    if (this.#window.size === 0) {
+      this.#windowOpenedAt = now
+      const busy = this.#lastWindowClosedAt !== undefined && now - this.#lastWindowClosedAt < this.#maxDelayMs
+      this.#windowDebounceMs = busy ? this.#busyCoalesceMs : this.#coalesceMs
+    }
     this.#window.add(entry)
     clearTimeout(this.#windowTimer)
-    const delay = Math.min(this.#coalesceMs, this.#windowOpenedAt + this.#maxDelayMs - now)
+    const delay = Math.min(this.#windowDebounceMs, this.#windowOpenedAt + this.#maxDelayMs - now)
     this.#windowTimer = setTimeout(() => this.#closeWindow(), Math.max(delay, 0))
   }
 
   #closeWindow(): void {
     this.#windowTimer = undefined
+    this.#lastWindowClosedAt = Date.now()
     const entries = [...this.#window]
     this.#window.clear()
     for (const entry of entries) this.#flush(entry)
