@@ -22,6 +22,7 @@ export async function loadSpec(input: string, cwd = process.cwd()): Promise<Load
   const source = isUrl ? input : resolvePath(cwd, input)
   const text = await readSource(source, isUrl)
   const root = parseText(text, source)
+  checkVersion(root.value, source, root.lineOf)
 
   let result: Awaited<ReturnType<typeof bundle>>
   try {
@@ -74,7 +75,24 @@ async function readSource(source: string, isUrl: boolean): Promise<string> {
 }
 
 /** Parses JSON or YAML (a JSON document is YAML) keeping positions, so errors can name a line. */
-function parseText(text: string, source: string): { lineOf(pointer: string): number | undefined } {
+/** Refuses what is not OpenAPI 3.0/3.1 before the bundler sees it, naming the field. */
+function checkVersion(value: unknown, file: string, lineOf: (pointer: string) => number | undefined) {
+  const doc = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
+  const refuse = (problem: string, pointer: string) => {
+    const line = lineOf(pointer)
+    throw new GeneratorError(problem, { file, pointer, ...(line ? { line } : {}) })
+  }
+  if (doc.swagger !== undefined)
+    refuse('OpenAPI 2.0 (swagger) is not supported; convert it to 3.x', '/swagger')
+  if (typeof doc.openapi !== 'string' || !/^3\.[01]\./.test(doc.openapi)) {
+    refuse('not an OpenAPI 3.0 or 3.1 document: `openapi` must be "3.0.x" or "3.1.x"', '/openapi')
+  }
+}
+
+function parseText(
+  text: string,
+  source: string,
+): { value: unknown; lineOf(pointer: string): number | undefined } {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false })
   const error = doc.errors[0]
@@ -86,6 +104,7 @@ function parseText(text: string, source: string): { lineOf(pointer: string): num
     })
   }
   return {
+    value: doc.toJS(),
     lineOf(pointer) {
       let node: Node | null | undefined = doc.contents
       let line: number | undefined

@@ -178,6 +178,9 @@ function buildEntity(
       }
     }
   }
+  const listIsCollection =
+    listSchema !== undefined &&
+    (arrayItems(doc, listSchema.schema) !== undefined || entity.listField !== undefined)
   const entityProps = entitySchema ? objectProperties(doc, entitySchema) : new Map()
   if (!entityProps.has('id')) {
     const alt = [`${name}_id`, `${name}Id`].find((k) => entityProps.has(k))
@@ -193,7 +196,14 @@ function buildEntity(
   const usedClientNames = new Set<string>()
   const usedHookNames = new Set<string>()
   for (const raw of raws) {
-    const role = classify(raw, detail !== undefined, hasPatch, childCollections, entityProps)
+    const role = classify(
+      raw,
+      detail !== undefined,
+      hasPatch,
+      childCollections,
+      entityProps,
+      listIsCollection,
+    )
     let names = nameOperation(raw, role, entity)
     if (usedClientNames.has(names.clientName) || usedHookNames.has(names.hookName)) {
       const fallback = camelCase(cleanOperationId(raw) ?? '') || camelCase(`${raw.method} ${raw.path}`)
@@ -212,11 +222,12 @@ function classify(
   hasPatch: boolean,
   childCollections: Set<string | undefined>,
   entityProps: Map<string, unknown>,
+  listIsCollection: boolean,
 ): OperationRole {
   const { method, rest } = raw
   if (raw.resource === 'root') return method === 'get' ? 'query' : 'mutation'
   if (rest.length === 0) {
-    if (method === 'get') return 'list'
+    if (method === 'get') return listIsCollection ? 'list' : 'query'
     if (method === 'post') return 'create'
     return 'mutation'
   }
@@ -286,6 +297,9 @@ function nameOperation(raw: RawOperation, role: OperationRole, entity: Entity): 
     case 'action':
       return make(camelCase(sub), `${subPascal}${pascal}`)
     default: {
+      if (role === 'query' && raw.rest.length === 0 && raw.resource !== 'root') {
+        return make('get', pascalCase(raw.resource))
+      }
       const fromId = cleanOperationId(raw)
       if (fromId) return make(camelCase(fromId), pascalCase(fromId))
       const words = raw.rest.filter((s) => !isParam(s)).join(' ')

@@ -57,6 +57,8 @@ export function emitClient(model: ApiModel, entity: Entity): string {
     }
     if (op.queryType) fields.push('query: params')
     if (op.body) fields.push('body')
+    if (op.body && op.body.mediaType !== 'application/json')
+      fields.push(`contentType: '${op.body.mediaType}'`)
     fields.push('options')
     const doc = `  /** ${op.method.toUpperCase()} ${op.path}${op.summary ? ` — ${op.summary.replace(/\*\//g, '*\\/')}` : ''} */\n`
     return `${doc}  ${propertyKey(op.clientName)}: (${params.map((p) => p.declaration).join(', ')}) =>\n    apiRequest<${op.response.type}>(apiConfig, { ${fields.join(', ')} }),\n`

@@ -42,7 +42,12 @@ function emitQueryHook(model: ApiModel, entity: Entity, op: Operation, imports: 
   const channel = op.synced ? entity.sync?.channel : undefined
   const optionsType = `Use${op.typeBase}Options`
   const ids = op.pathParams
-  const idArgs = ids.map((p) => `${p.id}: ${p.tsType}`)
+  // Required query params are a positional argument; optional ones go in `options.params`.
+  const paramsRequired = op.queryParams.some((p) => p.required)
+  const idArgs = [
+    ...ids.map((p) => `${p.id}: ${p.tsType}`),
+    ...(paramsRequired ? [`params: ${op.queryType}`] : []),
+  ]
   const firstId = ids[0]?.id
   let key: string
   if (op.role === 'list') key = `${entity.name}Keys.list(${op.queryType ? 'params' : ''})`
@@ -62,16 +67,18 @@ function emitQueryHook(model: ApiModel, entity: Entity, op: Operation, imports: 
     )
   }
   options.push('  /** Set false to not fetch yet (default: true). */\n  enabled?: boolean\n')
-  if (op.queryType)
+  if (op.queryType && !paramsRequired)
     options.push(
       `  /** Query parameters; each distinct set is its own cache entry. */\n  params?: ${op.queryType}\n`,
     )
   const destructure = [
     ...(channel ? ['autoRefresh = true'] : []),
     'enabled = true',
-    ...(op.queryType ? ['params'] : []),
+    ...(op.queryType && !paramsRequired ? ['params'] : []),
   ]
-  const enabled = ids.length > 0 ? `enabled && ${ids.map((p) => `${p.id} !== ''`).join(' && ')}` : 'enabled'
+  const stringIds = ids.filter((p) => p.tsType === 'string')
+  const enabled =
+    stringIds.length > 0 ? `enabled && ${stringIds.map((p) => `${p.id} !== ''`).join(' && ')}` : 'enabled'
   const broadcast = channel
     ? `  useBroadcastInvalidation({ channel: '${channel}', queryKeyPrefix: ${prefix}, enabled: autoRefresh && enabled })\n`
     : ''

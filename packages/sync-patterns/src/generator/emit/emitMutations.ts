@@ -126,7 +126,7 @@ export interface ${variablesName} {
   const newId = op.optimistic === 'create' ? 'id' : 'childId'
   if (op.optimistic === 'create' || (op.optimistic === 'add-child' && bodyHasId)) {
     if (bodyHasId) {
-      prelude += `    // Client-generated id: the optimistic entry and the server's one share it, so it never changes.\n    const ${newId} = data.id ?? crypto.randomUUID()\n    const body = { ...data, id: ${newId} }\n`
+      prelude += `    // Client-generated id: the optimistic entry and the server's one share it, so it never changes.\n    const ${newId} = data.id ?? crypto.randomUUID()\n    const body = { ...data, ${newId === 'id' ? 'id' : `id: ${newId}`} }\n`
       bodyExpr = 'body'
     } else if (op.optimistic === 'create') {
       prelude += `    const optimisticId = \`optimistic:\${crypto.randomUUID()}\`\n`

@@ -36,6 +36,8 @@ export interface ApiRequest {
   pathParams?: Record<string, string | number>
   query?: object
   body?: unknown
+  /** Media type of the JSON body when it is not `application/json`, such as `application/merge-patch+json`. */
+  contentType?: string
   options?: RequestOptions | undefined
 }
 
@@ -57,7 +59,7 @@ export async function apiRequest<T>(config: ApiConfig, request: ApiRequest): Pro
   if (request.options?.idempotencyKey) headers['Idempotency-Key'] = request.options.idempotencyKey
   let body: string | undefined
   if (request.body !== undefined) {
-    headers['content-type'] = 'application/json'
+    headers['content-type'] = request.contentType ?? 'application/json'
     body = JSON.stringify(request.body)
   }
   const doFetch = config.fetch ?? globalThis.fetch

@@ -34,7 +34,7 @@ export function useCreateContact(options: MutationHookOptions = {}) {
     mutationFn: (data) => {
       // Client-generated id: the optimistic entry and the server's one share it, so it never changes.
       const id = data.id ?? crypto.randomUUID()
-      const body = { ...data, id: id }
+      const body = { ...data, id }
       return runOptimisticMutation(queryClient, {
         patches: [createEntityPatch(contactCache, { ...contactPlaceholder, ...body })],
         request: (idempotencyKey) => contactApi.create(body, { idempotencyKey }),

@@ -43,7 +43,7 @@ export function useCreateOrder(options: MutationHookOptions = {}) {
     mutationFn: (data) => {
       // Client-generated id: the optimistic entry and the server's one share it, so it never changes.
       const id = data.id ?? crypto.randomUUID()
-      const body = { ...data, id: id }
+      const body = { ...data, id }
       return runOptimisticMutation(queryClient, {
         patches: [createEntityPatch(orderCache, { ...orderPlaceholder, ...body })],
         request: (idempotencyKey) => orderApi.create(body, { idempotencyKey }),
