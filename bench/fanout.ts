@@ -54,6 +54,8 @@ function startClients(): {
 
 interface RunResult {
   cpuPerDeliveryUs: number
+  /** Share of that CPU spent in the kernel (writes to loopback sockets). */
+  systemShare: number
   burstCpuPerDeliveryUs: number
   burstRates: number[]
   timesToLastMs: number[]
@@ -82,6 +84,7 @@ async function measure(
   for (let i = 0; i < ROUNDS; i++) timesToLastMs.push(await single())
   const cpu = process.cpuUsage(cpuStart)
   const cpuPerDeliveryUs = (cpu.user + cpu.system) / (ROUNDS * subscribers)
+  const systemShare = cpu.system / (cpu.user + cpu.system)
 
   const burstRates: number[] = []
   let burstCpuUs = 0
@@ -100,6 +103,7 @@ async function measure(
   await server.close()
   return {
     cpuPerDeliveryUs,
+    systemShare,
     burstCpuPerDeliveryUs: burstCpuUs / (BURSTS * BURST_SIZE * subscribers),
     burstRates,
     timesToLastMs,
@@ -171,7 +175,8 @@ async function main(): Promise<void> {
         const key = `${implementation}@${subscribers}`
         runs.set(key, [...(runs.get(key) ?? []), result])
         console.log(
-          `rep ${rep + 1}/${REPS} ${subscribers} ${implementation}: ${result.cpuPerDeliveryUs.toFixed(1)} µs/delivery, ` +
+          `rep ${rep + 1}/${REPS} ${subscribers} ${implementation}: ${result.cpuPerDeliveryUs.toFixed(1)} µs/delivery ` +
+            `(${Math.round(result.systemShare * 100)}% kernel), ` +
             `burst ${Math.round(median(result.burstRates) / 1000)}k/s, ` +
             `time to last ${median(result.timesToLastMs).toFixed(1)} ms`,
         )
