@@ -1,0 +1,67 @@
+/**
+ * Client side of bench:scale, one process per server instance: opens COUNT WebSocket
+ * subscribers of CHANNEL on URL and reports to its parent (IPC) when each broadcast has reached
+ * all of them. Times are `performance.timeOrigin + performance.now()` (ms, sub-ms precision), so
+ * the parent can compare them with its own send times.
+ */
+import { performance } from 'node:perf_hooks'
+import WebSocket from 'ws'
+
+const url = process.env.URL ?? ''
+const count = Number(process.env.COUNT ?? 2000)
+const channel = process.env.CHANNEL ?? 'bench'
+const now = () => performance.timeOrigin + performance.now()
+const send = (message: object) => process.send?.(message)
+
+/** Arrival times of the latency rounds' frames, by round id. */
+const arrivals = new Map<string, number[]>()
+let throughputReceived = 0
+let throughputExpected = Number.POSITIVE_INFINITY
+
+function onFrame(text: string): void {
+  const at = now()
+  const marker = text.indexOf('"entity_id":"')
+  if (marker === -1) return
+  const id = text.slice(marker + 13, text.indexOf('"', marker + 13))
+  if (id.startsWith('T')) {
+    throughputReceived++
+    if (throughputReceived === throughputExpected) send({ type: 'throughput-done', at })
+    return
+  }
+  let times = arrivals.get(id)
+  if (!times) arrivals.set(id, (times = []))
+  times.push(at)
+  if (times.length === count) {
+    arrivals.delete(id)
+    send({ type: 'round', id, times })
+  }
+}
+
+async function connect(): Promise<WebSocket> {
+  const socket = new WebSocket(url, { perMessageDeflate: false })
+  await new Promise<void>((resolve, reject) => {
+    socket.on('message', (data) => {
+      const text = String(data)
+      if (text.startsWith('{"subscribed"')) resolve()
+      else if (text.startsWith('{"welcome"')) socket.send(JSON.stringify({ subscribe: [channel] }))
+      else onFrame(text)
+    })
+    socket.once('error', reject)
+  })
+  return socket
+}
+
+const sockets: WebSocket[] = []
+for (let i = 0; i < count; i += 100) {
+  sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, connect))))
+}
+process.on('message', (message: { type: string; total?: number }) => {
+  if (message.type === 'expect-throughput') {
+    throughputReceived = 0
+    throughputExpected = message.total ?? 0
+  } else if (message.type === 'close') {
+    for (const socket of sockets) socket.terminate()
+    process.exit(0)
+  }
+})
+send({ type: 'ready' })

@@ -1,0 +1,252 @@
+/**
+ * bench:scale — what fan-out across instances costs, side by side in one run:
+ *
+ *   memory    1 instance  × SUBS subscribers, in-memory engine (the single-process baseline)
+ *   redis     2 instances × SUBS subscribers, Redis pub/sub engine
+ *   postgres  2 instances × SUBS subscribers, Postgres LISTEN/NOTIFY engine
+ *
+ * Every broadcast is POSTed to instance A. Latency: ROUNDS broadcasts one at a time, time from
+ * the POST to each subscriber's receipt; "added" is the p50 on the other instance (B) minus the
+ * p50 of the in-memory baseline. Throughput: BURST broadcasts with 32 in flight; deliveries/s
+ * over all subscribers, and server CPU per delivery (for capacity planning).
+ *
+ * Writes the table to docs/performance.md ("## Scale-out (bench:scale)"). Env: SUBS (2000),
+ * ROUNDS (200), BURST (300), REDIS_URL, DATABASE_URL. Not part of npm test.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import {
+  type Instance,
+  type InstanceEnv,
+  startInstance,
+} from '../packages/backend-patterns/test/scale/instances.js'
+
+const SUBS = Number(process.env.SUBS ?? 2000)
+const ROUNDS = Number(process.env.ROUNDS ?? 200)
+const WARMUP = 20
+const BURST = Number(process.env.BURST ?? 300)
+const IN_FLIGHT = 32
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const CHANNEL = 'bench'
+const TSX = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url))
+const CLIENTS = fileURLToPath(new URL('./scale-clients.ts', import.meta.url))
+const PERFORMANCE_MD = fileURLToPath(new URL('../docs/performance.md', import.meta.url))
+const now = () => performance.timeOrigin + performance.now()
+
+interface ClientGroup {
+  child: ChildProcess
+  next<T>(type: string): Promise<T>
+}
+
+/** Starts a client process holding SUBS subscribers of `instance` and waits until all subscribed. */
+async function startClients(instance: Instance): Promise<ClientGroup> {
+  const child = spawn(process.execPath, [TSX, CLIENTS], {
+    env: { ...process.env, URL: instance.wsUrl, COUNT: String(SUBS), CHANNEL },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const waiting = new Map<string, Array<(message: unknown) => void>>()
+  const queued = new Map<string, unknown[]>()
+  child.on('message', (message: { type: string }) => {
+    const waiter = waiting.get(message.type)?.shift()
+    if (waiter) waiter(message)
+    else queued.set(message.type, [...(queued.get(message.type) ?? []), message])
+  })
+  const group: ClientGroup = {
+    child,
+    next<T>(type: string) {
+      const early = queued.get(type)?.shift()
+      if (early !== undefined) return Promise.resolve(early as T)
+      return new Promise<T>((resolve) =>
+        waiting.set(type, [...(waiting.get(type) ?? []), resolve as (m: unknown) => void]),
+      )
+    },
+  }
+  await group.next('ready')
+  return group
+}
+
+interface Scenario {
+  name: 'memory' | 'redis' | 'postgres'
+  engine: InstanceEnv['ENGINE']
+  instances: 1 | 2
+}
+
+interface Result {
+  name: string
+  instances: number
+  subscribers: number
+  localP50: number
+  remoteP50: number | null
+  remoteP99: number | null
+  lastP50: number
+  /** p50 over broadcasts of the first receipt on B (on A for the single instance): the hop itself. */
+  firstP50: number
+  deliveriesPerSecond: number
+  cpuMicrosPerDelivery: number
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+}
+
+/** Fails instead of hanging when a subscriber never gets a broadcast (lost frame, closed socket). */
+function withDeadline<T>(promise: Promise<T>, what: string, ms = 30_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not reach every subscriber within ${ms / 1000} s`)),
+      ms,
+    )
+  })
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
+}
+
+async function post(instance: Instance, id: string): Promise<void> {
+  await instance.broadcast(CHANNEL, 'bench', { entity_id: id })
+}
+
+async function run(scenario: Scenario): Promise<Result> {
+  const prefix = `bench${process.pid}:`
+  const env: InstanceEnv = { ENGINE: scenario.engine, REDIS_URL, DATABASE_URL, PREFIX: prefix }
+  const instances = await Promise.all(Array.from({ length: scenario.instances }, () => startInstance(env)))
+  const groups: ClientGroup[] = []
+  try {
+    let phase = now()
+    const progress = (what: string) => {
+      process.stderr.write(`  ${what} (${((now() - phase) / 1000).toFixed(1)} s)\n`)
+      phase = now()
+    }
+    for (const instance of instances) groups.push(await startClients(instance))
+    progress(`${SUBS * instances.length} subscribers connected`)
+    const [a] = instances as [Instance]
+    // Latency: one broadcast at a time.
+    const local: number[] = []
+    const remote: number[] = []
+    const last: number[] = []
+    const firstRemote: number[] = []
+    for (let round = 0; round < WARMUP + ROUNDS; round++) {
+      const id = `L${round}`
+      const reports = groups.map((g) => g.next<{ times: number[] }>('round'))
+      const sent = now()
+      await post(a, id)
+      const arrivals = (await withDeadline(Promise.all(reports), `latency round ${round}`)).map((r) =>
+        r.times.map((t) => t - sent),
+      )
+      if (round < WARMUP) continue
+      local.push(...(arrivals[0] ?? []))
+      remote.push(...(arrivals[1] ?? []))
+      last.push(Math.max(...arrivals.flat()))
+      firstRemote.push(Math.min(...(arrivals[1] ?? arrivals[0] ?? [])))
+    }
+    progress(`${ROUNDS} latency rounds`)
+    // Throughput: BURST broadcasts, IN_FLIGHT at a time.
+    for (const group of groups) group.child.send({ type: 'expect-throughput', total: BURST * SUBS })
+    const done = groups.map((g) => g.next<{ at: number }>('throughput-done'))
+    const cpuBefore = await Promise.all(instances.map((i) => i.get<{ cpuMicros: number }>('/usage')))
+    const started = now()
+    let next = 0
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < BURST) await post(a, `T${next++}`)
+      }),
+    )
+    const finished = Math.max(
+      ...(await withDeadline(Promise.all(done), 'the throughput burst', 120_000)).map((d) => d.at),
+    )
+    progress(`${BURST} broadcasts burst`)
+    const cpuAfter = await Promise.all(instances.map((i) => i.get<{ cpuMicros: number }>('/usage')))
+    const deliveries = BURST * SUBS * instances.length
+    const cpu = cpuAfter.reduce((sum, u, i) => sum + u.cpuMicros - (cpuBefore[i]?.cpuMicros ?? 0), 0)
+    local.sort((x, y) => x - y)
+    remote.sort((x, y) => x - y)
+    last.sort((x, y) => x - y)
+    firstRemote.sort((x, y) => x - y)
+    return {
+      name: scenario.name,
+      instances: instances.length,
+      subscribers: SUBS * instances.length,
+      localP50: percentile(local, 50),
+      remoteP50: remote.length > 0 ? percentile(remote, 50) : null,
+      remoteP99: remote.length > 0 ? percentile(remote, 99) : null,
+      lastP50: percentile(last, 50),
+      firstP50: percentile(firstRemote, 50),
+      deliveriesPerSecond: deliveries / ((finished - started) / 1000),
+      cpuMicrosPerDelivery: cpu / deliveries,
+    }
+  } finally {
+    for (const group of groups) group.child.send({ type: 'close' })
+    await Promise.all(instances.map((i) => i.stop()))
+  }
+}
+
+const ms = (value: number | null) => (value === null ? '—' : `${value.toFixed(2)} ms`)
+
+function table(results: Result[]): string {
+  const base = results.find((r) => r.name === 'memory')
+  const rows = results.map((r) => {
+    const added = base && r.remoteP50 !== null ? r.remoteP50 - base.localP50 : null
+    const addedFirst = base && r.remoteP50 !== null ? r.firstP50 - base.firstP50 : null
+    const signed = (v: number | null) => (v === null ? '—' : `${v >= 0 ? '+' : ''}${v.toFixed(2)} ms`)
+    const ratio = base ? r.deliveriesPerSecond / base.deliveriesPerSecond : Number.NaN
+    return `| ${r.name} | ${r.instances} × ${SUBS} | ${ms(r.localP50)} | ${ms(r.remoteP50)} | ${ms(r.remoteP99)} | ${signed(added)} | ${ms(r.firstP50)} | ${signed(addedFirst)} | ${ms(r.lastP50)} | ${Math.round(r.deliveriesPerSecond).toLocaleString('en-US')} | ${ratio.toFixed(2)}× | ${r.cpuMicrosPerDelivery.toFixed(2)} µs |`
+  })
+  return [
+    '| engine | instances × subscribers | p50 on A (publishing instance) | p50 on B (other instance) | p99 on B | added p50 vs memory | p50 to first subscriber on B | added (first) | p50 until last subscriber | deliveries/s | vs memory | server CPU per delivery |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n')
+}
+
+const results: Result[] = []
+const skipped: string[] = []
+for (const scenario of [
+  { name: 'memory', engine: 'memory', instances: 1 },
+  { name: 'redis', engine: 'redis', instances: 2 },
+  { name: 'postgres', engine: 'postgres', instances: 2 },
+] satisfies Scenario[]) {
+  process.stderr.write(`bench:scale ${scenario.name} (${scenario.instances} × ${SUBS} subscribers)…\n`)
+  try {
+    results.push(await run(scenario))
+  } catch (error) {
+    skipped.push(`${scenario.name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
+    process.stderr.write(`  skipped: ${skipped.at(-1)}\n`)
+  }
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}`
+const section = [
+  '## Scale-out (bench:scale)',
+  '',
+  `\`npm run bench:scale\` — ${new Date().toISOString().slice(0, 10)}, ${machine}; server instances, client`,
+  'processes, Redis and Postgres all on this one machine. Every broadcast is POSTed to instance A; subscribers',
+  `on A and on B all subscribe to the channel. Latency: ${ROUNDS} broadcasts one at a time, from the POST to`,
+  `each subscriber's receipt. Throughput: ${BURST} broadcasts, ${IN_FLIGHT} in flight; deliveries/s over all`,
+  'subscribers of all instances; CPU is user+system time of the server processes per delivery.',
+  '',
+  table(results),
+  ...(skipped.length > 0 ? ['', `Not measured: ${skipped.join('; ')}.`] : []),
+  '',
+  'Targets (issue 6): added p50 ≤ 1 ms via Redis, ≤ 3 ms via Postgres; deliveries/s ≥ 0.8× the single',
+  'in-memory instance. See docs/scaling.md for what the numbers mean for capacity.',
+  '',
+].join('\n')
+
+console.log(`\n${section}`)
+let doc: string
+try {
+  doc = readFileSync(PERFORMANCE_MD, 'utf8')
+} catch {
+  doc = '# Performance\n\nMeasured by the `npm run bench:*` scripts; each writes its own section.\n\n'
+}
+const start = doc.indexOf('## Scale-out (bench:scale)')
+if (start === -1) doc = `${doc.trimEnd()}\n\n${section}`
+else {
+  const end = doc.indexOf('\n## ', start + 1)
+  doc = doc.slice(0, start) + section + (end === -1 ? '' : doc.slice(end + 1))
+}
+writeFileSync(PERFORMANCE_MD, doc)
+process.stderr.write('wrote docs/performance.md\n')
