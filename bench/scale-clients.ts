@@ -29,7 +29,10 @@ function onFrame(text: string): void {
     return
   }
   let times = arrivals.get(id)
-  if (!times) arrivals.set(id, (times = []))
+  if (!times) {
+    times = []
+    arrivals.set(id, times)
+  }
   times.push(at)
   if (times.length === count) {
     arrivals.delete(id)
