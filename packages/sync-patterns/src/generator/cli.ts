@@ -59,7 +59,7 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
     }
     const run = async () => {
       const result = await generate(options)
-      report(result, options.check, io)
+      report(result, options, io)
       return result
     }
     const first = await run()
@@ -93,7 +93,7 @@ function hasChanges(result: GenerateResult): boolean {
   return added.length + changed.length + stale.length > 0
 }
 
-function report(result: GenerateResult, check: boolean, io: CliIO) {
+function report(result: GenerateResult, { check, clean }: { check: boolean; clean: boolean }, io: CliIO) {
   const where = relative(io.cwd, result.output) || '.'
   const { added, changed, stale } = result.diff
   if (check) {
@@ -110,7 +110,12 @@ function report(result: GenerateResult, check: boolean, io: CliIO) {
   }
   for (const f of added) io.out(`  wrote    ${where}/${f}`)
   for (const f of changed) io.out(`  updated  ${where}/${f}`)
-  for (const f of stale) io.out(`  ${check ? 'stale' : 'deleted'}  ${where}/${f}`)
+  for (const f of stale)
+    io.out(
+      clean
+        ? `  deleted  ${where}/${f}`
+        : `  stale    ${where}/${f} (no longer generated; --clean deletes it)`,
+    )
   const unchanged = result.files.size - added.length - changed.length
   io.out(
     `generated ${result.files.size} files in ${where} (${added.length} new, ${changed.length} updated, ${unchanged} unchanged)`,
