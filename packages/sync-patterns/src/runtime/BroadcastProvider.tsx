@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useMemo, useSyncExternalStore } from 'react'
+import { type ReactNode, useCallback, useEffect, useMemo, useSyncExternalStore } from 'react'
 import { BroadcastContext, type BroadcastContextValue } from './BroadcastContext.js'
 import { BroadcastClient, type BroadcastClientOptions } from './core/broadcast-client.js'
 import { getBroadcastClient, setBroadcastClient } from './core/broadcast-singleton.js'
@@ -28,11 +28,9 @@ export function BroadcastProvider({ url, options, client: external, children }: 
   // biome-ignore lint/correctness/useExhaustiveDependencies: options are read once per client, on purpose
   const client = useMemo(() => external ?? new BroadcastClient(url as string, options), [external, url])
 
-  const state = useSyncExternalStore(
-    (onChange) => client.onStateChange(onChange),
-    () => client.state,
-    () => client.state,
-  )
+  const subscribeToState = useCallback((onChange: () => void) => client.onStateChange(onChange), [client])
+  const readState = useCallback(() => client.state, [client])
+  const state = useSyncExternalStore(subscribeToState, readState, readState)
 
   useEffect(() => {
     const previous = getBroadcastClient()

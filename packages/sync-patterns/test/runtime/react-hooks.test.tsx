@@ -5,7 +5,11 @@ import { type ReactNode, StrictMode, useState } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { BroadcastProvider } from '../../src/runtime/BroadcastProvider.js'
-import { getBroadcastClient } from '../../src/runtime/core/broadcast-singleton.js'
+import {
+  getBroadcastClient,
+  initBroadcast,
+  setBroadcastClient,
+} from '../../src/runtime/core/broadcast-singleton.js'
 import { useBroadcast } from '../../src/runtime/useBroadcast.js'
 import { useBroadcastInvalidation } from '../../src/runtime/useBroadcastInvalidation.js'
 import { useBroadcastState } from '../../src/runtime/useBroadcastState.js'
@@ -181,6 +185,26 @@ describe('BroadcastProvider and hooks (happy-dom, real QueryClient, real server)
     const second = await server(first.port)
     await screen.findByText('connected v2', {}, { timeout: 5000 }) // resync after reconnect refetched
     expect(second.backend.getSubscriberCount('order')).toBe(1)
+  })
+
+  it("without a provider, useBroadcastInvalidation uses initBroadcast's client", async () => {
+    const s = await server()
+    const client = initBroadcast(s.url, { WebSocket })
+    const count = counter()
+    try {
+      render(
+        <QueryClientProvider client={newQueryClient()}>
+          <OrderList queryFn={count.fn('list')} />
+        </QueryClientProvider>,
+      )
+      await screen.findByText('list v1')
+      await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
+      await act(() => s.backend.broadcast('order', 'created', { entity_id: '5' }))
+      await screen.findByText('list v2')
+    } finally {
+      client.disconnect()
+      setBroadcastClient(null)
+    }
   })
 
   it('useBroadcast outside a provider names the problem', () => {
