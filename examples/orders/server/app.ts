@@ -1,3 +1,4 @@
+import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import { broadcastPlugin, type WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
 import {
@@ -36,6 +37,11 @@ export interface BuildAppOptions {
   faults?: boolean
   /** Fastify logger (default off). */
   logger?: boolean
+  /**
+   * A built web app (a directory with index.html) to serve at `/`; API routes take precedence.
+   * Without it, `/` shows a short how-to.
+   */
+  webDir?: string
 }
 
 /** The Orders API as a Fastify instance (not listening): main.ts listens, tests listen on port 0. */
@@ -91,6 +97,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(menuRoutes, { menu: new MenuService(db) })
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
-  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.type('text/html').send(howToPage()))
+  if (options.webDir) {
+    await app.register(fastifyStatic, { root: options.webDir, wildcard: true })
+  } else {
+    app.get('/', { schema: { hide: true } }, (_request, reply) => reply.type('text/html').send(howToPage()))
+  }
   return app
 }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
 import { buildApp } from './app.js'
@@ -14,6 +16,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 const host = process.env.HOST ?? '0.0.0.0'
 const dataDir = process.env.PGLITE_DATA_DIR ?? fileURLToPath(new URL('../.data/pglite', import.meta.url))
+// The web app, once built into web/dist (npm start builds it first); until then / shows a how-to.
+const webDist = fileURLToPath(new URL('../web/dist', import.meta.url))
+const webDir = existsSync(join(webDist, 'index.html')) ? webDist : undefined
 
 const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir })
 await database.migrate()
@@ -27,12 +32,15 @@ const app = await buildApp({
   backend,
   faults: process.env.ORDERS_TEST_FAULTS === '1',
   logger: process.env.LOG === '1',
+  webDir,
 })
 
 await app.listen({ port, host })
 const address = app.server.address()
 const actualPort = typeof address === 'object' && address ? address.port : port
-console.log(`Orders API on http://localhost:${actualPort}  (${database.location}, in-memory broadcast)`)
+console.log(
+  `Orders ${webDir ? 'app and API' : 'API'} on http://localhost:${actualPort}  (${database.location}, in-memory broadcast)`,
+)
 console.log(
   `  OpenAPI: http://localhost:${actualPort}/openapi.json   broadcast: ws://localhost:${actualPort}/ws/broadcast`,
 )

@@ -25,6 +25,7 @@ export async function startServer(
   kind: DatabaseKind,
   options: {
     faults?: boolean
+    webDir?: string
     dispatch?: BroadcastDispatch
     database?: Database
     /** Adds routes or hooks before the server listens. */
@@ -41,6 +42,7 @@ export async function startServer(
     db: database.db,
     backend,
     ...(options.faults ? { faults: true } : {}),
+    ...(options.webDir ? { webDir: options.webDir } : {}),
     ...(options.dispatch ? { dispatch: options.dispatch } : {}),
   })
   if (options.beforeListen) await options.beforeListen(app, database, backend)
