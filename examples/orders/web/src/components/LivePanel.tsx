@@ -16,6 +16,8 @@ interface Entry {
   event: string
   entityId: string | undefined
   refetched: string[]
+  /** The broadcast of a change this tablet made itself (its `origin` is this connection). */
+  own: boolean
 }
 
 interface Log {
@@ -46,6 +48,7 @@ export function LivePanel() {
           event: frame.kind === 'resync' ? `resync (${frame.reason})` : frame.event,
           entityId: typeof entityId === 'string' ? entityId : undefined,
           refetched: [],
+          own: frame.kind === 'event' && frame.origin !== undefined && frame.origin === client.connectionId,
         }
         log.current = {
           ...current,
@@ -96,7 +99,8 @@ export function LivePanel() {
               <code>
                 {entry.channel}.{entry.event}
               </code>
-              {entry.entityId ? <span className="muted"> #{entry.entityId.slice(0, 8)}</span> : null}
+              {entry.entityId ? <span className="muted"> #{entry.entityId.slice(0, 6).toUpperCase()}</span> : null}
+              {entry.own ? <span className="muted"> (own change: echo skipped)</span> : null}
               <div className="muted">
                 refetched:{' '}
                 {entry.refetched.length
