@@ -5,13 +5,17 @@
  *   tsx --conditions=source web/build.ts          # build if stale
  *   tsx --conditions=source web/build.ts --force  # always build
  */
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const WEB_ROOT = fileURLToPath(new URL('.', import.meta.url))
 export const DIST_DIR = join(WEB_ROOT, 'dist')
 const DIST_INDEX = join(DIST_DIR, 'index.html')
+/** Held while building, so parallel test files (or `npm start` beside them) never build over each other. */
+const LOCK_DIR = join(WEB_ROOT, '.build.lock')
+/** A lock older than this was left by a killed build. */
+const STALE_LOCK_MS = 120_000
 const REPO_ROOT = join(WEB_ROOT, '../../..')
 
 /** Everything that ends up in the bundle: the app and the workspace packages it bundles from source. */
@@ -39,9 +43,34 @@ export function isWebBuildStale(): boolean {
   return SOURCES.some((source) => newestMtime(source) > built)
 }
 
-/** Runs Vite's production build of the app. Returns whether it built. */
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR)
+      break
+    } catch {
+      const age = existsSync(LOCK_DIR) ? Date.now() - statSync(LOCK_DIR).mtimeMs : 0
+      if (age > STALE_LOCK_MS) rmSync(LOCK_DIR, { recursive: true, force: true })
+      else await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+  try {
+    return await work()
+  } finally {
+    rmSync(LOCK_DIR, { recursive: true, force: true })
+  }
+}
+
+/** Runs Vite's production build of the app when needed. Returns whether it built. */
 export async function ensureWebBuilt(options: { force?: boolean; quiet?: boolean } = {}): Promise<boolean> {
   if (!options.force && !isWebBuildStale()) return false
+  // Another process may have built it while this one waited for the lock.
+  return withBuildLock(() =>
+    options.force || isWebBuildStale() ? runViteBuild(options) : Promise.resolve(false),
+  )
+}
+
+async function runViteBuild(options: { quiet?: boolean }): Promise<boolean> {
   const { build } = await import('vite')
   // Vite keeps a NODE_ENV it finds (vitest sets "test"), which would bundle React's development build.
   const nodeEnv = process.env.NODE_ENV

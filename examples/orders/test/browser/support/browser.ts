@@ -53,7 +53,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** Opens `hash` on the app and waits until the broadcast connection is up (the banner is gone). */
 export async function openApp(page: Page, baseUrl: string, hash: string): Promise<void> {
-  await page.goto(`${baseUrl}/index.html${hash}`)
+  await page.goto(`${baseUrl}/${hash}`)
   await waitConnected(page)
 }
 

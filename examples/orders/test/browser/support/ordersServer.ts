@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net'
-import fastifyStatic from '@fastify/static'
 import { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../../server/app.js'
@@ -25,8 +24,7 @@ export async function startOrdersServer(options: { dataDir: string; port?: numbe
   await database.migrate()
   await seedIfEmpty(database.db)
   const backend = new WebSocketBroadcastBackend()
-  const app = await buildApp({ db: database.db, backend })
-  await app.register(fastifyStatic, { root: DIST_DIR, wildcard: true })
+  const app = await buildApp({ db: database.db, backend, webDir: DIST_DIR })
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
   return {
