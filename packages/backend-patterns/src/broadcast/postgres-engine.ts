@@ -2,7 +2,7 @@
 import type pg from 'pg'
 import { channelsToResync, DroppedBroadcasts, encodeResyncNotices } from './dropped-broadcasts.js'
 import type { BroadcastEngine } from './engine.js'
-import { type EngineLogger, OutageLog } from './engine-logger.js'
+import { describeError, type EngineLogger, OutageLog } from './engine-logger.js'
 import {
   assertNotifyPayload,
   assertPostgresPrefix,
@@ -20,23 +20,24 @@ export interface PostgresBroadcastEngineOptions {
   /** Default: `DATABASE_URL`. Ignored when `pool` is given. */
   connectionString?: string
   /**
-   * The app's pool, used for NOTIFY. The LISTEN connection is a separate client built from the
-   * pool's options (it never takes a pool slot). The app keeps owning the pool (and its 'error'
-   * listener); `close()` does not end it.
+   * Connect like this pool of the app does (its `options` are copied). The engine never takes a
+   * connection from it: it keeps its own two, one to LISTEN and one to NOTIFY.
    */
   pool?: pg.Pool
   /**
    * `application_name` of the engine's connections, suffixed `:listen` and `:notify` (default
-   * `sync-patterns`), to find them in `pg_stat_activity`. The app's own pool keeps its own name.
+   * `sync-patterns`), to find them in `pg_stat_activity`.
    */
   applicationName?: string
   /** Prefix of Postgres channel names (default `sync:`); the same on every instance. */
   prefix?: string
   /** Longest a publish may wait for Postgres before it counts as dropped (ms, default 2000). */
   publishTimeoutMs?: number
-  /** How long `start()` waits for the LISTEN connection before it fails (ms, default 5000). */
+  /** Publishes waiting for Postgres at once; beyond this a publish is dropped at once (default 10 000). */
+  maxPendingPublishes?: number
+  /** How long `start()` waits for the connections before it fails (ms, default 5000). */
   connectTimeoutMs?: number
-  /** Reconnect delays of the LISTEN connection (default 100 ms doubling up to 5 s, with jitter). */
+  /** Reconnect delays (default 100 ms doubling up to 5 s, with jitter). */
   backoff?: ReconnectBackoff
   /** Distinct channels remembered while publishes are dropped before asking for a full resync. */
   maxDroppedChannels?: number
@@ -45,35 +46,39 @@ export interface PostgresBroadcastEngineOptions {
 
 type Deliver = (channel: string, frame: string) => void
 type Resync = (channels: string[]) => void
+type Role = 'listen' | 'notify'
 
 /**
  * Fan-out through Postgres LISTEN/NOTIFY: one `pg_notify` per broadcast; each instance LISTENs,
  * on one dedicated connection, only to the channels that have local subscribers.
  *
+ * Publishes go through one dedicated connection, in order, so broadcasts of one instance on a
+ * channel arrive everywhere in the order they were published.
+ *
  * NOTIFY is transactional: `notifyInTransaction(tx, channel, frame)` issues the broadcast on a
  * transaction's connection, and it is delivered iff that transaction commits.
  *
- * Faults: the LISTEN connection reconnects with backoff, forever, re-LISTENs, then resyncs every
- * local channel. A publish never waits longer than `publishTimeoutMs`: during an outage it is
- * dropped, logged once, and announced for resync once publishing works again (see
- * DroppedBroadcasts). A frame of 8000 bytes or more is refused with a RangeError.
+ * Faults: both connections reconnect with backoff, forever; the LISTEN one re-LISTENs, then
+ * resyncs every local channel. A publish never waits on an outage: with the NOTIFY connection
+ * down, or `maxPendingPublishes` waiting, it is dropped at once; a slow one counts as dropped
+ * after `publishTimeoutMs`. Dropped publishes are logged once per outage and announced for resync
+ * once publishing works again (see DroppedBroadcasts). A frame of 8000 bytes or more is refused
+ * with a RangeError.
  */
 export class PostgresBroadcastEngine implements BroadcastEngine {
   readonly prefix: string
   readonly controlChannel: string
   private readonly options: PostgresBroadcastEngineOptions
   private readonly logger: EngineLogger
-  private pool: pg.Pool | null
-  private readonly ownsPool: boolean
-  private Client: typeof pg.Client | null = null
+  private readonly clientConfig: pg.ClientConfig
   /** Postgres channel name → broadcast channel, for the channels with local subscribers. */
   private readonly channels = new Map<string, string>()
   private readonly dropped: DroppedBroadcasts
-  private readonly listenConfig: pg.ClientConfig
-  private readonly publishLog: OutageLog
-  private readonly listenLog: OutageLog
-  private listener: pg.Client | null = null
-  private reconnectTimer: NodeJS.Timeout | null = null
+  private readonly logs: Record<Role, OutageLog>
+  private readonly connections: Record<Role, pg.Client | null> = { listen: null, notify: null }
+  private readonly timers = new Set<NodeJS.Timeout>()
+  private Client: typeof pg.Client | null = null
+  private pendingPublishes = 0
   private deliver: Deliver = () => {}
   private resync: Resync = () => {}
   private started = false
@@ -87,20 +92,17 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
     this.controlChannel = postgresControlChannel(prefix)
     this.logger = options.logger ?? console
     this.dropped = new DroppedBroadcasts(options.maxDroppedChannels)
-    this.publishLog = new OutageLog(this.logger, 'Postgres broadcast NOTIFY')
-    this.listenLog = new OutageLog(this.logger, 'Postgres broadcast LISTEN connection')
-    if (options.pool) {
-      this.pool = options.pool
-      this.ownsPool = false
-      this.listenConfig = { ...options.pool.options }
-    } else {
+    this.logs = {
+      listen: new OutageLog(this.logger, 'Postgres broadcast LISTEN connection'),
+      notify: new OutageLog(this.logger, 'Postgres broadcast NOTIFY connection'),
+    }
+    if (options.pool) this.clientConfig = { ...options.pool.options }
+    else {
       const connectionString = options.connectionString ?? process.env.DATABASE_URL
       if (!connectionString) {
         throw new TypeError('PostgresBroadcastEngine needs a connectionString, a pool or DATABASE_URL')
       }
-      this.pool = null // created by start()
-      this.ownsPool = true
-      this.listenConfig = { connectionString }
+      this.clientConfig = { connectionString }
     }
   }
 
@@ -115,7 +117,7 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
    * `[]` while the connection is down.
    */
   async postgresListeningChannels(): Promise<string[]> {
-    const listener = this.listener
+    const listener = this.connections.listen
     if (!listener) return []
     const { rows } = await listener.query<{ channel: string }>('SELECT pg_listening_channels() AS channel')
     return rows.map((row) => row.channel).sort()
@@ -129,21 +131,10 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
     try {
       const { default: pg } = await import('pg')
       this.Client = pg.Client
-      if (!this.pool) {
-        this.pool = new pg.Pool({
-          ...this.listenConfig,
-          max: 4,
-          connectionTimeoutMillis: 2000,
-          application_name: `${this.options.applicationName ?? 'sync-patterns'}:notify`,
-        })
-        // An idle pooled connection was lost; the pool replaces it. Without a listener, pg would
-        // rethrow the error and crash the process.
-        this.pool.on('error', () => {})
-      }
-      await this.connectListener()
+      await Promise.all([this.connect('listen'), this.connect('notify')])
     } catch (error) {
       await this.close()
-      throw new Error(`PostgresBroadcastEngine: could not LISTEN: ${describe(error)}`)
+      throw new Error(`PostgresBroadcastEngine could not connect to Postgres: ${describeError(error)}`)
     }
   }
 
@@ -152,17 +143,25 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
     if (!this.started) throw new Error('PostgresBroadcastEngine: call start() before publish()')
     if (this.closed) throw new Error('PostgresBroadcastEngine: publish() after close()')
     assertNotifyPayload(channel, frame)
-    const pool = this.requirePool()
+    const notifier = this.connections.notify
+    if (!notifier || this.pendingPublishes >= (this.options.maxPendingPublishes ?? 10_000)) {
+      this.logs.notify.failed(notifier ? 'too many publishes waiting for Postgres' : 'not connected')
+      this.dropped.record(channel)
+      return
+    }
+    this.pendingPublishes++
     try {
       await withTimeout(
-        pool.query('SELECT pg_notify($1, $2)', [postgresChannelName(channel, this.prefix), frame]),
+        notifier.query('SELECT pg_notify($1, $2)', [postgresChannelName(channel, this.prefix), frame]),
         this.options.publishTimeoutMs ?? 2000,
       )
-      this.publishLog.recovered()
+      this.logs.notify.recovered()
       if (!this.dropped.isEmpty) void this.flushDropped()
     } catch (error) {
-      this.publishLog.failed(error)
+      this.logs.notify.failed(error)
       this.dropped.record(channel)
+    } finally {
+      this.pendingPublishes--
     }
   }
 
@@ -177,13 +176,13 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
   async addChannel(channel: string): Promise<void> {
     const name = postgresChannelName(channel, this.prefix)
     this.channels.set(name, channel)
-    await this.run(`LISTEN ${quoteIdentifier(name)}`)
+    await this.listenQuery(`LISTEN ${quoteIdentifier(name)}`)
   }
 
   async removeChannel(channel: string): Promise<void> {
     const name = postgresChannelName(channel, this.prefix)
     if (!this.channels.delete(name)) return
-    await this.run(`UNLISTEN ${quoteIdentifier(name)}`)
+    await this.listenQuery(`UNLISTEN ${quoteIdentifier(name)}`)
   }
 
   async close(): Promise<void> {
@@ -191,79 +190,86 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
     this.closed = true
     this.deliver = () => {}
     this.resync = () => {}
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer)
-    const listener = this.listener
-    this.listener = null
-    await listener?.end().catch(() => {})
-    if (this.ownsPool) await this.pool?.end().catch(() => {})
+    for (const timer of this.timers) clearTimeout(timer)
+    this.timers.clear()
+    const open = [this.connections.listen, this.connections.notify]
+    this.connections.listen = null
+    this.connections.notify = null
+    await Promise.all(open.map((client) => client?.end().catch(() => {})))
   }
 
   /** Runs LISTEN/UNLISTEN on the current connection; a lost connection re-LISTENs on reconnect. */
-  private async run(statement: string): Promise<void> {
-    const listener = this.listener
+  private async listenQuery(statement: string): Promise<void> {
+    const listener = this.connections.listen
     if (!listener) return
     try {
       await listener.query(statement)
     } catch (error) {
-      this.listenLog.failed(error)
+      this.logs.listen.failed(error)
     }
   }
 
-  private async connectListener(): Promise<void> {
+  private async connect(role: Role): Promise<void> {
     if (!this.Client) throw new Error('PostgresBroadcastEngine: pg is not loaded')
     const client = new this.Client({
-      ...this.listenConfig,
+      ...this.clientConfig,
       connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
       keepAlive: true,
-      application_name: `${this.options.applicationName ?? 'sync-patterns'}:listen`,
+      application_name: `${this.options.applicationName ?? 'sync-patterns'}:${role}`,
     })
-    client.on('error', (error) => this.onListenerLost(client, error))
-    client.on('end', () => this.onListenerLost(client, 'connection ended'))
-    client.on('notification', (message) => this.onNotification(message))
+    client.on('error', (error) => this.onLost(role, client, error))
+    client.on('end', () => this.onLost(role, client, 'connection ended'))
+    if (role === 'listen') client.on('notification', (message) => this.onNotification(message))
     try {
       await client.connect()
+      if (role === 'notify') {
+        this.connections.notify = client
+        return
+      }
       // From here addChannel LISTENs on this client too (queued after the batch below), so a
       // channel added meanwhile is not missed; LISTEN twice is harmless.
-      this.listener = client
+      this.connections.listen = client
       const names = [this.controlChannel, ...this.channels.keys()]
       await client.query(names.map((name) => `LISTEN ${quoteIdentifier(name)}`).join('; '))
     } catch (error) {
-      if (this.listener === client) this.listener = null
+      if (this.connections[role] === client) this.connections[role] = null
       client.removeAllListeners('end')
       await client.end().catch(() => {})
       throw error
     }
   }
 
-  private onListenerLost(client: pg.Client, reason: unknown): void {
-    if (this.closed || client !== this.listener) return
-    this.listener = null
-    this.listenLog.failed(reason)
+  private onLost(role: Role, client: pg.Client, reason: unknown): void {
+    if (this.closed || client !== this.connections[role]) return
+    this.connections[role] = null
+    this.logs[role].failed(reason)
     client.end().catch(() => {})
-    this.scheduleReconnect(1)
+    this.scheduleReconnect(role, 1)
   }
 
-  private scheduleReconnect(attempt: number): void {
+  private scheduleReconnect(role: Role, attempt: number): void {
     if (this.closed) return
-    this.reconnectTimer = setTimeout(
+    const timer = setTimeout(
       async () => {
-        this.reconnectTimer = null
+        this.timers.delete(timer)
         try {
-          await this.connectListener()
+          await this.connect(role)
         } catch (error) {
-          this.listener = null
-          this.listenLog.failed(error)
-          this.scheduleReconnect(attempt + 1)
+          this.logs[role].failed(error)
+          this.scheduleReconnect(role, attempt + 1)
           return
         }
         if (this.closed) return
-        this.listenLog.recovered(`listening to ${this.channels.size} channel(s) again`)
-        const affected = [...this.channels.values()]
-        if (affected.length > 0) this.resync(affected)
+        if (role === 'listen') {
+          this.logs.listen.recovered(`listening to ${this.channels.size} channel(s) again`)
+          const affected = [...this.channels.values()]
+          if (affected.length > 0) this.resync(affected)
+        } else this.logs.notify.recovered()
         if (!this.dropped.isEmpty) void this.flushDropped()
       },
       reconnectDelay(attempt, this.options.backoff),
     )
+    this.timers.add(timer)
   }
 
   private onNotification(message: pg.Notification): void {
@@ -277,26 +283,20 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
     if (channel !== undefined) this.deliver(channel, payload)
   }
 
+  /** Announces the channels whose broadcasts were dropped (see DroppedBroadcasts). */
   private async flushDropped(): Promise<void> {
-    const notice = this.dropped.take()
-    if (!notice) return
+    const notifier = this.connections.notify
+    const notice = notifier && this.dropped.take()
+    if (!notifier || !notice) return
     try {
       for (const message of encodeResyncNotices(notice, POSTGRES_MAX_NOTIFY_PAYLOAD_BYTES)) {
-        await this.requirePool().query('SELECT pg_notify($1, $2)', [this.controlChannel, message])
+        await notifier.query('SELECT pg_notify($1, $2)', [this.controlChannel, message])
       }
     } catch (error) {
       this.dropped.restore(notice)
-      this.publishLog.failed(error)
+      this.logs.notify.failed(error)
     }
   }
-  private requirePool(): pg.Pool {
-    if (!this.pool) throw new Error('PostgresBroadcastEngine: call start() first')
-    return this.pool
-  }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -51,8 +51,8 @@ describe.skipIf(!postgresAvailable)('losing Postgres', () => {
       'SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE application_name LIKE $1',
       [`${appName}:%`],
     )
-    // Both instances' LISTEN connections and the NOTIFY connections their pools kept.
-    expect(rows.length).toBeGreaterThanOrEqual(2)
+    // Both instances' LISTEN and NOTIFY connections.
+    expect(rows).toHaveLength(4)
     expect(rows.every((r) => r.terminated)).toBe(true)
     await expectResyncAndFlow(a, [
       { client: onA, channels: ['order'] },

@@ -34,7 +34,8 @@ describe.skipIf(!redisAvailable)('RedisBroadcastEngine against the real Redis', 
     const frames = Array.from({ length: 200 }, (_, i) =>
       JSON.stringify({ channel: 'order', event: 'e', payload: { entity_id: String(i) } }),
     )
-    for (const frame of frames) await a.engine.publish('order', frame)
+    // Published without waiting for one another, as concurrent request handlers would.
+    await Promise.all(frames.map((frame) => a.engine.publish('order', frame)))
     await a.engine.publish('contact', '{"channel":"contact"}')
     await waitFor(() => b.seen.on('order').length === frames.length, 'all 200 frames on b')
     await new Promise((resolve) => setTimeout(resolve, 100)) // room for duplicates to show up
