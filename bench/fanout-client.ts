@@ -1,50 +1,71 @@
 /**
- * bench:fanout load clients (a child process of fanout.ts): N raw WebSocket clients that join the
- * broadcast channel in each server's own wire format and count the events they receive. It reports
- * over IPC, for each count k, the moment (process.hrtime, the system-wide monotonic clock, so
- * comparable with the server's) the LAST client received its k-th event.
+ * bench:fanout load clients (a child process of fanout.ts): for each server, N raw WebSocket
+ * clients that join the broadcast channel in that server's own wire format and count the events
+ * they receive. For each server and count k it reports over IPC the moment (process.hrtime: the
+ * system-wide monotonic clock, so comparable with the server's) the LAST client received its k-th
+ * event.
  */
 import { RawWsClient } from './fanout-raw-ws.js'
 import type { Implementation } from './fanout-servers.js'
 
 export type ToClient =
   | { type: 'connect'; implementation: Implementation; url: string; count: number }
-  | { type: 'await'; events: number }
+  | { type: 'await'; implementation: Implementation; events: number }
   | { type: 'close' }
 export type FromClient =
-  | { type: 'ready' }
-  | { type: 'reached'; events: number; lastAt: string }
+  | { type: 'ready'; implementation: Implementation }
+  | { type: 'reached'; implementation: Implementation; events: number; lastAt: string }
   | { type: 'closed' }
   | { type: 'failed'; message: string }
 
 const send = (message: FromClient) => process.send?.(message)
 
-let sockets: RawWsClient[] = []
-/** reachedBy[k]: clients that received at least k events. */
-let reachedBy: number[] = []
-let lastAt: bigint[] = []
-let total = 0
-let awaiting: number | null = null
+/** The clients of one server. */
+class Group {
+  readonly clients: RawWsClient[] = []
+  /** reachedBy[k]: clients that received at least k events. */
+  private readonly reachedBy: number[] = []
+  private readonly lastAt: bigint[] = []
+  private awaiting: number | null = null
 
-function counted(events: number): void {
-  const n = (reachedBy[events] ?? 0) + 1
-  reachedBy[events] = n
-  if (n === total) {
-    lastAt[events] = process.hrtime.bigint()
-    if (awaiting === events) report(events)
+  constructor(
+    readonly implementation: Implementation,
+    private readonly total: number,
+  ) {}
+
+  counted(events: number): void {
+    const n = (this.reachedBy[events] ?? 0) + 1
+    this.reachedBy[events] = n
+    if (n === this.total) {
+      this.lastAt[events] = process.hrtime.bigint()
+      if (this.awaiting === events) this.report(events)
+    }
+  }
+
+  await(events: number): void {
+    if (this.lastAt[events] !== undefined) this.report(events)
+    else this.awaiting = events
+  }
+
+  private report(events: number): void {
+    this.awaiting = null
+    send({
+      type: 'reached',
+      implementation: this.implementation,
+      events,
+      lastAt: String(this.lastAt[events]),
+    })
   }
 }
 
-function report(events: number): void {
-  awaiting = null
-  send({ type: 'reached', events, lastAt: String(lastAt[events]) })
-}
+const groups = new Map<Implementation, Group>()
 
 /**
  * One client: joins in the server's wire format, then counts event frames without parsing them
  * (every frame after the join acknowledgement is an event, except Socket.IO's pings).
  */
-function connectOne(implementation: Implementation, url: string): Promise<RawWsClient> {
+function connectOne(group: Group, url: string): Promise<RawWsClient> {
+  const implementation = group.implementation
   return new Promise((resolve, reject) => {
     let joined = false
     let events = 0
@@ -58,7 +79,7 @@ function connectOne(implementation: Implementation, url: string): Promise<RawWsC
           }
           if (payload[0] !== 0x34 || payload[1] !== 0x32) return
         }
-        counted(++events)
+        group.counted(++events)
         return
       }
       const text = payload.toString()
@@ -88,35 +109,31 @@ function connectOne(implementation: Implementation, url: string): Promise<RawWsC
   })
 }
 
-async function connectAll(implementation: Implementation, url: string, count: number): Promise<void> {
-  sockets = []
-  reachedBy = []
-  lastAt = []
-  total = count
+async function connectGroup(implementation: Implementation, url: string, count: number): Promise<void> {
+  const group = new Group(implementation, count)
+  groups.set(implementation, group)
   const batch = 250
   for (let i = 0; i < count; i += batch) {
-    const group = Array.from({ length: Math.min(batch, count - i) }, () => connectOne(implementation, url))
-    sockets.push(...(await Promise.all(group)))
+    const joining = Array.from({ length: Math.min(batch, count - i) }, () => connectOne(group, url))
+    group.clients.push(...(await Promise.all(joining)))
   }
 }
 
 process.on('message', (message: ToClient) => {
   switch (message.type) {
     case 'connect':
-      connectAll(message.implementation, message.url, message.count).then(
-        () => send({ type: 'ready' }),
+      connectGroup(message.implementation, message.url, message.count).then(
+        () => send({ type: 'ready', implementation: message.implementation }),
         (error: Error) => send({ type: 'failed', message: error.message }),
       )
       break
     case 'await':
-      if (lastAt[message.events] !== undefined) report(message.events)
-      else awaiting = message.events
+      groups.get(message.implementation)?.await(message.events)
       break
     case 'close': {
-      void Promise.all(sockets.map((client) => client.destroy())).then(() => {
-        sockets = []
-        send({ type: 'closed' })
-      })
+      const all = [...groups.values()].flatMap((g) => g.clients)
+      groups.clear()
+      void Promise.all(all.map((client) => client.destroy())).then(() => send({ type: 'closed' }))
       break
     }
   }

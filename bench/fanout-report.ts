@@ -6,6 +6,8 @@ export interface Measurement {
   subscribers: number
   /** Server CPU (user + system) per delivery, one broadcast at a time, µs. */
   cpuPerDeliveryUs: number
+  /** Share of that CPU spent in the kernel (the write path of the loopback sockets). */
+  systemShare: number
   /** Server CPU per delivery during the bursts, µs. */
   burstCpuPerDeliveryUs: number
   /** Deliveries per second over a burst of back-to-back broadcasts (median of the bursts). */
@@ -32,12 +34,13 @@ const ratio = (value: number) => `${value.toFixed(2)}×`
 /** The results table plus the target check of sync-patterns against the two others. */
 export function renderTables(results: Measurement[]): string {
   const lines = [
-    '| subscribers | server | CPU µs / delivery | burst: deliveries/s | burst: CPU µs / delivery | time to last subscriber: median | p90 |',
-    '|---:|---|---:|---:|---:|---:|---:|',
+    '| subscribers | server | CPU µs / delivery | of which kernel | burst: deliveries/s | burst: CPU µs / delivery | time to last subscriber: median | p90 |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|',
   ]
   for (const r of results) {
     lines.push(
       `| ${r.subscribers.toLocaleString('en-US')} | ${r.implementation} | ${fmt(r.cpuPerDeliveryUs)} | ` +
+        `${Math.round(r.systemShare * 100)}% | ` +
         `${thousands(r.burstDeliveriesPerSecond)} | ${fmt(r.burstCpuPerDeliveryUs)} | ` +
         `${fmt(r.timeToLastMs.median)} ms | ${fmt(r.timeToLastMs.p90)} ms |`,
     )

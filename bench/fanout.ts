@@ -13,7 +13,12 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { FromClient, ToClient } from './fanout-client.js'
 import { type Measurement, median, percentile, renderTables } from './fanout-report.js'
-import { IMPLEMENTATIONS, type Implementation, startFanoutServer } from './fanout-servers.js'
+import {
+  type FanoutServer,
+  IMPLEMENTATIONS,
+  type Implementation,
+  startFanoutServer,
+} from './fanout-servers.js'
 
 const SUBSCRIBERS = (process.env.SUBSCRIBERS ?? '1000,5000').split(',').map(Number)
 const REPS = Number(process.env.REPS ?? 2)
@@ -61,53 +66,85 @@ interface RunResult {
   timesToLastMs: number[]
 }
 
+/**
+ * One side-by-side measurement at `subscribers`: all three servers run at once, each with its own
+ * clients, and every round and burst goes through them in turn (rotating order), so load from
+ * elsewhere on the machine hits all three alike.
+ */
 async function measure(
-  implementation: Implementation,
   subscribers: number,
+  rep: number,
   ask: ReturnType<typeof startClients>['ask'],
-): Promise<RunResult> {
-  const server = await startFanoutServer(implementation)
-  await ask({ type: 'connect', implementation, url: server.url, count: subscribers }, 'ready')
-  let seq = 0
-  let expected = 0
-  const single = async (): Promise<number> => {
-    const start = process.hrtime.bigint()
-    await server.broadcast(seq++)
-    expected++
-    const { lastAt } = await ask({ type: 'await', events: expected }, 'reached')
-    return Number(BigInt(lastAt) - start) / 1e6
+): Promise<Map<Implementation, RunResult>> {
+  const servers = new Map<Implementation, FanoutServer>()
+  for (const implementation of IMPLEMENTATIONS) {
+    const server = await startFanoutServer(implementation)
+    servers.set(implementation, server)
+    await ask({ type: 'connect', implementation, url: server.url, count: subscribers }, 'ready')
   }
-  for (let i = 0; i < WARMUP; i++) await single()
+  const state = new Map(
+    IMPLEMENTATIONS.map((implementation) => [
+      implementation,
+      {
+        seq: 0,
+        expected: 0,
+        cpuUs: 0,
+        systemUs: 0,
+        burstCpuUs: 0,
+        burstRates: [] as number[],
+        times: [] as number[],
+      },
+    ]),
+  )
+  const orderFor = (i: number) =>
+    IMPLEMENTATIONS.map((_, k) => IMPLEMENTATIONS[(k + i + rep) % IMPLEMENTATIONS.length] as Implementation)
 
-  const timesToLastMs: number[] = []
-  const cpuStart = process.cpuUsage()
-  for (let i = 0; i < ROUNDS; i++) timesToLastMs.push(await single())
-  const cpu = process.cpuUsage(cpuStart)
-  const cpuPerDeliveryUs = (cpu.user + cpu.system) / (ROUNDS * subscribers)
-  const systemShare = cpu.system / (cpu.user + cpu.system)
-
-  const burstRates: number[] = []
-  let burstCpuUs = 0
-  for (let b = 0; b < BURSTS; b++) {
-    const burstCpuStart = process.cpuUsage()
+  const single = async (implementation: Implementation, measured: boolean) => {
+    const server = servers.get(implementation) as FanoutServer
+    const s = state.get(implementation) as NonNullable<ReturnType<typeof state.get>>
+    const cpuStart = process.cpuUsage()
     const start = process.hrtime.bigint()
-    for (let i = 0; i < BURST_SIZE; i++) await server.broadcast(seq++)
-    expected += BURST_SIZE
-    const { lastAt } = await ask({ type: 'await', events: expected }, 'reached')
-    const seconds = Number(BigInt(lastAt) - start) / 1e9
-    const used = process.cpuUsage(burstCpuStart)
-    burstCpuUs += used.user + used.system
-    burstRates.push((BURST_SIZE * subscribers) / seconds)
+    await server.broadcast(s.seq++)
+    s.expected++
+    const { lastAt } = await ask({ type: 'await', implementation, events: s.expected }, 'reached')
+    const cpu = process.cpuUsage(cpuStart)
+    if (!measured) return
+    s.times.push(Number(BigInt(lastAt) - start) / 1e6)
+    s.cpuUs += cpu.user + cpu.system
+    s.systemUs += cpu.system
   }
+  const burst = async (implementation: Implementation) => {
+    const server = servers.get(implementation) as FanoutServer
+    const s = state.get(implementation) as NonNullable<ReturnType<typeof state.get>>
+    const cpuStart = process.cpuUsage()
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < BURST_SIZE; i++) await server.broadcast(s.seq++)
+    s.expected += BURST_SIZE
+    const { lastAt } = await ask({ type: 'await', implementation, events: s.expected }, 'reached')
+    const cpu = process.cpuUsage(cpuStart)
+    s.burstCpuUs += cpu.user + cpu.system
+    s.burstRates.push((BURST_SIZE * subscribers) / (Number(BigInt(lastAt) - start) / 1e9))
+  }
+
+  for (let i = 0; i < WARMUP; i++)
+    for (const implementation of orderFor(i)) await single(implementation, false)
+  for (let i = 0; i < ROUNDS; i++)
+    for (const implementation of orderFor(i)) await single(implementation, true)
+  for (let b = 0; b < BURSTS; b++) for (const implementation of orderFor(b)) await burst(implementation)
+
   await ask({ type: 'close' }, 'closed')
-  await server.close()
-  return {
-    cpuPerDeliveryUs,
-    systemShare,
-    burstCpuPerDeliveryUs: burstCpuUs / (BURSTS * BURST_SIZE * subscribers),
-    burstRates,
-    timesToLastMs,
+  for (const server of servers.values()) await server.close()
+  const results = new Map<Implementation, RunResult>()
+  for (const [implementation, s] of state) {
+    results.set(implementation, {
+      cpuPerDeliveryUs: s.cpuUs / (ROUNDS * subscribers),
+      systemShare: s.systemUs / s.cpuUs,
+      burstCpuPerDeliveryUs: s.burstCpuUs / (BURSTS * BURST_SIZE * subscribers),
+      burstRates: s.burstRates,
+      timesToLastMs: s.times,
+    })
   }
+  return results
 }
 
 function machine(): string {
@@ -128,14 +165,19 @@ function writeDoc(tables: string, notes: string[]): void {
     '',
     'How fast one server fans a broadcast out to its WebSocket subscribers, side by side in one run:',
     "sync-patterns' `WebSocketBroadcastBackend` (one `encodeEventFrame`, one prebuilt WebSocket frame for",
-    'all subscribers, writes corked per tick), Socket.IO 4.8 (`io.to(room).emit`, websocket transport',
+    "all subscribers, a socket's further frames within a tick corked into one writev), Socket.IO 4.8",
+    '(`io.to(room).emit`, which also prebuilds the frame once; websocket transport',
     'only, no compression) and a plain `ws` loop (`for (ws of subscribers) ws.send(JSON.stringify(frame))`).',
     'The servers run in one process; the load clients in a child process: raw WebSocket clients on TCP',
     'sockets (a minimal frame parser, so the client side stays cheap) speaking each wire format,',
     'Socket.IO through its Engine.IO framing (`40` connect, `42[...]` events, ping `2` → pong `3`).',
     '',
+    '- All three servers run at once, each with its own clients; every round and burst goes through',
+    '  them in turn (rotating order), so load from elsewhere on the machine hits all three alike.',
     '- **CPU µs / delivery**: server `process.cpuUsage()` (user + system) over one broadcast at a time,',
-    `  ${ROUNDS} rounds per repetition, divided by the deliveries.`,
+    `  ${ROUNDS} rounds per repetition, divided by the deliveries; "of which kernel" is the system-time`,
+    '  share: one `write` per subscriber into a loopback TCP socket (the kernel also runs the receiving',
+    "  side's TCP and wakes the client), a floor no server can go under without sending less often.",
     `- **burst**: ${BURST_SIZE} back-to-back broadcasts; deliveries per second from the first broadcast until`,
     `  the last subscriber received the last one (median of ${BURSTS} bursts × ${REPS} repetitions), and the`,
     '  server CPU per delivery over the burst.',
@@ -166,12 +208,8 @@ async function main(): Promise<void> {
   const runs = new Map<string, RunResult[]>()
   for (let rep = 0; rep < REPS; rep++) {
     for (const subscribers of SUBSCRIBERS) {
-      // Rotate the order each repetition so no implementation always runs first.
-      const order = IMPLEMENTATIONS.map(
-        (_, i) => IMPLEMENTATIONS[(i + rep) % IMPLEMENTATIONS.length] as Implementation,
-      )
-      for (const implementation of order) {
-        const result = await measure(implementation, subscribers, ask)
+      const results = await measure(subscribers, rep, ask)
+      for (const [implementation, result] of results) {
         const key = `${implementation}@${subscribers}`
         runs.set(key, [...(runs.get(key) ?? []), result])
         console.log(
@@ -180,6 +218,7 @@ async function main(): Promise<void> {
             `burst ${Math.round(median(result.burstRates) / 1000)}k/s, ` +
             `time to last ${median(result.timesToLastMs).toFixed(1)} ms`,
         )
+        if (process.env.VERBOSE) console.log(result.timesToLastMs.map((t) => t.toFixed(0)).join(' '))
       }
     }
   }
@@ -195,6 +234,7 @@ async function main(): Promise<void> {
         implementation,
         subscribers,
         cpuPerDeliveryUs: median(list.map((r) => r.cpuPerDeliveryUs)),
+        systemShare: median(list.map((r) => r.systemShare)),
         burstCpuPerDeliveryUs: median(list.map((r) => r.burstCpuPerDeliveryUs)),
         burstDeliveriesPerSecond: median(list.flatMap((r) => r.burstRates)),
         timeToLastMs: { median: median(times), p90: percentile(times, 90) },
@@ -206,7 +246,7 @@ async function main(): Promise<void> {
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}.`,
     `Load average (1 min) ${loadBefore[0]?.toFixed(1)} before and ${loadAfter[0]?.toFixed(1)} after the run: the machine`,
     'was shared with other work, so absolute numbers are noisy; the ratios compare runs interleaved in',
-    'the same minutes. CPU / delivery is the median of the repetitions.',
+    'the same minutes (the servers take turns round by round). CPU / delivery is the median of the repetitions.',
   ]
   console.log(`\n${tables}\n\n${notes.join('\n')}`)
   if (WRITE_DOC) {
