@@ -1,7 +1,11 @@
+import { encodeEventFrame } from '@pattern-stack/sync-protocol'
+import { type SQL, sql } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import {
   notifyInTransaction,
+  notifyStatement,
   POSTGRES_MAX_IDENTIFIER_BYTES,
   postgresChannelName,
 } from '../../src/broadcast/postgres-channel.js'
@@ -67,6 +71,30 @@ describe.skipIf(!postgresAvailable)('PostgresBroadcastEngine against the real Po
     await waitFor(() => a.seen.frames.length === 1, 'the committed broadcast')
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(a.seen.on('order')).toEqual(['{"n":"committed"}'])
+  })
+
+  it('works the same in a Drizzle transaction (the recipe in docs/scaling.md)', async () => {
+    const prefix = uniquePrefix()
+    const a = await engine(prefix)
+    await a.engine.addChannel('order')
+    const db = drizzle(pool)
+    const notify = async (tx: { execute(query: SQL): Promise<unknown> }, event: string) => {
+      const frame = encodeEventFrame('order', event, { entity_id: '42' })
+      const {
+        values: [channel, payload],
+      } = notifyStatement('order', frame, a.engine.prefix)
+      await tx.execute(sql`SELECT pg_notify(${channel}, ${payload})`)
+    }
+    await expect(
+      db.transaction(async (tx) => {
+        await notify(tx, 'rolled_back')
+        throw new Error('the change failed')
+      }),
+    ).rejects.toThrow('the change failed')
+    await db.transaction(async (tx) => notify(tx, 'committed'))
+    await waitFor(() => a.seen.frames.length === 1, 'the committed broadcast')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(a.seen.on('order').map((f) => JSON.parse(f).event)).toEqual(['committed'])
   })
 
   it('LISTENs only to channels with local subscribers, and UNLISTENs when the last leaves', async () => {
