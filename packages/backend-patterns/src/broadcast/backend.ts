@@ -348,7 +348,7 @@ export class WebSocketBroadcastBackend {
     return Promise.all(
       fresh.map(async (channel) => {
         try {
-          return (await authorize(connection, channel)) === true
+          return Boolean(await authorize(connection, channel))
         } catch (error) {
           this.logger.error?.(`broadcast authorize hook threw for ${JSON.stringify(channel)}`, error)
           return false
