@@ -282,7 +282,7 @@ const start = doc.indexOf('## API (bench:api)')
 if (start === -1) doc = `${doc.trimEnd()}\n\n${section}`
 else {
   const end = doc.indexOf('\n## ', start + 1)
-  doc = doc.slice(0, start) + section + (end === -1 ? '' : doc.slice(end + 1))
+  doc = doc.slice(0, start) + section + (end === -1 ? '' : `\n${doc.slice(end + 1)}`)
 }
 writeFileSync(PERFORMANCE_MD, doc)
 process.stderr.write(`wrote docs/performance.md (${sent} requests)\n`)
