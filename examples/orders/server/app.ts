@@ -8,7 +8,7 @@ import {
 } from '@pattern-stack/backend-patterns/events'
 import { createXSync } from '@pattern-stack/backend-patterns/openapi'
 import { DEFAULT_BROADCAST_PATH } from '@pattern-stack/sync-protocol'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { OrdersDb } from './db/client.js'
 import { faultsPlugin } from './faults.js'
 import { howToPage } from './how-to.js'
@@ -35,8 +35,8 @@ export interface BuildAppOptions {
   dispatch?: BroadcastDispatch
   /** Test hook, off by default: honour the `X-Test-Fault` header on mutations (see faults.ts). */
   faults?: boolean
-  /** Fastify logger (default off). */
-  logger?: boolean
+  /** Fastify logger: `true`, options such as `{ level: 'error' }`, or off (default). */
+  logger?: FastifyServerOptions['logger']
   /**
    * A built web app (a directory with index.html) to serve at `/`; API routes take precedence.
    * Without it, `/` shows a short how-to.

@@ -31,7 +31,8 @@ const app = await buildApp({
   db: database.db,
   backend,
   faults: process.env.ORDERS_TEST_FAULTS === '1',
-  logger: process.env.LOG === '1',
+  // Server errors (5xx, failed broadcasts) are always logged; LOG=1 adds every request.
+  logger: process.env.LOG === '1' ? true : { level: 'error' },
   webDir,
 })
 
