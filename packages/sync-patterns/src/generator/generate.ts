@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
-import { emitAll } from './emit/emitAll.js'
-import { formatSource } from './format.js'
+import { emitOwnFiles, sortFiles } from './emit/emitAll.js'
+import { emitOpenApiTypes } from './emit/emitTypes.js'
+import { type FormatterChoice, formatFiles } from './format.js'
 import { loadSpec } from './loadSpec.js'
 import type { ApiModel } from './model.js'
 import { normalize } from './normalize.js'
@@ -17,6 +18,8 @@ export interface GenerateOptions {
   check?: boolean
   /** Directory relative paths are resolved against (default: the process's). */
   cwd?: string
+  /** `auto` (default): Biome when the project has `@biomejs/biome`, else prettier; same style either way. */
+  formatter?: FormatterChoice
 }
 
 export interface GenerateResult {
@@ -32,20 +35,25 @@ export interface GenerateResult {
 }
 
 /** Runs the pipeline in memory: load → bundle → normalize → emit → format. */
-export async function generateFiles(input: string, cwd = process.cwd()) {
+export async function generateFiles(input: string, cwd = process.cwd(), formatter: FormatterChoice = 'auto') {
   const spec = await loadSpec(input, cwd)
   const model = normalize(spec.document, { file: spec.source, lineOf: spec.lineOf })
-  const raw = await emitAll(model, spec.document)
-  const files = new Map<string, string>()
-  for (const [path, source] of raw) files.set(path, await formatSource(source))
-  return { files, model, sources: spec.files }
+  // Format our own files (Biome works in its own process) while openapi-typescript builds the types.
+  const own = formatFiles(emitOwnFiles(model), formatter, cwd)
+  own.catch(() => {}) // awaited below; avoids an unhandled rejection if the types step throws first
+  const types = await emitOpenApiTypes(spec.document)
+  const [ownFiles, typeFiles] = await Promise.all([
+    own,
+    formatFiles(new Map([['schemas/openapi.ts', types]]), formatter, cwd),
+  ])
+  return { files: sortFiles(new Map([...ownFiles, ...typeFiles])), model, sources: spec.files }
 }
 
 /** Generates the client, schemas, hooks and runtime re-exports into `options.output`. */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const cwd = options.cwd ?? process.cwd()
   const output = resolve(cwd, options.output)
-  const { files, model, sources } = await generateFiles(options.input, cwd)
+  const { files, model, sources } = await generateFiles(options.input, cwd, options.formatter)
   const diff = options.check
     ? await diffOutput(output, files)
     : await writeOutput(output, files, options.clean ?? false)

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { resolve as resolvePath } from 'node:path'
 import { bundle, createConfig } from '@redocly/openapi-core'
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
-import { fromPointer, GeneratorError } from './GeneratorError.js'
+import { fromPointer, GeneratorError, toPointer } from './GeneratorError.js'
 
 /** A loaded OpenAPI document with every `$ref` to another file pulled in (internal refs remain). */
 export interface LoadedSpec {
@@ -23,6 +23,24 @@ export async function loadSpec(input: string, cwd = process.cwd()): Promise<Load
   const text = await readSource(source, isUrl)
   const root = parseText(text, source)
   checkVersion(root.value, source, root.lineOf)
+
+  // Fast path: a document without references to other files needs no bundler, only a check that
+  // every internal reference resolves.
+  const refs = collectRefs(root.value)
+  if (refs.every(({ ref }) => ref.startsWith('#'))) {
+    for (const { ref, at } of refs) {
+      if (resolveRef(root.value, ref) === undefined) {
+        const pointer = toPointer(at)
+        const line = root.lineOf(pointer)
+        throw new GeneratorError(`cannot resolve $ref "${ref}"`, {
+          file: source,
+          pointer,
+          ...(line ? { line } : {}),
+        })
+      }
+    }
+    return { document: root.value as Record<string, unknown>, source, files: [source], lineOf: root.lineOf }
+  }
 
   let result: Awaited<ReturnType<typeof bundle>>
   try {
@@ -74,8 +92,7 @@ async function readSource(source: string, isUrl: boolean): Promise<string> {
   return readFile(source, 'utf8')
 }
 
-/** Parses JSON or YAML (a JSON document is YAML) keeping positions, so errors can name a line. */
-/** Refuses what is not OpenAPI 3.0/3.1 before the bundler sees it, naming the field. */
+/** Refuses what is not OpenAPI 3.0/3.1 before anything else reads it, naming the field. */
 function checkVersion(value: unknown, file: string, lineOf: (pointer: string) => number | undefined) {
   const doc = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
   const refuse = (problem: string, pointer: string) => {
@@ -89,7 +106,57 @@ function checkVersion(value: unknown, file: string, lineOf: (pointer: string) =>
   }
 }
 
+/** Every `$ref` string in the document with the path of the object holding it. */
+function collectRefs(value: unknown): { ref: string; at: string[] }[] {
+  const found: { ref: string; at: string[] }[] = []
+  const walk = (node: unknown, at: string[]) => {
+    if (Array.isArray(node)) node.forEach((item, i) => walk(item, [...at, String(i)]))
+    else if (typeof node === 'object' && node !== null) {
+      for (const [key, child] of Object.entries(node)) {
+        if (key === '$ref' && typeof child === 'string') found.push({ ref: child, at })
+        else walk(child, [...at, key])
+      }
+    }
+  }
+  walk(value, [])
+  return found
+}
+
+function resolveRef(doc: unknown, ref: string): unknown {
+  let node = doc
+  for (const segment of fromPointer(ref)) {
+    if (typeof node !== 'object' || node === null) return undefined
+    node = (node as Record<string, unknown>)[segment]
+  }
+  return node
+}
+
+/**
+ * Parses JSON (fast) or YAML. Positions are only needed for error messages, so the YAML parse
+ * that keeps them runs on the first `lineOf` call (and to explain a syntax error).
+ */
 function parseText(
+  text: string,
+  source: string,
+): { value: unknown; lineOf(pointer: string): number | undefined } {
+  let positions: ReturnType<typeof parseWithPositions> | undefined
+  const withPositions = () => {
+    positions ??= parseWithPositions(text, source)
+    return positions
+  }
+  let value: unknown
+  if (/^\s*[{[]/.test(text)) {
+    try {
+      value = JSON.parse(text)
+    } catch {
+      value = withPositions().value
+    }
+  } else value = withPositions().value
+  return { value, lineOf: (pointer) => withPositions().lineOf(pointer) }
+}
+
+/** Parses JSON or YAML (a JSON document is YAML) keeping positions, so errors can name a line. */
+function parseWithPositions(
   text: string,
   source: string,
 ): { value: unknown; lineOf(pointer: string): number | undefined } {

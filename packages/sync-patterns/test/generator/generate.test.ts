@@ -197,3 +197,12 @@ describe('external references', () => {
     )
   })
 })
+
+describe('formatting', () => {
+  it('Biome and prettier give the same bytes, so the output does not depend on which one the project has', async () => {
+    const input = join(fixtures, FIXTURES['shop-large'])
+    const biome = await generateFiles(input, process.cwd(), 'biome')
+    const prettier = await generateFiles(input, process.cwd(), 'prettier')
+    expect([...prettier.files.entries()]).toEqual([...biome.files.entries()])
+  })
+})

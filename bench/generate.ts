@@ -1,0 +1,202 @@
+/**
+ * `npm run bench:generate`: time to generate a React Query client from a 300-operation OpenAPI
+ * spec, `sync-patterns generate` against Orval 7's react-query output for the same spec, in one
+ * run. Both write their files to a temp directory from the same JSON file; they take turns round
+ * by round so machine noise hits both alike, after one warm-up run each. Writes the table to
+ * docs/performance.md ("## Generator (bench:generate)").
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { generate as syncPatternsGenerate } from '@pattern-stack/sync-patterns/generator'
+import { generate as orvalGenerate } from 'orval'
+
+const RESOURCES = 60 // × 5 operations = 300
+const ROUNDS = Number(process.env.ROUNDS ?? 5)
+const PERFORMANCE_MD = fileURLToPath(new URL('../docs/performance.md', import.meta.url))
+
+/** 60 resources, each with list/create/get/update/delete, x-sync on each collection. */
+function synthesizeSpec(): object {
+  const paths: Record<string, unknown> = {}
+  const schemas: Record<string, unknown> = {}
+  for (let i = 0; i < RESOURCES; i++) {
+    const name = `Resource${i}`
+    const plural = `resource${i}s`
+    const ref = (s: string) => ({ $ref: `#/components/schemas/${s}` })
+    schemas[name] = {
+      type: 'object',
+      required: ['id', 'name', 'status', 'lines', 'version', 'created_at'],
+      properties: {
+        id: { type: 'string', format: 'uuid' },
+        name: { type: 'string' },
+        status: { type: 'string', enum: ['draft', 'open', 'closed'] },
+        notes: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+        amount: { type: 'integer', minimum: 0 },
+        lines: { type: 'array', items: ref(`${name}Line`) },
+        version: { type: 'integer' },
+        created_at: { type: 'string', format: 'date-time' },
+      },
+    }
+    schemas[`${name}Line`] = {
+      type: 'object',
+      required: ['id', 'sku', 'quantity'],
+      properties: { id: { type: 'string' }, sku: { type: 'string' }, quantity: { type: 'integer' } },
+    }
+    schemas[`${name}Create`] = {
+      type: 'object',
+      required: ['name'],
+      properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, notes: { type: 'string' } },
+    }
+    schemas[`${name}Update`] = {
+      type: 'object',
+      required: ['version'],
+      properties: { name: { type: 'string' }, notes: { anyOf: [{ type: 'string' }, { type: 'null' }] }, version: { type: 'integer' } },
+    }
+    const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
+    const json = (schema: unknown) => ({ 'application/json': { schema } })
+    const tags = [plural]
+    paths[`/${plural}`] = {
+      'x-sync': { local_first: true, broadcast: { channel: `resource${i}`, events: ['created', 'updated', 'deleted'] } },
+      get: {
+        operationId: `list${name}s`,
+        tags,
+        parameters: [{ name: 'status', in: 'query', schema: { type: 'string', enum: ['draft', 'open', 'closed'] } }],
+        responses: { '200': { description: 'ok', content: json({ type: 'array', items: ref(name) }) } },
+      },
+      post: {
+        operationId: `create${name}`,
+        tags,
+        requestBody: { required: true, content: json(ref(`${name}Create`)) },
+        responses: { '201': { description: 'created', content: json(ref(name)) } },
+      },
+    }
+    paths[`/${plural}/{id}`] = {
+      get: {
+        operationId: `get${name}`,
+        tags,
+        parameters: [idParam],
+        responses: { '200': { description: 'ok', content: json(ref(name)) } },
+      },
+      patch: {
+        operationId: `update${name}`,
+        tags,
+        parameters: [idParam],
+        requestBody: { required: true, content: json(ref(`${name}Update`)) },
+        responses: { '200': { description: 'ok', content: json(ref(name)) } },
+      },
+      delete: {
+        operationId: `delete${name}`,
+        tags,
+        parameters: [idParam],
+        responses: { '204': { description: 'deleted' } },
+      },
+    }
+  }
+  return { openapi: '3.1.0', info: { title: 'Bench API', version: '1.0.0' }, paths, components: { schemas } }
+}
+
+function countFiles(dir: string): { files: number; bytes: number } {
+  let files = 0
+  let bytes = 0
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    files++
+    bytes += statSync(join(entry.parentPath, entry.name)).size
+  }
+  return { files, bytes }
+}
+
+const work = mkdtempSync(join(tmpdir(), 'bench-generate-'))
+const specPath = join(work, 'spec.json')
+const spec = synthesizeSpec()
+writeFileSync(specPath, JSON.stringify(spec, null, 2))
+const operations = Object.values((spec as { paths: Record<string, object> }).paths).reduce(
+  (n, item) => n + Object.keys(item).filter((k) => k !== 'x-sync').length,
+  0,
+)
+
+const variants = {
+  'sync-patterns generate': async (out: string) => {
+    await syncPatternsGenerate({ input: specPath, output: out, clean: true })
+  },
+  'Orval 7.9 (react-query, tags-split)': async (out: string) => {
+    await orvalGenerate(
+      { input: { target: specPath }, output: { target: join(out, 'api.ts'), client: 'react-query', mode: 'tags-split', clean: true } },
+      work,
+      { silent: true } as never,
+    )
+  },
+} as const
+type Variant = keyof typeof variants
+
+const samples: Record<Variant, number[]> = { 'sync-patterns generate': [], 'Orval 7.9 (react-query, tags-split)': [] }
+const sizes = {} as Record<Variant, { files: number; bytes: number }>
+const silence = console.log
+for (let round = 0; round <= ROUNDS; round++) {
+  for (const name of Object.keys(variants) as Variant[]) {
+    const out = join(work, `${name.split(' ')[0]}-${round}`)
+    console.log = () => {} // Orval logs progress
+    const start = performance.now()
+    try {
+      await variants[name](out)
+    } finally {
+      console.log = silence
+    }
+    const ms = performance.now() - start
+    if (round > 0) samples[name].push(ms) // round 0 warms up
+    sizes[name] = countFiles(out)
+    rmSync(out, { recursive: true, force: true })
+    process.stderr.write(`${round === 0 ? 'warm-up' : `round ${round}`}: ${name} ${ms.toFixed(0)} ms\n`)
+  }
+}
+rmSync(work, { recursive: true, force: true })
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
+}
+const ours = median(samples['sync-patterns generate'])
+const orval = median(samples['Orval 7.9 (react-query, tags-split)'])
+const rows = (Object.keys(variants) as Variant[]).map((name) => {
+  const m = median(samples[name])
+  const { files, bytes } = sizes[name]
+  return `| ${name} | ${m.toFixed(0)} ms | ${Math.min(...samples[name]).toFixed(0)} ms | ${Math.max(...samples[name]).toFixed(0)} ms | ${(m / orval).toFixed(2)}× | ${files} | ${(bytes / 1024).toFixed(0)} KiB |`
+})
+const cpu = cpus()[0]?.model.split(' ').slice(0, 2).join(' ') ?? 'unknown CPU'
+const ratio = ours / orval
+const section = [
+  '## Generator (bench:generate)',
+  '',
+  `\`npm run bench:generate\` — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpu}, Node ${process.version}.`,
+  `A synthesized OpenAPI 3.1 spec with ${operations} operations (${RESOURCES} resources × list/create/get/update/delete,`,
+  'x-sync on every collection, 240 component schemas) generated from the same JSON file into a temp directory by',
+  '`generate()` of `@pattern-stack/sync-patterns/generator` (load, bundle, openapi-typescript types, optimistic',
+  "hooks, prettier-formatted output) and by Orval's programmatic `generate` with `client: 'react-query'`",
+  "(Orval's default: no formatter). Both in one process, taking turns, after one warm-up each;",
+  `${ROUNDS} rounds, median. The machine was shared with other jobs, so absolute times are noisy; the ratio is the result.`,
+  '',
+  '| generator | median | fastest | slowest | vs Orval | files | output size |',
+  '|---|---|---|---|---|---|---|',
+  ...rows,
+  '',
+  `Target (issue 5): ≤ 0.5× Orval's time. Measured: ${ratio.toFixed(2)}× — ${ratio <= 0.5 ? 'met' : 'NOT met'}.`,
+  '',
+].join('\n')
+
+console.log(`\n${section}`)
+let doc: string
+try {
+  doc = readFileSync(PERFORMANCE_MD, 'utf8')
+} catch {
+  doc = '# Performance\n\nMeasured by the `npm run bench:*` scripts; each writes its own section.\n\n'
+}
+const start = doc.indexOf('## Generator (bench:generate)')
+if (start === -1) doc = `${doc.trimEnd()}\n\n${section}`
+else {
+  const end = doc.indexOf('\n## ', start + 1)
+  doc = doc.slice(0, start) + section + (end === -1 ? '' : doc.slice(end + 1))
+}
+writeFileSync(PERFORMANCE_MD, doc)
+process.stderr.write('wrote docs/performance.md\n')
