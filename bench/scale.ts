@@ -15,7 +15,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import {
@@ -109,77 +109,111 @@ async function post(instance: Instance, id: string): Promise<void> {
   await instance.broadcast(CHANNEL, 'bench', { entity_id: id })
 }
 
-async function run(scenario: Scenario): Promise<Result> {
-  const prefix = `bench${process.pid}:`
-  const env: InstanceEnv = { ENGINE: scenario.engine, REDIS_URL, DATABASE_URL, PREFIX: prefix }
+/** A scenario's instances and client processes, up for the whole run. */
+interface Setup {
+  scenario: Scenario
+  instances: Instance[]
+  groups: ClientGroup[]
+  local: number[]
+  remote: number[]
+  last: number[]
+  firstRemote: number[]
+}
+
+async function setUp(scenario: Scenario): Promise<Setup> {
+  const started = now()
+  const env: InstanceEnv = {
+    ENGINE: scenario.engine,
+    REDIS_URL,
+    DATABASE_URL,
+    PREFIX: `bench${process.pid}:`,
+  }
   const instances = await Promise.all(Array.from({ length: scenario.instances }, () => startInstance(env)))
-  const groups: ClientGroup[] = []
+  const setup: Setup = { scenario, instances, groups: [], local: [], remote: [], last: [], firstRemote: [] }
   try {
-    let phase = now()
-    const progress = (what: string) => {
-      process.stderr.write(`  ${what} (${((now() - phase) / 1000).toFixed(1)} s)\n`)
-      phase = now()
-    }
-    for (const instance of instances) groups.push(await startClients(instance))
-    progress(`${SUBS * instances.length} subscribers connected`)
-    const [a] = instances as [Instance]
-    // Latency: one broadcast at a time.
-    const local: number[] = []
-    const remote: number[] = []
-    const last: number[] = []
-    const firstRemote: number[] = []
-    for (let round = 0; round < WARMUP + ROUNDS; round++) {
-      const id = `L${round}`
-      const reports = groups.map((g) => g.next<{ times: number[] }>('round'))
-      const sent = now()
-      await post(a, id)
-      const arrivals = (await withDeadline(Promise.all(reports), `latency round ${round}`)).map((r) =>
-        r.times.map((t) => t - sent),
-      )
-      if (round < WARMUP) continue
-      local.push(...(arrivals[0] ?? []))
-      remote.push(...(arrivals[1] ?? []))
-      last.push(Math.max(...arrivals.flat()))
-      firstRemote.push(Math.min(...(arrivals[1] ?? arrivals[0] ?? [])))
-    }
-    progress(`${ROUNDS} latency rounds`)
-    // Throughput: BURST broadcasts, IN_FLIGHT at a time.
-    for (const group of groups) group.child.send({ type: 'expect-throughput', total: BURST * SUBS })
-    const done = groups.map((g) => g.next<{ at: number }>('throughput-done'))
-    const cpuBefore = await Promise.all(instances.map((i) => i.get<{ cpuMicros: number }>('/usage')))
-    const started = now()
-    let next = 0
-    await Promise.all(
-      Array.from({ length: IN_FLIGHT }, async () => {
-        while (next < BURST) await post(a, `T${next++}`)
-      }),
-    )
-    const finished = Math.max(
-      ...(await withDeadline(Promise.all(done), 'the throughput burst', 120_000)).map((d) => d.at),
-    )
-    progress(`${BURST} broadcasts burst`)
-    const cpuAfter = await Promise.all(instances.map((i) => i.get<{ cpuMicros: number }>('/usage')))
-    const deliveries = BURST * SUBS * instances.length
-    const cpu = cpuAfter.reduce((sum, u, i) => sum + u.cpuMicros - (cpuBefore[i]?.cpuMicros ?? 0), 0)
-    local.sort((x, y) => x - y)
-    remote.sort((x, y) => x - y)
-    last.sort((x, y) => x - y)
-    firstRemote.sort((x, y) => x - y)
-    return {
-      name: scenario.name,
-      instances: instances.length,
-      subscribers: SUBS * instances.length,
-      localP50: percentile(local, 50),
-      remoteP50: remote.length > 0 ? percentile(remote, 50) : null,
-      remoteP99: remote.length > 0 ? percentile(remote, 99) : null,
-      lastP50: percentile(last, 50),
-      firstP50: percentile(firstRemote, 50),
-      deliveriesPerSecond: deliveries / ((finished - started) / 1000),
-      cpuMicrosPerDelivery: cpu / deliveries,
-    }
-  } finally {
-    for (const group of groups) group.child.send({ type: 'close' })
-    await Promise.all(instances.map((i) => i.stop()))
+    for (const instance of instances) setup.groups.push(await startClients(instance))
+  } catch (error) {
+    await tearDown(setup)
+    throw error
+  }
+  process.stderr.write(
+    `  ${scenario.name}: ${SUBS * instances.length} subscribers connected (${((now() - started) / 1000).toFixed(1)} s)\n`,
+  )
+  return setup
+}
+
+async function tearDown(setup: Setup): Promise<void> {
+  for (const group of setup.groups) group.child.send({ type: 'close' })
+  await Promise.all(setup.instances.map((i) => i.stop()))
+}
+
+function reportFailure(setup: Setup, error: unknown): never {
+  for (const [i, instance] of setup.instances.entries()) {
+    if (instance.log.length > 0)
+      process.stderr.write(`  instance ${i} said:\n    ${instance.log.join('\n    ')}\n`)
+  }
+  throw error
+}
+
+/** One latency round: one broadcast POSTed to A, until every subscriber of every instance has it. */
+async function latencyRound(setup: Setup, round: number): Promise<void> {
+  const [a] = setup.instances as [Instance]
+  const reports = setup.groups.map((g) => g.next<{ times: number[] }>('round'))
+  const sent = now()
+  await post(a, `L${round}`)
+  const arrivals = (await withDeadline(Promise.all(reports), `latency round ${round}`)).map((r) =>
+    r.times.map((t) => t - sent),
+  )
+  if (round < WARMUP) return
+  setup.local.push(...(arrivals[0] ?? []))
+  setup.remote.push(...(arrivals[1] ?? []))
+  setup.last.push(Math.max(...arrivals.flat()))
+  setup.firstRemote.push(Math.min(...(arrivals[1] ?? arrivals[0] ?? [])))
+}
+
+/** BURST broadcasts, IN_FLIGHT at a time: deliveries/s and server CPU per delivery. */
+async function throughput(
+  setup: Setup,
+): Promise<{ deliveriesPerSecond: number; cpuMicrosPerDelivery: number }> {
+  const { instances, groups } = setup
+  const [a] = instances as [Instance]
+  for (const group of groups) group.child.send({ type: 'expect-throughput', total: BURST * SUBS })
+  const done = groups.map((g) => g.next<{ at: number }>('throughput-done'))
+  const cpuBefore = await Promise.all(instances.map((i) => i.get<{ cpuMicros: number }>('/usage')))
+  const started = now()
+  let next = 0
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < BURST) await post(a, `T${next++}`)
+    }),
+  )
+  const finished = Math.max(
+    ...(await withDeadline(Promise.all(done), 'the throughput burst', 120_000)).map((d) => d.at),
+  )
+  const cpuAfter = await Promise.all(instances.map((i) => i.get<{ cpuMicros: number }>('/usage')))
+  const deliveries = BURST * SUBS * instances.length
+  const cpu = cpuAfter.reduce((sum, u, i) => sum + u.cpuMicros - (cpuBefore[i]?.cpuMicros ?? 0), 0)
+  process.stderr.write(
+    `  ${setup.scenario.name}: ${BURST} broadcasts burst (${((finished - started) / 1000).toFixed(1)} s)\n`,
+  )
+  return {
+    deliveriesPerSecond: deliveries / ((finished - started) / 1000),
+    cpuMicrosPerDelivery: cpu / deliveries,
+  }
+}
+
+function result(setup: Setup, speed: { deliveriesPerSecond: number; cpuMicrosPerDelivery: number }): Result {
+  for (const list of [setup.local, setup.remote, setup.last, setup.firstRemote]) list.sort((x, y) => x - y)
+  return {
+    name: setup.scenario.name,
+    instances: setup.instances.length,
+    subscribers: SUBS * setup.instances.length,
+    localP50: percentile(setup.local, 50),
+    remoteP50: setup.remote.length > 0 ? percentile(setup.remote, 50) : null,
+    remoteP99: setup.remote.length > 0 ? percentile(setup.remote, 99) : null,
+    lastP50: percentile(setup.last, 50),
+    firstP50: percentile(setup.firstRemote, 50),
+    ...speed,
   }
 }
 
@@ -201,7 +235,9 @@ function table(results: Result[]): string {
   ].join('\n')
 }
 
-const results: Result[] = []
+// All scenarios stay up for the whole run and their latency rounds alternate, so background load
+// on the machine weighs on each of them alike.
+const setups: Setup[] = []
 const skipped: string[] = []
 for (const scenario of [
   { name: 'memory', engine: 'memory', instances: 1 },
@@ -210,14 +246,30 @@ for (const scenario of [
 ] satisfies Scenario[]) {
   process.stderr.write(`bench:scale ${scenario.name} (${scenario.instances} × ${SUBS} subscribers)…\n`)
   try {
-    results.push(await run(scenario))
+    setups.push(await setUp(scenario))
   } catch (error) {
     skipped.push(`${scenario.name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
     process.stderr.write(`  skipped: ${skipped.at(-1)}\n`)
   }
 }
+const results: Result[] = []
+try {
+  const started = now()
+  for (let round = 0; round < WARMUP + ROUNDS; round++) {
+    for (const setup of setups) await latencyRound(setup, round).catch((error) => reportFailure(setup, error))
+  }
+  process.stderr.write(`latency: ${ROUNDS} rounds of each (${((now() - started) / 1000).toFixed(1)} s)\n`)
+  for (const setup of setups) {
+    results.push(result(setup, await throughput(setup).catch((error) => reportFailure(setup, error))))
+  }
+} finally {
+  await Promise.all(setups.map(tearDown))
+}
 
-const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}`
+const load = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' / ')
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, load average ${load} (1/5/15 min) at the end`
 const section = [
   '## Scale-out (bench:scale)',
   '',
