@@ -8,7 +8,7 @@ import {
   ContactUpdate,
   type ContactUpdateInput,
 } from '../schemas/contact.js'
-import { ref } from '../schemas/ref.js'
+import { described, ref } from '../schemas/ref.js'
 import type { ContactService } from '../services/contact-service.js'
 import { contactSync } from '../sync.js'
 import { MutationHeaders, NoContent, PostHeaders, problemResponses, requestMeta } from './common.js'
@@ -26,7 +26,7 @@ export const contactRoutes: FastifyPluginAsync<{ contacts: ContactService }> = a
         operationId: 'listContacts',
         tags,
         summary: 'List contacts by name',
-        response: { 200: Type.Array(ref(Contact)) },
+        response: { 200: Type.Array(ref(Contact), { description: 'The contacts by name' }) },
       },
     },
     () => contacts.list(),
@@ -42,7 +42,7 @@ export const contactRoutes: FastifyPluginAsync<{ contacts: ContactService }> = a
         summary: 'Create a contact, optionally with a client-generated id',
         headers: PostHeaders,
         body: ref(ContactCreate),
-        response: { 201: ref(Contact), ...problemResponses(400, 409, 422) },
+        response: { 201: described(ref(Contact), 'The created contact'), ...problemResponses(400, 409, 422) },
       },
     },
     async (request, reply) => reply.code(201).send(await contacts.create(requestMeta(request), request.body)),
@@ -57,7 +57,7 @@ export const contactRoutes: FastifyPluginAsync<{ contacts: ContactService }> = a
         tags,
         summary: 'Get one contact',
         params: ContactParams,
-        response: { 200: ref(Contact), ...problemResponses(400, 404) },
+        response: { 200: described(ref(Contact), 'The contact'), ...problemResponses(400, 404) },
       },
     },
     (request) => contacts.get(request.params.id),
@@ -74,7 +74,10 @@ export const contactRoutes: FastifyPluginAsync<{ contacts: ContactService }> = a
         params: ContactParams,
         headers: MutationHeaders,
         body: ref(ContactUpdate),
-        response: { 200: ref(Contact), ...problemResponses(400, 404, 409, 422) },
+        response: {
+          200: described(ref(Contact), 'The updated contact'),
+          ...problemResponses(400, 404, 409, 422),
+        },
       },
     },
     (request) => contacts.update(requestMeta(request), request.params.id, request.body),

@@ -6,7 +6,7 @@ import {
   OrderItemParams,
   OrderParams,
 } from '../schemas/order.js'
-import { ref } from '../schemas/ref.js'
+import { described, ref } from '../schemas/ref.js'
 import type { OrderService } from '../services/order-service.js'
 import { orderSync } from '../sync.js'
 import { MutationHeaders, NoContent, PostHeaders, problemResponses, requestMeta } from './common.js'
@@ -27,7 +27,10 @@ export const orderItemRoutes: FastifyPluginAsync<{ orders: OrderService }> = asy
         params: OrderParams,
         headers: PostHeaders,
         body: ref(OrderItemCreate),
-        response: { 201: ref(OrderItem), ...problemResponses(400, 404, 409, 422) },
+        response: {
+          201: described(ref(OrderItem), 'The added item'),
+          ...problemResponses(400, 404, 409, 422),
+        },
       },
     },
     async (request, reply) =>

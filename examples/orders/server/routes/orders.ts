@@ -11,7 +11,7 @@ import {
   OrderUpdate,
   type OrderUpdateInput,
 } from '../schemas/order.js'
-import { ref } from '../schemas/ref.js'
+import { described, ref } from '../schemas/ref.js'
 import type { OrderState } from '../services/order-pattern.js'
 import type { OrderService } from '../services/order-service.js'
 import { orderSync } from '../sync.js'
@@ -33,7 +33,10 @@ export const orderRoutes: FastifyPluginAsync<{ orders: OrderService }> = async (
         tags,
         summary: 'List orders, newest first, optionally of one status',
         querystring: ListOrdersQuery,
-        response: { 200: Type.Array(ref(Order)), ...problemResponses(400) },
+        response: {
+          200: Type.Array(ref(Order), { description: 'The orders, newest first' }),
+          ...problemResponses(400),
+        },
       },
     },
     (request) => orders.list(request.query.status),
@@ -49,7 +52,7 @@ export const orderRoutes: FastifyPluginAsync<{ orders: OrderService }> = async (
         summary: 'Create an order (status draft), optionally with a client-generated id and items',
         headers: PostHeaders,
         body: ref(OrderCreate),
-        response: { 201: ref(Order), ...problemResponses(400, 409, 422) },
+        response: { 201: described(ref(Order), 'The created order'), ...problemResponses(400, 409, 422) },
       },
     },
     async (request, reply) => reply.code(201).send(await orders.create(requestMeta(request), request.body)),
@@ -64,7 +67,7 @@ export const orderRoutes: FastifyPluginAsync<{ orders: OrderService }> = async (
         tags,
         summary: 'Get one order with its items',
         params: OrderParams,
-        response: { 200: ref(Order), ...problemResponses(400, 404) },
+        response: { 200: described(ref(Order), 'The order with its items'), ...problemResponses(400, 404) },
       },
     },
     (request) => orders.get(request.params.id),
@@ -81,7 +84,10 @@ export const orderRoutes: FastifyPluginAsync<{ orders: OrderService }> = async (
         params: OrderParams,
         headers: MutationHeaders,
         body: ref(OrderUpdate),
-        response: { 200: ref(Order), ...problemResponses(400, 404, 409, 422) },
+        response: {
+          200: described(ref(Order), 'The updated order (version incremented)'),
+          ...problemResponses(400, 404, 409, 422),
+        },
       },
     },
     (request) => orders.update(requestMeta(request), request.params.id, request.body),
@@ -117,7 +123,10 @@ export const orderRoutes: FastifyPluginAsync<{ orders: OrderService }> = async (
         params: OrderParams,
         headers: PostHeaders,
         body: ref(OrderTransition),
-        response: { 200: ref(Order), ...problemResponses(400, 404, 409, 422) },
+        response: {
+          200: described(ref(Order), 'The order in its new status'),
+          ...problemResponses(400, 404, 409, 422),
+        },
       },
     },
     (request) => orders.transition(requestMeta(request), request.params.id, request.body),

@@ -16,3 +16,9 @@ export const Uuid = (description?: string) =>
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description })
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+
+/** The same schema with a description (shown as the OpenAPI response description). */
+export const described = <T extends TSchema>(schema: T, description: string): T => ({
+  ...schema,
+  description,
+})

@@ -2,7 +2,7 @@ import { asc, eq, sql } from 'drizzle-orm'
 import { contacts, orders } from '../db/schema.js'
 import { notFound, ProblemError } from '../problem.js'
 import type { ContactCreateInput, ContactJson, ContactUpdateInput } from '../schemas/contact.js'
-import { duplicateId, insertOrDuplicate } from './order-service.js'
+import { insertOrDuplicate, refuseDuplicateId } from './duplicate-id.js'
 import { contactJson } from './serialize.js'
 import type { OrdersUnitOfWork, RequestMeta, Tx } from './unit-of-work.js'
 
@@ -31,7 +31,7 @@ export class ContactService {
         input.id &&
         (await tx.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, input.id))).length
       ) {
-        throw duplicateId('contact', input.id)
+        throw refuseDuplicateId('contact', input.id)
       }
       const [row] = await insertOrDuplicate('contact', input.id, () =>
         tx

@@ -1,5 +1,5 @@
 import { IllegalTransitionError } from '@pattern-stack/backend-patterns/events'
-import { asc, desc, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm'
 import { contacts, menuItems, orderItems, orders } from '../db/schema.js'
 import { notFound, ProblemError, unprocessable } from '../problem.js'
 import type {
@@ -10,15 +10,10 @@ import type {
   OrderTransitionInput,
   OrderUpdateInput,
 } from '../schemas/order.js'
+import { insertOrDuplicate, refuseDuplicateId } from './duplicate-id.js'
 import { type OrderState, orderPattern } from './order-pattern.js'
 import { orderItemJson, orderJson } from './serialize.js'
-import {
-  type Executor,
-  isUniqueViolation,
-  type OrdersUnitOfWork,
-  type RequestMeta,
-  type Tx,
-} from './unit-of-work.js'
+import type { Executor, OrdersUnitOfWork, RequestMeta, Tx } from './unit-of-work.js'
 
 const CHANNEL = orderPattern.channel
 const ENTITY = orderPattern.entity
@@ -69,7 +64,7 @@ export class OrderService {
         input.id &&
         (await tx.select({ id: orders.id }).from(orders).where(eq(orders.id, input.id))).length > 0
       ) {
-        throw duplicateId('order', input.id)
+        throw refuseDuplicateId('order', input.id)
       }
       if (input.contact_id) await requireContact(tx, input.contact_id)
       const lines = await Promise.all(
@@ -172,13 +167,12 @@ export class OrderService {
   async removeItem(meta: RequestMeta, orderId: string, itemId: string): Promise<void> {
     await this.uow.run(meta, async (ctx) => {
       const { tx } = ctx
-      const order = await lockOrder(tx, orderId)
+      assertEditable(await lockOrder(tx, orderId))
       const deleted = await tx
         .delete(orderItems)
-        .where(sql`${orderItems.id} = ${itemId} and ${orderItems.orderId} = ${orderId}`)
+        .where(and(eq(orderItems.id, itemId), eq(orderItems.orderId, orderId)))
         .returning({ id: orderItems.id })
       if (deleted.length === 0) throw notFound(`item of order ${orderId}:`, itemId)
-      assertEditable(order)
       await recomputeTotal(tx, orderId, true)
       await ctx.emit({
         channel: CHANNEL,
@@ -307,24 +301,4 @@ async function recomputeTotal(tx: Tx, orderId: string, bumpVersion: boolean) {
       ...(bumpVersion ? { version: sql`${orders.version} + 1`, updatedAt: sql`now()` } : {}),
     })
     .where(eq(orders.id, orderId))
-}
-
-export function duplicateId(entity: string, id: string) {
-  return new ProblemError(409, 'duplicate-id', `${entity} ${id} already exists`, {
-    errors: [{ field: 'id', in: 'body', message: 'is already taken' }],
-  })
-}
-
-/** Runs an insert; a unique violation on a client-supplied id becomes 409 (the pre-check can lose a race). */
-export async function insertOrDuplicate<T>(
-  entity: string,
-  id: string | undefined,
-  insert: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await insert()
-  } catch (error) {
-    if (id !== undefined && isUniqueViolation(error)) throw duplicateId(entity, id)
-    throw error
-  }
 }
