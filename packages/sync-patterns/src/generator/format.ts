@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { format } from 'prettier'
 
 /** Which formatter writes the output: Biome when the project has it (fast, native), else prettier. */
@@ -71,22 +71,24 @@ function findBiome(cwd: string): { command: string; args: string[] } | undefined
   }
 }
 
+const SEPARATOR = '// @@sync-patterns-generated-file@@ '
+
 /**
- * One Biome run over a scratch copy: native speed, no per-file process. The copy is written and
- * Biome started synchronously, so it works on another core while the caller continues.
+ * One Biome run over all files joined into one (Biome formats top-level statements independently,
+ * so the result splits back into the same bytes as formatting each file; the snapshot tests check
+ * this against prettier). The joined file is written and Biome started synchronously, so it works
+ * on another core while the caller goes on (building the types).
  */
 async function formatWithBiome(
   files: Map<string, string>,
   biome: { command: string; args: string[] },
 ): Promise<Map<string, string>> {
   const scratch = mkdtempSync(join(tmpdir(), 'sync-patterns-format-'))
+  const joined = join(scratch, 'all.ts')
   try {
-    for (const [path, source] of files) {
-      mkdirSync(dirname(join(scratch, path)), { recursive: true })
-      writeFileSync(join(scratch, path), source)
-    }
+    writeFileSync(joined, [...files].map(([path, source]) => `${SEPARATOR}${path}\n${source}`).join('\n'))
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(biome.command, [...biome.args, 'format', '--write', ...biomeStyle, '.'], {
+      const child = spawn(biome.command, [...biome.args, 'format', '--write', ...biomeStyle, joined], {
         cwd: scratch,
         stdio: ['ignore', 'ignore', 'pipe'],
       })
@@ -100,7 +102,13 @@ async function formatWithBiome(
       )
     })
     const result = new Map<string, string>()
-    for (const path of files.keys()) result.set(path, await readFile(join(scratch, path), 'utf8'))
+    const parts = (await readFile(joined, 'utf8')).split(SEPARATOR).slice(1)
+    for (const part of parts) {
+      const newline = part.indexOf('\n')
+      result.set(part.slice(0, newline), `${part.slice(newline + 1).replace(/\n+$/, '')}\n`)
+    }
+    if (result.size !== files.size)
+      throw new Error('biome format: the joined output did not split back into the files')
     return result
   } finally {
     await rm(scratch, { recursive: true, force: true })

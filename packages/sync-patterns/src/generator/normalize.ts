@@ -57,6 +57,7 @@ export function normalize(doc: Json, locator: Locator): ApiModel {
   }
 
   const raws: RawOperation[] = []
+  const operationIds = new Map<string, string>()
   for (const [path, rawItem] of Object.entries(paths)) {
     const item = deref(doc, rawItem) as Json
     const { resource, rest } = splitPath(path)
@@ -70,6 +71,16 @@ export function normalize(doc: Json, locator: Locator): ApiModel {
         if (typeof p.name !== 'string' || typeof p.in !== 'string') {
           fail('a parameter needs a string `name` and `in`', ['paths', path, method, 'parameters'], locator)
         }
+      }
+      if (typeof node.operationId === 'string') {
+        const first = operationIds.get(node.operationId)
+        if (first)
+          fail(
+            `operationId "${node.operationId}" is also used by ${first}`,
+            ['paths', path, method, 'operationId'],
+            locator,
+          )
+        operationIds.set(node.operationId, `${method.toUpperCase()} ${path}`)
       }
       raws.push({
         method,

@@ -15,10 +15,14 @@ export interface OutputDiff {
 /** Compares generated files with what is on disk. Only files carrying the generated header count as stale. */
 export async function diffOutput(dir: string, files: Map<string, string>): Promise<OutputDiff> {
   const diff: OutputDiff = { added: [], changed: [], stale: [] }
+  const existing = await Promise.all(
+    [...files.keys()].map((path) => readFile(join(dir, path), 'utf8').catch(() => undefined)),
+  )
+  let i = 0
   for (const [path, content] of files) {
-    const existing = await readFile(join(dir, path), 'utf8').catch(() => undefined)
-    if (existing === undefined) diff.added.push(path)
-    else if (existing !== content) diff.changed.push(path)
+    const before = existing[i++]
+    if (before === undefined) diff.added.push(path)
+    else if (before !== content) diff.changed.push(path)
   }
   for (const path of await generatedFilesIn(dir)) if (!files.has(path)) diff.stale.push(path)
   return diff
@@ -31,11 +35,11 @@ export async function writeOutput(
   clean: boolean,
 ): Promise<OutputDiff> {
   const diff = await diffOutput(dir, files)
-  for (const path of [...diff.added, ...diff.changed]) {
-    const target = join(dir, path)
-    await mkdir(dirname(target), { recursive: true })
-    await writeFile(target, files.get(path) ?? '')
-  }
+  const changed = [...diff.added, ...diff.changed]
+  await Promise.all(
+    [...new Set(changed.map((path) => dirname(join(dir, path))))].map((d) => mkdir(d, { recursive: true })),
+  )
+  await Promise.all(changed.map((path) => writeFile(join(dir, path), files.get(path) ?? '')))
   if (clean) for (const path of diff.stale) await rm(join(dir, path))
   return diff
 }

@@ -206,3 +206,21 @@ describe('formatting', () => {
     expect([...prettier.files.entries()]).toEqual([...biome.files.entries()])
   })
 })
+
+describe('operation ids', () => {
+  it('a duplicate operationId is refused at the second use', async () => {
+    const error = await expectRefusal(
+      `openapi: 3.1.0
+info: { title: t, version: '1' }
+paths:
+  /a:
+    get: { operationId: same, responses: { '200': { description: ok } } }
+  /b:
+    get: { operationId: same, responses: { '200': { description: ok } } }
+`,
+      'duplicate-id.yaml',
+    )
+    expect(error.pointer).toBe('/paths/~1b/get/operationId')
+    expect(error.message).toContain('operationId "same" is also used by GET /a')
+  })
+})

@@ -1,11 +1,56 @@
-import openapiTS, { astToString } from 'openapi-typescript'
+import type { Config } from '@redocly/openapi-core'
+import {
+  astToString,
+  type GlobalContext,
+  type OpenAPI3,
+  resolveRef,
+  scanDiscriminators,
+  transformSchema,
+} from 'openapi-typescript'
 import { header } from './header.js'
 
-/** `schemas/openapi.ts`: every path and component as TypeScript types, by openapi-typescript. */
+/**
+ * `schemas/openapi.ts`: every path and component as TypeScript types, by openapi-typescript's
+ * transformer. The document is already bundled and its references checked (loadSpec), so this
+ * calls the transformer directly instead of `openapiTS()`, which would lint and bundle it again
+ * (most of its run time). The options are openapiTS's defaults, plus alphabetized output.
+ */
 export async function emitOpenApiTypes(document: Record<string, unknown>): Promise<string> {
-  // openapi-typescript takes the bundled document object (external refs already inlined).
-  const ast = await openapiTS(structuredClone(document) as never, { silent: true, alphabetize: true })
+  const schema = structuredClone(document) as unknown as OpenAPI3
+  const options = { silent: true, alphabetize: true }
+  const ctx: GlobalContext = {
+    additionalProperties: false,
+    alphabetize: true,
+    arrayLength: false,
+    defaultNonNullable: true,
+    discriminators: scanDiscriminators(schema, options),
+    emptyObjectsUnknown: false,
+    enum: false,
+    enumValues: false,
+    conditionalEnums: false,
+    dedupeEnums: false,
+    excludeDeprecated: false,
+    exportType: false,
+    immutable: false,
+    rootTypes: false,
+    rootTypesNoSchemaPrefix: false,
+    rootTypesKeepCasing: false,
+    injectFooter: [],
+    pathParamsAsTypes: false,
+    postTransform: undefined,
+    propertiesRequiredByDefault: false,
+    redoc: undefined as unknown as Config, // only read by openapiTS() itself, not by the transformer
+    silent: true,
+    inject: undefined,
+    transform: undefined,
+    transformProperty: undefined,
+    makePathsEnum: false,
+    generatePathParams: false,
+    readWriteMarkers: false,
+    resolve: ($ref) => resolveRef(schema, $ref, { silent: true }),
+  }
   return (
-    header('TypeScript types of every path and schema of the API (openapi-typescript).') + astToString(ast)
+    header('TypeScript types of every path and schema of the API (openapi-typescript).') +
+    astToString(transformSchema(schema, ctx))
   )
 }
