@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import type { Duplex } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startServer, TestClient, type TestServer } from './helpers.js'
 
@@ -69,6 +70,38 @@ describe('broadcast', () => {
       ...Array.from({ length: 40 }, (_, i) => String(i)),
     ])
     expect(client.events.slice(0, 4).map((f) => f.channel)).toEqual(['contact', 'order', 'contact', 'order'])
+  })
+
+  it("coalesces one tick's frames to a socket: 40 back-to-back broadcasts leave in at most 2 socket writes", async () => {
+    server = await startServer()
+    // Count what the server's socket hands to the OS (Node's _write / _writev), nothing replaced.
+    let dispatches = 0
+    server.server.prependListener('upgrade', (_request, socket: Duplex) => {
+      const s = socket as Duplex & { _writev?: (...args: unknown[]) => void }
+      const write = s._write.bind(s)
+      const writev = s._writev?.bind(s)
+      s._write = (...args: Parameters<Duplex['_write']>) => {
+        dispatches++
+        write(...args)
+      }
+      if (writev) {
+        s._writev = (...args: unknown[]) => {
+          dispatches++
+          writev(...args)
+        }
+      }
+    })
+    const client = await TestClient.connect(server.url)
+    await client.subscribe('order')
+    const before = dispatches
+    for (let i = 0; i < 40; i++) await server.backend.broadcast('order', 'burst', { entity_id: String(i) })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(dispatches - before).toBeGreaterThanOrEqual(1)
+    expect(dispatches - before).toBeLessThanOrEqual(2)
+    await client.roundTrip()
+    expect(client.events.map((f) => f.payload.entity_id)).toEqual(
+      Array.from({ length: 40 }, (_, i) => String(i)),
+    )
   })
 
   it('frames payloads of every length class (7-bit, 16-bit and 64-bit lengths) and non-ASCII text', async () => {
