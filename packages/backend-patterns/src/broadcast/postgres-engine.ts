@@ -48,12 +48,16 @@ type Deliver = (channel: string, frame: string) => void
 type Resync = (channels: string[]) => void
 type Role = 'listen' | 'notify'
 
+/** Most publishes sent in one statement (two parameters each). */
+const MAX_NOTIFY_BATCH = 100
+
 /**
  * Fan-out through Postgres LISTEN/NOTIFY: one `pg_notify` per broadcast; each instance LISTENs,
  * on one dedicated connection, only to the channels that have local subscribers.
  *
  * Publishes go through one dedicated connection, in order, so broadcasts of one instance on a
- * channel arrive everywhere in the order they were published.
+ * channel arrive everywhere in the order they were published; those that queue up while one is in
+ * flight leave together in one statement.
  *
  * NOTIFY is transactional: `notifyInTransaction(tx, channel, frame)` issues the broadcast on a
  * transaction's connection, and it is delivered iff that transaction commits.
@@ -79,6 +83,8 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
   private readonly timers = new Set<NodeJS.Timeout>()
   private Client: typeof pg.Client | null = null
   private pendingPublishes = 0
+  private readonly queue: Array<{ channel: string; name: string; frame: string; resolve: () => void }> = []
+  private draining = false
   private deliver: Deliver = () => {}
   private resync: Resync = () => {}
   private started = false
@@ -150,19 +156,45 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
       return
     }
     this.pendingPublishes++
-    try {
-      await withTimeout(
-        notifier.query('SELECT pg_notify($1, $2)', [postgresChannelName(channel, this.prefix), frame]),
-        this.options.publishTimeoutMs ?? 2000,
-      )
-      this.logs.notify.recovered()
-      if (!this.dropped.isEmpty) void this.flushDropped()
-    } catch (error) {
-      this.logs.notify.failed(error)
-      this.dropped.record(channel)
-    } finally {
-      this.pendingPublishes--
+    return new Promise<void>((resolve) => {
+      this.queue.push({ channel, name: postgresChannelName(channel, this.prefix), frame, resolve })
+      if (!this.draining) void this.drain()
+    })
+  }
+
+  /**
+   * Sends queued publishes in order. Whatever queued up while a statement was in flight goes out
+   * in the next one (`SELECT pg_notify(..), pg_notify(..)`): one round trip and one commit for
+   * the batch, so Postgres hands the listeners the whole batch at once and each instance writes
+   * it to a socket in one go. A lone publish is sent at once, unbatched. As with any NOTIFY in one
+   * transaction, identical frames on one channel within a batch arrive once: the same signal twice.
+   */
+  private async drain(): Promise<void> {
+    this.draining = true
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_NOTIFY_BATCH)
+      const notifier = this.connections.notify
+      try {
+        if (!notifier) throw new Error('not connected')
+        const text = `SELECT ${batch.map((_, i) => `pg_notify($${2 * i + 1}, $${2 * i + 2})`).join(', ')}`
+        await withTimeout(
+          notifier.query(
+            text,
+            batch.flatMap((p) => [p.name, p.frame]),
+          ),
+          this.options.publishTimeoutMs ?? 2000,
+        )
+        this.logs.notify.recovered()
+        if (!this.dropped.isEmpty) void this.flushDropped()
+      } catch (error) {
+        this.logs.notify.failed(error)
+        for (const publish of batch) this.dropped.record(publish.channel)
+      } finally {
+        this.pendingPublishes -= batch.length
+        for (const publish of batch) publish.resolve()
+      }
     }
+    this.draining = false
   }
 
   /**
