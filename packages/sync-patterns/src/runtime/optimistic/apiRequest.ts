@@ -1,4 +1,5 @@
 import { ORIGIN_HEADER } from '@pattern-stack/sync-protocol'
+import { getBroadcastOrigin } from '../core/broadcast-origin.js'
 import { ApiError } from './ApiError.js'
 
 /** Where and how a generated client sends its requests. Generated code keeps one per output folder. */
@@ -41,8 +42,9 @@ export interface ApiRequest {
   options?: RequestOptions | undefined
 }
 
+/** A config; by default requests name the app's broadcast connection (`initBroadcast` / `BroadcastProvider`). */
 export function createApiConfig(initial: Partial<ApiConfig> = {}): ApiConfig {
-  return { baseUrl: '', ...initial }
+  return { baseUrl: '', origin: () => getBroadcastOrigin(), ...initial }
 }
 
 /** Sends one request and returns the parsed body; throws ApiError for a non-2xx status. */
