@@ -14,7 +14,8 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 describe('heartbeat', () => {
   it('terminates a ws client that stops answering pings and keeps one that answers', async () => {
-    server = await startServer({ heartbeatMs: 40 })
+    // Long enough that a loaded machine never delays the healthy client's pong past the next ping.
+    server = await startServer({ heartbeatMs: 250 })
     const silent = await TestClient.connect(server.url, { autoPong: false })
     const healthy = await TestClient.connect(server.url)
     await silent.subscribe('order')
