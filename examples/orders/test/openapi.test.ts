@@ -2,19 +2,27 @@ import { afterCommitDispatch, UnitOfWork } from '@pattern-stack/backend-patterns
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../server/db/client.js'
 import { contacts } from '../server/db/schema.js'
 import { requestMeta } from '../server/routes/common.js'
 import { contactSync } from '../server/sync.js'
+import { openTestDatabase } from './databases.js'
 import { api, BroadcastWatcher, startServer, type TestServer } from './harness.js'
 
-/** The document is the same on every database, so PGlite is enough here. */
+// The document is the same on every database, so one PGlite serves both apps of this file.
+let database: Database
+beforeAll(async () => {
+  database = await openTestDatabase('pglite')
+})
+afterAll(async () => database?.close())
+
 describe('/openapi.json', () => {
   let server: TestServer
   // biome-ignore lint/suspicious/noExplicitAny: a parsed OpenAPI document
   let doc: any
 
   beforeAll(async () => {
-    server = await startServer('pglite')
+    server = await startServer('pglite', { database })
     doc = (await api(server.baseUrl, 'GET', '/openapi.json')).body
   })
   afterAll(async () => server?.close())
@@ -135,6 +143,7 @@ describe('x-sync enforcement at run time', () => {
 
   beforeAll(async () => {
     server = await startServer('pglite', {
+      database,
       beforeListen: async (root, database, backend) => {
         const uow = new UnitOfWork({ db: database.db, dispatch: afterCommitDispatch(backend) })
         // A route declared for `contact` that (wrongly) announces an order event.
