@@ -10,6 +10,7 @@ import WebSocket from 'ws'
 const url = process.env.URL ?? ''
 const count = Number(process.env.COUNT ?? 2000)
 const channel = process.env.CHANNEL ?? 'bench'
+const hopChannel = process.env.HOP_CHANNEL ?? 'hop'
 const now = () => performance.timeOrigin + performance.now()
 const send = (message: object) => process.send?.(message)
 
@@ -23,6 +24,10 @@ function onFrame(text: string): void {
   const marker = text.indexOf('"entity_id":"')
   if (marker === -1) return
   const id = text.slice(marker + 13, text.indexOf('"', marker + 13))
+  if (id.startsWith('H')) {
+    send({ type: 'hop', id, at }) // the hop channel has one subscriber per instance
+    return
+  }
   if (id.startsWith('T')) {
     throughputReceived++
     if (throughputReceived === throughputExpected) send({ type: 'throughput-done', at })
@@ -40,14 +45,16 @@ function onFrame(text: string): void {
   }
 }
 
-async function connect(): Promise<WebSocket> {
+/** The first socket also subscribes to the hop channel: one subscriber per instance. */
+async function connect(index: number): Promise<WebSocket> {
   const socket = new WebSocket(url, { perMessageDeflate: false })
   await new Promise<void>((resolve, reject) => {
     socket.on('message', (data) => {
       const text = String(data)
       if (text.startsWith('{"subscribed"')) resolve()
-      else if (text.startsWith('{"welcome"')) socket.send(JSON.stringify({ subscribe: [channel] }))
-      else onFrame(text)
+      else if (text.startsWith('{"welcome"')) {
+        socket.send(JSON.stringify({ subscribe: index === 0 ? [channel, hopChannel] : [channel] }))
+      } else onFrame(text)
     })
     socket.once('error', reject)
   })
@@ -56,7 +63,9 @@ async function connect(): Promise<WebSocket> {
 
 const sockets: WebSocket[] = []
 for (let i = 0; i < count; i += 100) {
-  sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, connect))))
+  sockets.push(
+    ...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, (_, j) => connect(i + j)))),
+  )
 }
 process.on('message', (message: { type: string; total?: number }) => {
   if (message.type === 'expect-throughput') {

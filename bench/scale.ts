@@ -32,6 +32,7 @@ const IN_FLIGHT = 32
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const CHANNEL = 'bench'
+const HOP_CHANNEL = 'hop'
 const TSX = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url))
 const CLIENTS = fileURLToPath(new URL('./scale-clients.ts', import.meta.url))
 const PERFORMANCE_MD = fileURLToPath(new URL('../docs/performance.md', import.meta.url))
@@ -45,7 +46,7 @@ interface ClientGroup {
 /** Starts a client process holding SUBS subscribers of `instance` and waits until all subscribed. */
 async function startClients(instance: Instance): Promise<ClientGroup> {
   const child = spawn(process.execPath, [TSX, CLIENTS], {
-    env: { ...process.env, URL: instance.wsUrl, COUNT: String(SUBS), CHANNEL },
+    env: { ...process.env, URL: instance.wsUrl, COUNT: String(SUBS), CHANNEL, HOP_CHANNEL },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const waiting = new Map<string, Array<(message: unknown) => void>>()
@@ -85,6 +86,8 @@ interface Result {
   lastP50: number
   /** p50 over broadcasts of the first receipt on B (on A for the single instance): the hop itself. */
   firstP50: number
+  /** p50 of the hop rounds (one subscriber on B; on A for the single instance). */
+  hopP50: number
   deliveriesPerSecond: number
   cpuMicrosPerDelivery: number
 }
@@ -105,8 +108,8 @@ function withDeadline<T>(promise: Promise<T>, what: string, ms = 30_000): Promis
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
 }
 
-async function post(instance: Instance, id: string): Promise<void> {
-  await instance.broadcast(CHANNEL, 'bench', { entity_id: id })
+async function post(instance: Instance, id: string, channel = CHANNEL): Promise<void> {
+  await instance.broadcast(channel, 'bench', { entity_id: id })
 }
 
 /** A scenario's instances and client processes, up for the whole run. */
@@ -118,6 +121,8 @@ interface Setup {
   remote: number[]
   last: number[]
   firstRemote: number[]
+  /** Hop rounds: a channel with one subscriber on each instance. */
+  hopRemote: number[]
 }
 
 async function setUp(scenario: Scenario): Promise<Setup> {
@@ -129,7 +134,16 @@ async function setUp(scenario: Scenario): Promise<Setup> {
     PREFIX: `bench${process.pid}:`,
   }
   const instances = await Promise.all(Array.from({ length: scenario.instances }, () => startInstance(env)))
-  const setup: Setup = { scenario, instances, groups: [], local: [], remote: [], last: [], firstRemote: [] }
+  const setup: Setup = {
+    scenario,
+    instances,
+    groups: [],
+    local: [],
+    remote: [],
+    last: [],
+    firstRemote: [],
+    hopRemote: [],
+  }
   try {
     for (const instance of instances) setup.groups.push(await startClients(instance))
   } catch (error) {
@@ -171,6 +185,16 @@ async function latencyRound(setup: Setup, round: number): Promise<void> {
   setup.firstRemote.push(Math.min(...(arrivals[1] ?? arrivals[0] ?? [])))
 }
 
+/** One hop round: one broadcast on the hop channel, one subscriber per instance: the engine's own cost. */
+async function hopRound(setup: Setup, round: number): Promise<void> {
+  const [a] = setup.instances as [Instance]
+  const reports = setup.groups.map((g) => g.next<{ at: number }>('hop'))
+  const sent = now()
+  await post(a, `H${round}`, HOP_CHANNEL)
+  const arrivals = (await withDeadline(Promise.all(reports), `hop round ${round}`)).map((r) => r.at - sent)
+  if (round >= WARMUP) setup.hopRemote.push(arrivals[1] ?? arrivals[0] ?? Number.NaN)
+}
+
 /** BURST broadcasts, IN_FLIGHT at a time: deliveries/s and server CPU per delivery. */
 async function throughput(
   setup: Setup,
@@ -203,7 +227,8 @@ async function throughput(
 }
 
 function result(setup: Setup, speed: { deliveriesPerSecond: number; cpuMicrosPerDelivery: number }): Result {
-  for (const list of [setup.local, setup.remote, setup.last, setup.firstRemote]) list.sort((x, y) => x - y)
+  for (const list of [setup.local, setup.remote, setup.last, setup.firstRemote, setup.hopRemote])
+    list.sort((x, y) => x - y)
   return {
     name: setup.scenario.name,
     instances: setup.instances.length,
@@ -213,25 +238,40 @@ function result(setup: Setup, speed: { deliveriesPerSecond: number; cpuMicrosPer
     remoteP99: setup.remote.length > 0 ? percentile(setup.remote, 99) : null,
     lastP50: percentile(setup.last, 50),
     firstP50: percentile(setup.firstRemote, 50),
+    hopP50: percentile(setup.hopRemote, 50),
     ...speed,
   }
 }
 
 const ms = (value: number | null) => (value === null ? '—' : `${value.toFixed(2)} ms`)
 
-function table(results: Result[]): string {
+function tables(results: Result[]): string {
   const base = results.find((r) => r.name === 'memory')
-  const rows = results.map((r) => {
-    const added = base && r.remoteP50 !== null ? r.remoteP50 - base.localP50 : null
-    const addedFirst = base && r.remoteP50 !== null ? r.firstP50 - base.firstP50 : null
-    const signed = (v: number | null) => (v === null ? '—' : `${v >= 0 ? '+' : ''}${v.toFixed(2)} ms`)
+  const signed = (v: number | undefined) => (v === undefined ? '—' : `${v >= 0 ? '+' : ''}${v.toFixed(2)} ms`)
+  const vsBase = (r: Result, pick: (x: Result) => number | null) => {
+    const value = pick(r)
+    return base && value !== null && r !== base ? signed(value - (pick(base) ?? Number.NaN)) : '—'
+  }
+  const latency = results.map(
+    (r) =>
+      `| ${r.name} | ${r.instances} × ${SUBS} | ${ms(r.hopP50)} | ${vsBase(r, (x) => x.hopP50)} | ${ms(r.remoteP50 ?? r.localP50)} | ${vsBase(r, (x) => x.remoteP50 ?? x.localP50)} | ${ms(r.remoteP99)} | ${ms(r.firstP50)} | ${ms(r.lastP50)} |`,
+  )
+  const speed = results.map((r) => {
     const ratio = base ? r.deliveriesPerSecond / base.deliveriesPerSecond : Number.NaN
-    return `| ${r.name} | ${r.instances} × ${SUBS} | ${ms(r.localP50)} | ${ms(r.remoteP50)} | ${ms(r.remoteP99)} | ${signed(added)} | ${ms(r.firstP50)} | ${signed(addedFirst)} | ${ms(r.lastP50)} | ${Math.round(r.deliveriesPerSecond).toLocaleString('en-US')} | ${ratio.toFixed(2)}× | ${r.cpuMicrosPerDelivery.toFixed(2)} µs |`
+    return `| ${r.name} | ${r.instances} × ${SUBS} | ${Math.round(r.deliveriesPerSecond).toLocaleString('en-US')} | ${ratio.toFixed(2)}× | ${r.cpuMicrosPerDelivery.toFixed(2)} µs |`
   })
   return [
-    '| engine | instances × subscribers | p50 on A (publishing instance) | p50 on B (other instance) | p99 on B | added p50 vs memory | p50 to first subscriber on B | added (first) | p50 until last subscriber | deliveries/s | vs memory | server CPU per delivery |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows,
+    'Latency from the POST on A to the subscribers on B (on A for the single in-memory instance):',
+    '',
+    `| engine | instances × subscribers | hop p50 (channel with 1 subscriber) | added hop vs memory | p50 over all ${SUBS.toLocaleString('en-US')} subscribers | added p50 vs memory | p99 | p50 to the first of the ${SUBS.toLocaleString('en-US')} | p50 until the last subscriber (A and B) |`,
+    '|---|---|---|---|---|---|---|---|---|',
+    ...latency,
+    '',
+    'Throughput:',
+    '',
+    '| engine | instances × subscribers | deliveries/s (all instances) | vs memory | server CPU per delivery |',
+    '|---|---|---|---|---|',
+    ...speed,
   ].join('\n')
 }
 
@@ -256,7 +296,10 @@ const results: Result[] = []
 try {
   const started = now()
   for (let round = 0; round < WARMUP + ROUNDS; round++) {
-    for (const setup of setups) await latencyRound(setup, round).catch((error) => reportFailure(setup, error))
+    for (const setup of setups) {
+      await latencyRound(setup, round).catch((error) => reportFailure(setup, error))
+      await hopRound(setup, round).catch((error) => reportFailure(setup, error))
+    }
   }
   process.stderr.write(`latency: ${ROUNDS} rounds of each (${((now() - started) / 1000).toFixed(1)} s)\n`)
   for (const setup of setups) {
@@ -279,7 +322,7 @@ const section = [
   `each subscriber's receipt. Throughput: ${BURST} broadcasts, ${IN_FLIGHT} in flight; deliveries/s over all`,
   'subscribers of all instances; CPU is user+system time of the server processes per delivery.',
   '',
-  table(results),
+  tables(results),
   ...(skipped.length > 0 ? ['', `Not measured: ${skipped.join('; ')}.`] : []),
   '',
   'Targets (issue 6): added p50 ≤ 1 ms via Redis, ≤ 3 ms via Postgres; deliveries/s ≥ 0.8× the single',
