@@ -1,8 +1,12 @@
 // @vitest-environment happy-dom
+
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { act, renderHook, waitFor } from '@testing-library/react'
 import type { ReactNode } from 'react'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { diffOutput, generateFiles } from '../../src/generator/index.js'
 import { useOrder, useOrders } from './__generated__/orders-fastify/entities/order'
 import {
   useAddOrderItem,
@@ -17,9 +21,10 @@ import { createDraftOrder, startOrdersServer } from './ordersServer'
 
 let orders: Awaited<ReturnType<typeof startOrdersServer>>
 
+// Starting the server (tsx + PGlite + migrations) can take a while on a busy machine.
 beforeAll(async () => {
   orders = await startOrdersServer()
-})
+}, 120_000)
 afterAll(async () => {
   await orders?.close()
 })
@@ -37,6 +42,15 @@ function setup() {
 const itemNames = (order: Order | undefined) => order?.items.map((i) => i.name) ?? null
 const sentName = (body: string | undefined) =>
   body ? (JSON.parse(body) as { name?: string }).name : undefined
+
+describe('the hooks under test', () => {
+  it("are what the generator makes from the running Orders server's /openapi.json (URL input)", async () => {
+    const { files } = await generateFiles(`${orders.server.baseUrl}/openapi.json`)
+    const committed = join(dirname(fileURLToPath(import.meta.url)), '__generated__/orders-fastify')
+    // If this fails, the server's API changed: regenerate __generated__/orders-fastify and the web app's copy.
+    expect(await diffOutput(committed, files)).toEqual({ added: [], changed: [], stale: [] })
+  })
+})
 
 describe('generated optimistic mutation hooks (real Orders server)', () => {
   it('concurrent mutations on one order: a failed one rolls back only its own change', async () => {

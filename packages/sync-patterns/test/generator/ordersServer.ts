@@ -32,10 +32,10 @@ async function startServer(): Promise<{ baseUrl: string; close(): Promise<void> 
   )
   let output = ''
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the Orders server did not start:\n${output}`)), 60_000)
+    const timer = setTimeout(() => reject(new Error(`the Orders server did not start:\n${output}`)), 110_000)
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
-      const match = /Orders API on http:\/\/localhost:(\d+)/.exec(output)
+      const match = / on http:\/\/localhost:(\d+)/.exec(output)
       if (match) {
         clearTimeout(timer)
         resolve(`http://127.0.0.1:${match[1]}`)

@@ -319,7 +319,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description The contacts by name */
       200: {
         headers: {
           [name: string]: unknown
@@ -348,7 +348,7 @@ export interface operations {
       }
     }
     responses: {
-      /** @description Default Response */
+      /** @description The created contact */
       201: {
         headers: {
           [name: string]: unknown
@@ -398,7 +398,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description The contact */
       200: {
         headers: {
           [name: string]: unknown
@@ -497,7 +497,7 @@ export interface operations {
       }
     }
     responses: {
-      /** @description Default Response */
+      /** @description The updated contact */
       200: {
         headers: {
           [name: string]: unknown
@@ -553,7 +553,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description The menu */
       200: {
         headers: {
           [name: string]: unknown
@@ -575,7 +575,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description The orders, newest first */
       200: {
         headers: {
           [name: string]: unknown
@@ -613,7 +613,7 @@ export interface operations {
       }
     }
     responses: {
-      /** @description Default Response */
+      /** @description The created order */
       201: {
         headers: {
           [name: string]: unknown
@@ -663,7 +663,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Default Response */
+      /** @description The order with its items */
       200: {
         headers: {
           [name: string]: unknown
@@ -753,7 +753,7 @@ export interface operations {
       }
     }
     responses: {
-      /** @description Default Response */
+      /** @description The updated order (version incremented) */
       200: {
         headers: {
           [name: string]: unknown
@@ -821,7 +821,7 @@ export interface operations {
       }
     }
     responses: {
-      /** @description Default Response */
+      /** @description The added item */
       201: {
         headers: {
           [name: string]: unknown
@@ -942,7 +942,7 @@ export interface operations {
       }
     }
     responses: {
-      /** @description Default Response */
+      /** @description The order in its new status */
       200: {
         headers: {
           [name: string]: unknown
