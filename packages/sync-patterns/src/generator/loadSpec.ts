@@ -110,8 +110,9 @@ function checkVersion(value: unknown, file: string, lineOf: (pointer: string) =>
 function collectRefs(value: unknown): { ref: string; at: string[] }[] {
   const found: { ref: string; at: string[] }[] = []
   const walk = (node: unknown, at: string[]) => {
-    if (Array.isArray(node)) node.forEach((item, i) => walk(item, [...at, String(i)]))
-    else if (typeof node === 'object' && node !== null) {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) walk(node[i], [...at, String(i)])
+    } else if (typeof node === 'object' && node !== null) {
       for (const [key, child] of Object.entries(node)) {
         if (key === '$ref' && typeof child === 'string') found.push({ ref: child, at })
         else walk(child, [...at, key])
