@@ -20,6 +20,8 @@ export interface CliIO {
   out: (line: string) => void
   err: (line: string) => void
   cwd: string
+  /** Stops `--watch` (which otherwise runs until the process ends). */
+  signal?: AbortSignal
 }
 
 /** Runs the CLI; resolves to the exit code (0 ok, 1 stale output in --check, 2 bad input or usage). */
@@ -122,7 +124,7 @@ function report(result: GenerateResult, { check, clean }: { check: boolean; clea
   )
 }
 
-/** Regenerates on changes to any source file, debounced; runs until the process is stopped. */
+/** Regenerates on changes to any source file, debounced; runs until the process is stopped (or `io.signal` aborts). */
 function watchLoop(first: GenerateResult, run: () => Promise<GenerateResult>, io: CliIO): Promise<number> {
   let timer: NodeJS.Timeout | undefined
   const watchers = new Map<string, ReturnType<typeof watchFile>>()
@@ -146,7 +148,13 @@ function watchLoop(first: GenerateResult, run: () => Promise<GenerateResult>, io
   }
   watchAll(first.sources)
   io.out('watching for changes (Ctrl-C to stop)')
-  return new Promise(() => {})
+  return new Promise((resolve) => {
+    io.signal?.addEventListener('abort', () => {
+      clearTimeout(timer)
+      for (const watcher of watchers.values()) watcher.close()
+      resolve(0)
+    })
+  })
 }
 
 function defaultIO(): CliIO {

@@ -104,3 +104,32 @@ describe('sync-patterns generate (CLI)', () => {
     expect(bad.stderr).toMatch(/missing\.yaml: input file not found/)
   })
 })
+
+describe('--watch', () => {
+  it('regenerates when the input changes, and reports a broken edit without stopping', async () => {
+    const input = join(tmp, 'watched.json')
+    const original = readFileSync(spec, 'utf8')
+    writeFileSync(input, original)
+    const out: string[] = []
+    const err: string[] = []
+    const controller = new AbortController()
+    const waitFor = async (check: () => boolean) => {
+      for (let i = 0; i < 600 && !check(); i++) await new Promise((r) => setTimeout(r, 50))
+      expect(check()).toBe(true)
+    }
+    const running = runCli(['generate', '-i', input, '-o', 'gen-watch', '--watch'], {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      cwd: tmp,
+      signal: controller.signal,
+    })
+    await waitFor(() => out.some((l) => l.startsWith('watching')))
+    writeFileSync(input, '{ "openapi": "3.1.0", ')
+    await waitFor(() => err.some((l) => l.includes('not valid JSON or YAML')))
+    writeFileSync(input, original.replace('"title": "Orders API"', '"title": "Orders API (renamed)"'))
+    await waitFor(() => out.some((l) => l.includes('updated  gen-watch/index.ts')))
+    expect(readFileSync(join(tmp, 'gen-watch/index.ts'), 'utf8')).toContain('Orders API (renamed)')
+    controller.abort()
+    expect(await running).toBe(0)
+  })
+})
