@@ -1,0 +1,145 @@
+import { QueryClient } from '@tanstack/query-core'
+import { describe, expect, it } from 'vitest'
+import {
+  ApiError,
+  addChildPatch,
+  buildPath,
+  buildQuery,
+  createEntityPatch,
+  getOptimisticRegistry,
+  isRetryable,
+  listQueryKey,
+  pickFields,
+  updateEntityPatch,
+} from '../../src/runtime/optimistic/index.js'
+
+// The runtime pieces the generated hooks call, on a real QueryClient. "Server" data arrives through
+// real fetches (fetchQuery with a query function), the way a refetch lands in an app.
+
+const orders = { root: 'orders' }
+
+function serverFetch(client: QueryClient, queryKey: unknown[], data: unknown) {
+  return client.fetchQuery({ queryKey, queryFn: async () => data, staleTime: 0 })
+}
+
+describe('entity patches', () => {
+  it('a created entity joins only the lists whose filters it matches, once per id', () => {
+    const patch = createEntityPatch(orders, { id: 'n', status: 'draft' })
+    const rows = [{ id: 'a', status: 'draft' }]
+    expect(patch.apply(rows, ['orders'])).toEqual([...rows, { id: 'n', status: 'draft' }])
+    expect(patch.apply(rows, ['orders', { status: 'ready' }])).toBe(rows)
+    expect(patch.apply(rows, ['orders', { status: 'draft', limit: 10 }])).toHaveLength(2)
+    // Already in the server's list (the create landed): merged, not added twice.
+    const landed = [{ id: 'n', status: 'draft', total: 5 }]
+    expect(patch.apply(landed, ['orders'])).toEqual([{ id: 'n', status: 'draft', total: 5 }])
+    expect(patch.apply(undefined, ['orders', 'n'])).toEqual({ id: 'n', status: 'draft' })
+  })
+
+  it('list envelopes are patched through their array property', () => {
+    const patch = updateEntityPatch({ root: 'tickets', listField: 'items' }, 7, { title: 'new' })
+    const page = {
+      items: [
+        { id: 7, title: 'old' },
+        { id: 8, title: 'other' },
+      ],
+      total: 2,
+    }
+    expect(patch.apply(page, ['tickets'])).toEqual({
+      items: [
+        { id: 7, title: 'new' },
+        { id: 8, title: 'other' },
+      ],
+      total: 2,
+    })
+  })
+
+  it('a child is appended to its parent in the detail and in list entries', () => {
+    const patch = addChildPatch(orders, { parentId: 'o', field: 'items' }, { id: 'i2' })
+    const order = { id: 'o', items: [{ id: 'i1' }] }
+    expect(patch.apply(order, ['orders', 'o'])).toEqual({ id: 'o', items: [{ id: 'i1' }, { id: 'i2' }] })
+    expect(patch.apply([order, { id: 'x', items: [] }], ['orders'])).toEqual([
+      { id: 'o', items: [{ id: 'i1' }, { id: 'i2' }] },
+      { id: 'x', items: [] },
+    ])
+    expect(patch.matches(['orders', 'x'])).toBe(false)
+  })
+})
+
+describe('OptimisticRegistry', () => {
+  it('rebases pending changes onto each fetch, removes a failed one alone, folds a confirmed one', async () => {
+    const client = new QueryClient()
+    const registry = getOptimisticRegistry(client)
+    const key = ['orders', 'o']
+    await serverFetch(client, key, { id: 'o', notes: 'a', items: [] })
+    const notes = registry.add(updateEntityPatch(orders, 'o', { notes: 'mine' }))
+    const item = registry.add(addChildPatch(orders, { parentId: 'o', field: 'items' }, { id: 'i' }))
+    expect(client.getQueryData(key)).toEqual({ id: 'o', notes: 'mine', items: [{ id: 'i' }] })
+
+    // A refetch brings server data without either change: both are re-applied at once.
+    await serverFetch(client, key, { id: 'o', notes: 'server', items: [], total: 1 })
+    expect(client.getQueryData(key)).toEqual({ id: 'o', notes: 'mine', items: [{ id: 'i' }], total: 1 })
+
+    registry.settle(notes, 'failed')
+    expect(client.getQueryData(key)).toEqual({ id: 'o', notes: 'server', items: [{ id: 'i' }], total: 1 })
+
+    // Confirmed but not refetched since: the change stays, folded into the server data.
+    registry.confirm(item)
+    registry.settle(item, 'confirmed')
+    expect(client.getQueryData(key)).toEqual({ id: 'o', notes: 'server', items: [{ id: 'i' }], total: 1 })
+    expect(registry.pendingCount).toBe(0)
+  })
+
+  it('a seeded detail whose create failed is forgotten', () => {
+    const client = new QueryClient()
+    const registry = getOptimisticRegistry(client)
+    const id = registry.add(createEntityPatch(orders, { id: 'new' }))
+    expect(client.getQueryData(['orders', 'new'])).toEqual({ id: 'new' })
+    registry.settle(id, 'failed')
+    expect(client.getQueryData(['orders', 'new'])).toBeUndefined()
+  })
+
+  it('keeps the server timestamp, so staleness is not reset by an optimistic write', async () => {
+    const client = new QueryClient()
+    await serverFetch(client, ['orders'], [])
+    const before = client.getQueryState(['orders'])?.dataUpdatedAt
+    await new Promise((r) => setTimeout(r, 5))
+    getOptimisticRegistry(client).add(createEntityPatch(orders, { id: 'n' }))
+    expect(client.getQueryState(['orders'])?.dataUpdatedAt).toBe(before)
+  })
+})
+
+describe('request helpers', () => {
+  it('list keys drop undefined params', () => {
+    expect(listQueryKey('orders', { status: undefined })).toEqual(['orders'])
+    expect(listQueryKey('orders', { status: 'draft', q: undefined })).toEqual(['orders', { status: 'draft' }])
+  })
+
+  it('paths are percent-encoded; a missing path param is an error', () => {
+    expect(buildPath('/orders/{id}/items/{item_id}', { id: 'a/b', item_id: 3 })).toBe('/orders/a%2Fb/items/3')
+    expect(() => buildPath('/orders/{id}', {})).toThrow(/Missing path parameter "id"/)
+  })
+
+  it('query strings repeat array keys and skip null/undefined', () => {
+    expect(buildQuery({ tag: ['a', 'b'], limit: 10, q: undefined, x: null })).toBe('?tag=a&tag=b&limit=10')
+    expect(buildQuery({})).toBe('')
+  })
+
+  it('update bodies keep only the body schema fields', () => {
+    expect(
+      pickFields({ notes: 'n', version: 2, items: [], total: 9 }, ['notes', 'version', 'contact_id']),
+    ).toEqual({
+      notes: 'n',
+      version: 2,
+    })
+  })
+
+  it('only network errors, 5xx and 429 are retried', () => {
+    const error = (status: number) => new ApiError({ status, body: undefined, method: 'POST', url: '/x' })
+    expect(isRetryable(new TypeError('fetch failed'))).toBe(true)
+    expect(isRetryable(error(503))).toBe(true)
+    expect(isRetryable(error(429))).toBe(true)
+    expect(isRetryable(error(409))).toBe(false)
+    expect(isRetryable(error(422))).toBe(false)
+    expect(error(409).message).toBe('POST /x failed with 409')
+  })
+})
