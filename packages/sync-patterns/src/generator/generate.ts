@@ -38,15 +38,11 @@ export interface GenerateResult {
 export async function generateFiles(input: string, cwd = process.cwd(), formatter: FormatterChoice = 'auto') {
   const spec = await loadSpec(input, cwd)
   const model = normalize(spec.document, { file: spec.source, lineOf: spec.lineOf })
-  // Format our own files (Biome works in its own process) while openapi-typescript builds the types.
-  const own = formatFiles(emitOwnFiles(model), formatter, cwd)
-  own.catch(() => {}) // awaited below; avoids an unhandled rejection if the types step throws first
-  const types = await emitOpenApiTypes(spec.document)
-  const [ownFiles, typeFiles] = await Promise.all([
-    own,
-    formatFiles(new Map([['schemas/openapi.ts', types]]), formatter, cwd),
-  ])
-  return { files: sortFiles(new Map([...ownFiles, ...typeFiles])), model, sources: spec.files }
+  const own = emitOwnFiles(model)
+  own.set('schemas/openapi.ts', await emitOpenApiTypes(spec.document))
+  // One formatter run over everything (a second Biome process costs more than overlapping saves).
+  const files = sortFiles(await formatFiles(own, formatter, cwd))
+  return { files, model, sources: spec.files }
 }
 
 /** Generates the client, schemas, hooks and runtime re-exports into `options.output`. */
