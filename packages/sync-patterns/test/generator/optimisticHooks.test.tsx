@@ -6,6 +6,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { act, renderHook, waitFor } from '@testing-library/react'
 import type { ReactNode } from 'react'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
 import { diffOutput, generateFiles } from '../../src/generator/index.js'
 import { useOrder, useOrders } from './__generated__/orders-fastify/entities/order'
 import {
@@ -13,6 +14,7 @@ import {
   useCreateOrder,
   useUpdateOrder,
 } from './__generated__/orders-fastify/hooks/useOrderMutations'
+import { BroadcastProvider } from './__generated__/orders-fastify/runtime/BroadcastProvider'
 import type { Order } from './__generated__/orders-fastify/schemas/order.schema'
 import { createDraftOrder, startOrdersServer } from './ordersServer'
 
@@ -224,5 +226,57 @@ describe('generated optimistic mutation hooks (real Orders server)', () => {
     expect(status).toBe(409)
     expect(result.current.update.error?.status).toBe(409)
     expect(result.current.order.data?.notes).toBe('server')
+  })
+
+  it("broadcasts: another client's edit arrives, and never hides a change still pending here", async () => {
+    const { id, version } = await createDraftOrder(orders.server.baseUrl, 'before')
+    const { queryClient } = setup()
+    const wsUrl = `${orders.server.baseUrl.replace('http', 'ws')}/ws/broadcast`
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <QueryClientProvider client={queryClient}>
+        <BroadcastProvider url={wsUrl} options={{ WebSocket: WebSocket as never }}>
+          {children}
+        </BroadcastProvider>
+      </QueryClientProvider>
+    )
+    orders.faults = (r) => (sentName(r.body) === 'Cake' ? 'delay=800' : undefined)
+    const seen: { notes: string | null | undefined; items: string[] | null }[] = []
+    const { result, unmount } = renderHook(
+      () => {
+        const order = useOrder(id) // autoRefresh on: broadcasts on 'order' invalidate it
+        seen.push({ notes: order.data?.notes, items: itemNames(order.data) })
+        return { order, add: useAddOrderItem(id) }
+      },
+      { wrapper },
+    )
+    await waitFor(() => expect(result.current.order.data?.notes).toBe('before'))
+    // Let the socket connect and subscribe before the other client writes.
+    await new Promise((r) => setTimeout(r, 300))
+    const cake = result.current.add.mutateAsync({ name: 'Cake', quantity: 1, unit_price: 500 })
+    await waitFor(() => expect(itemNames(result.current.order.data)).toEqual(['Cake']))
+
+    // Another tablet changes the notes over plain HTTP; the server broadcasts `updated` on 'order'.
+    const other = await fetch(`${orders.server.baseUrl}/orders/${id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ notes: 'from another tablet', version }),
+    })
+    expect(other.status).toBe(200)
+    await act(() => cake)
+    await waitFor(() => expect(result.current.order.data?.notes).toBe('from another tablet'))
+    expect(itemNames(result.current.order.data)).toEqual(['Cake'])
+    const fromCake = seen.slice(seen.findIndex((s) => s.items?.includes('Cake')))
+    expect(fromCake.every((s) => s.items?.includes('Cake'))).toBe(true)
+
+    // Nothing of ours pending now: the next edit from the other tablet arrives by broadcast alone.
+    const current = await (await fetch(`${orders.server.baseUrl}/orders/${id}`)).json()
+    const again = await fetch(`${orders.server.baseUrl}/orders/${id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ notes: 'second edit', version: (current as Order).version }),
+    })
+    expect(again.status).toBe(200)
+    await waitFor(() => expect(result.current.order.data?.notes).toBe('second edit'))
+    unmount() // closes the broadcast socket
   })
 })
