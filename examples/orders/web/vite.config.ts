@@ -12,9 +12,9 @@ export default defineConfig({
   server: {
     // `vite dev web` during development: the API and broadcast run on the Orders server.
     proxy: {
-      '/api': 'http://localhost:8000',
       '/orders': 'http://localhost:8000',
       '/menu': 'http://localhost:8000',
+      '/contacts': 'http://localhost:8000',
       '/openapi.json': 'http://localhost:8000',
       '/ws': { target: 'ws://localhost:8000', ws: true },
     },

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useEffect, useState } from 'react'
+import { type FormEvent, useEffect, useRef, useState } from 'react'
 import { shortId, statusLabel } from '../format.js'
 import { type Order, orderKeys, useOrder, useUpdateOrder } from '../generated/index.js'
 import { httpStatusOf, reasonOf } from '../httpStatus.js'
@@ -24,6 +24,11 @@ export function OrderEdit({ orderId }: { orderId: string }) {
   const toast = useToast()
   const [draft, setDraft] = useState<Draft | null>(null)
   const [conflict, setConflict] = useState(false)
+  // Keyboard and screen-reader users land on the choice as soon as the conflict appears.
+  const conflictChoice = useRef<HTMLButtonElement>(null)
+  useEffect(() => {
+    if (conflict) conflictChoice.current?.focus()
+  }, [conflict])
 
   useEffect(() => {
     if (order.data && !draft) setDraft(draftOf(order.data))
@@ -84,7 +89,7 @@ export function OrderEdit({ orderId }: { orderId: string }) {
             yours?
           </p>
           <div className="actions">
-            <button type="button" onClick={reload}>
+            <button type="button" ref={conflictChoice} onClick={reload}>
               Reload
             </button>
             <button type="button" className="danger" onClick={overwrite}>
