@@ -99,7 +99,9 @@ export function LivePanel() {
               <code>
                 {entry.channel}.{entry.event}
               </code>
-              {entry.entityId ? <span className="muted"> #{entry.entityId.slice(0, 6).toUpperCase()}</span> : null}
+              {entry.entityId ? (
+                <span className="muted"> #{entry.entityId.slice(0, 6).toUpperCase()}</span>
+              ) : null}
               {entry.own ? <span className="muted"> (own change: echo skipped)</span> : null}
               <div className="muted">
                 refetched:{' '}
