@@ -25,6 +25,7 @@ export interface InstanceEnv {
   DATABASE_URL?: string
   PREFIX?: string
   APP_NAME?: string
+  PUBLISH_TIMEOUT_MS?: string
 }
 
 /** Starts fixture/instance-server.ts in a new Node process and waits until it listens. */

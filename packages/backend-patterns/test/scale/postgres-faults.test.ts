@@ -19,14 +19,29 @@ describe.skipIf(!postgresAvailable)('losing Postgres', () => {
     await Promise.all(instances.splice(0).map((i) => i.stop()))
   })
 
-  async function start(appName: string, databaseUrl: string): Promise<[Instance, Instance]> {
+  async function start(
+    appName: string,
+    databaseUrl: string,
+    publishTimeoutMs = '2000',
+  ): Promise<[Instance, Instance]> {
     const prefix = uniquePrefix()
-    instances = await Promise.all(
-      [1, 2].map(() =>
-        startInstance({ ENGINE: 'postgres', DATABASE_URL: databaseUrl, PREFIX: prefix, APP_NAME: appName }),
-      ),
-    )
+    const env = {
+      DATABASE_URL: databaseUrl,
+      PREFIX: prefix,
+      APP_NAME: appName,
+      PUBLISH_TIMEOUT_MS: publishTimeoutMs,
+    }
+    instances = await Promise.all([1, 2].map(() => startInstance({ ENGINE: 'postgres', ...env })))
     return instances as [Instance, Instance]
+  }
+
+  /** Until A's NOTIFY connection is back, its broadcasts are dropped (and announced for resync). */
+  async function notifyRecovered(instance: Instance): Promise<void> {
+    await waitFor(
+      () => instance.log.some((l) => l.includes('NOTIFY') && l.includes('recovered')),
+      'the NOTIFY connection to reconnect',
+      20_000,
+    )
   }
 
   async function subscribed(a: Instance, b: Instance): Promise<[BroadcastTestClient, BroadcastTestClient]> {
@@ -54,6 +69,7 @@ describe.skipIf(!postgresAvailable)('losing Postgres', () => {
     // Both instances' LISTEN and NOTIFY connections.
     expect(rows).toHaveLength(4)
     expect(rows.every((r) => r.terminated)).toBe(true)
+    await notifyRecovered(a)
     await expectResyncAndFlow(a, [
       { client: onA, channels: ['order'] },
       { client: onB, channels: ['contact', 'order'] },
@@ -81,10 +97,38 @@ describe.skipIf(!postgresAvailable)('losing Postgres', () => {
       await expectServingThroughOutage([a, b], [onA, onB])
       expect(a.log.filter((l) => l.includes('NOTIFY') && l.includes('unavailable'))).toHaveLength(1)
       await proxy.restore()
+      await notifyRecovered(a)
       await expectResyncAndFlow(a, [
         { client: onA, channels: ['order'] },
         { client: onB, channels: ['contact', 'order'] },
       ])
+    } finally {
+      await proxy.cut()
+    }
+  })
+
+  it('answers handlers while Postgres hangs (nothing relayed), then resyncs what it dropped', async () => {
+    const target = new URL(DATABASE_URL)
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432))
+    const throughProxy = new URL(DATABASE_URL)
+    throughProxy.port = String(await proxy.listen())
+    try {
+      const [a, b] = await start(`t${process.pid}hang`, throughProxy.toString(), '300')
+      const [, onB] = await subscribed(a, b)
+      proxy.freeze()
+      // Resolves although Postgres never answers: after publishTimeoutMs it counts as dropped.
+      await a.broadcast('order', 'during_hang', { entity_id: 'h1' })
+      expect(await a.get<string>('/health')).toBe('ok')
+      await onB.ping(9)
+      expect(onB.events('order').filter((e) => e.event === 'during_hang')).toEqual([])
+      proxy.thaw()
+      await a.broadcast('order', 'after_hang', { entity_id: 'h2' })
+      await waitFor(() => onB.resyncs().some((r) => r.includes('order')), 'a resync of order')
+      await waitFor(
+        () => onB.events('order').some((e) => e.event === 'after_hang'),
+        'the broadcast after the hang',
+      )
+      expect(onB.isOpen).toBe(true)
     } finally {
       await proxy.cut()
     }

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BroadcastTestClient } from './broadcast-client.js'
 import { type Instance, startInstance } from './instances.js'
@@ -22,7 +23,9 @@ describe.skipIf(!runnable)('losing Redis (a private redis-server, killed and res
   beforeAll(async () => {
     redis = await PrivateRedis.start()
     ;[a, b] = (await Promise.all(
-      [1, 2].map(() => startInstance({ ENGINE: 'redis', REDIS_URL: redis.url, PREFIX: 'fault:' })),
+      [1, 2].map(() =>
+        startInstance({ ENGINE: 'redis', REDIS_URL: redis.url, PREFIX: 'fault:', PUBLISH_TIMEOUT_MS: '300' }),
+      ),
     )) as [Instance, Instance]
   })
   afterAll(async () => {
@@ -66,5 +69,32 @@ describe.skipIf(!runnable)('losing Redis (a private redis-server, killed and res
       { client: onA, channels: ['order'] },
       { client: onB, channels: ['contact', 'order'] },
     ])
+  })
+
+  it('answers handlers while Redis hangs (paused writes), then resyncs the channel whose publish timed out', async () => {
+    const onB = await BroadcastTestClient.connect(b.wsUrl)
+    clients.push(onB)
+    await onB.subscribe('invoice')
+    const admin = new Redis(redis.url)
+    try {
+      // Redis stops executing PUBLISH (and every write) until CLIENT UNPAUSE; connections stay up.
+      await admin.client('PAUSE', 60_000, 'WRITE')
+      // Resolves although Redis has not answered: the publish counts as dropped.
+      await a.broadcast('invoice', 'during_hang', { entity_id: 'h1' })
+      expect(await a.get<string>('/health')).toBe('ok')
+      await onB.ping(7)
+      expect(onB.events('invoice')).toEqual([])
+      await admin.client('UNPAUSE')
+    } finally {
+      admin.disconnect()
+    }
+    // The next successful publish announces the dropped one; b resyncs invoice.
+    await a.broadcast('invoice', 'after_hang', { entity_id: 'h2' })
+    await waitFor(() => onB.resyncs().some((r) => r.includes('invoice')), 'a resync of invoice')
+    await waitFor(
+      () => onB.events('invoice').some((e) => e.event === 'after_hang'),
+      'the broadcast after the hang',
+    )
+    expect(onB.isOpen).toBe(true)
   })
 })

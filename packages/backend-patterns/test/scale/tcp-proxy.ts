@@ -2,13 +2,15 @@ import { connect, createServer, type Server, type Socket } from 'node:net'
 
 /**
  * A TCP relay in front of a server, to simulate a network outage: `cut()` drops every connection
- * and refuses new ones; `restore()` accepts again on the same port. The server itself (the shared
+ * and refuses new ones; `restore()` accepts again on the same port. `freeze()` / `thaw()` stop and
+ * resume relaying without closing anything, like a server that hangs. The server itself (the shared
  * Postgres) never notices anything but closed connections.
  */
 export class TcpProxy {
   private server: Server | null = null
   private readonly sockets = new Set<Socket>()
   port = 0
+  private frozen = false
 
   constructor(
     private readonly targetHost: string,
@@ -27,6 +29,10 @@ export class TcpProxy {
         })
       }
       client.pipe(upstream).pipe(client)
+      if (this.frozen) {
+        client.pause()
+        upstream.pause()
+      }
     })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -36,6 +42,17 @@ export class TcpProxy {
     this.port = typeof address === 'object' && address ? address.port : 0
     this.server = server
     return this.port
+  }
+
+  /** Stops relaying in both directions, connections left open: a server that hangs. */
+  freeze(): void {
+    this.frozen = true
+    for (const socket of this.sockets) socket.pause()
+  }
+
+  thaw(): void {
+    this.frozen = false
+    for (const socket of this.sockets) socket.resume()
   }
 
   async cut(): Promise<void> {
