@@ -1,14 +1,16 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
+import { RedisBroadcastEngine, WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
 import { buildApp } from './app.js'
 import { openDatabase } from './db/client.js'
 import { seedIfEmpty } from './seed.js'
 
 /**
  * `npm start`: the Orders API on PORT (default 8000). DATABASE_URL switches from embedded PGlite
- * (data in examples/orders/.data) to a real Postgres.
+ * (data in examples/orders/.data) to a real Postgres (DATABASE_SCHEMA optionally names the schema);
+ * REDIS_URL switches the broadcast from in-memory to Redis pub/sub, so several instances with the
+ * same DATABASE_URL and REDIS_URL share data and broadcasts.
  */
 const port = Number(process.env.PORT ?? 8000)
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -20,13 +22,19 @@ const dataDir = process.env.PGLITE_DATA_DIR ?? fileURLToPath(new URL('../.data/p
 const webDist = fileURLToPath(new URL('../web/dist', import.meta.url))
 const webDir = existsSync(join(webDist, 'index.html')) ? webDist : undefined
 
-const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir })
+const database = await openDatabase({
+  databaseUrl: process.env.DATABASE_URL,
+  dataDir,
+  schema: process.env.DATABASE_SCHEMA,
+})
 await database.migrate()
 if (await seedIfEmpty(database.db)) console.log('seeded the menu and a few orders')
 
-// TODO(issue 6): with REDIS_URL set, pass `engine: new RedisBroadcastEngine({ url: process.env.REDIS_URL })`
-// so several instances share broadcasts. Until then: the in-memory engine (one process).
-const backend = new WebSocketBroadcastBackend()
+// One process: the in-memory engine. Several instances behind a load balancer: Redis pub/sub.
+const redisUrl = process.env.REDIS_URL
+const backend = new WebSocketBroadcastBackend(
+  redisUrl ? { engine: new RedisBroadcastEngine({ url: redisUrl }) } : {},
+)
 const app = await buildApp({
   db: database.db,
   backend,
@@ -40,7 +48,7 @@ await app.listen({ port, host })
 const address = app.server.address()
 const actualPort = typeof address === 'object' && address ? address.port : port
 console.log(
-  `Orders ${webDir ? 'app and API' : 'API'} on http://localhost:${actualPort}  (${database.location}, in-memory broadcast)`,
+  `Orders ${webDir ? 'app and API' : 'API'} on http://localhost:${actualPort}  (${database.location}, ${redisUrl ? 'Redis' : 'in-memory'} broadcast)`,
 )
 console.log(
   `  OpenAPI: http://localhost:${actualPort}/openapi.json   broadcast: ws://localhost:${actualPort}/ws/broadcast`,

@@ -1,0 +1,169 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { Redis } from 'ioredis'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { POSTGRES_URL } from './databases.js'
+
+/**
+ * Issue 6, item 2: two `npm start` instances (examples/orders/server/main.ts) on different ports
+ * with the same DATABASE_URL and REDIS_URL share data and broadcasts, with no sticky sessions.
+ */
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const MAIN = fileURLToPath(new URL('../server/main.ts', import.meta.url))
+const TSX = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url))
+
+async function reachable(): Promise<boolean> {
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  })
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 })
+  try {
+    await redis.connect()
+    await client.connect()
+    return true
+  } catch {
+    return false
+  } finally {
+    redis.disconnect()
+    await client.end().catch(() => {})
+  }
+}
+
+const servicesUp = await reachable()
+if (!servicesUp) {
+  if (process.env.CI === 'true') throw new Error('CI=true but Postgres or Redis is unreachable')
+  console.warn('\n⚠️  Postgres or Redis unreachable: the two-instance test of `npm start` is SKIPPED\n')
+}
+
+interface Instance {
+  url: string
+  child: ChildProcess
+}
+
+async function startInstance(schema: string): Promise<Instance> {
+  const child = spawn(process.execPath, [TSX, '--conditions=source', MAIN], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: POSTGRES_URL,
+      DATABASE_SCHEMA: schema,
+      REDIS_URL,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`main.ts did not start:\n${output}`)), 60_000)
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = / on http:\/\/localhost:(\d+)/.exec(output)
+      if (match) {
+        clearTimeout(timer)
+        resolve(`http://127.0.0.1:${match[1]}`)
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`main.ts exited with ${code}:\n${output}`)))
+  })
+  expect(output).toContain('Redis broadcast')
+  return { url, child }
+}
+
+async function stop(instance: Instance | undefined): Promise<void> {
+  if (!instance || instance.child.exitCode !== null) return
+  const exited = new Promise((resolve) => instance.child.once('exit', resolve))
+  instance.child.kill('SIGTERM')
+  await exited
+}
+
+/** A subscriber on `channel`, resolved once the server acknowledged the subscription. */
+async function subscribe(baseUrl: string, channel: string) {
+  const socket = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws/broadcast`)
+  const events: Array<{ event: string; payload: { entity_id?: string } }> = []
+  const waiters: Array<() => void> = []
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject)
+    socket.on('message', (data) => {
+      const frame = JSON.parse(data.toString())
+      if (frame.welcome) socket.send(JSON.stringify({ subscribe: [channel] }))
+      else if (frame.subscribed) resolve()
+      else if (frame.event) {
+        events.push(frame)
+        for (const wake of waiters.splice(0)) wake()
+      }
+    })
+  })
+  return {
+    events,
+    async waitFor(predicate: (e: (typeof events)[number]) => boolean) {
+      const deadline = Date.now() + 10_000
+      while (!events.some(predicate)) {
+        if (Date.now() > deadline) throw new Error(`no matching event; got ${JSON.stringify(events)}`)
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve)
+          setTimeout(resolve, 200)
+        })
+      }
+    },
+    close: () => socket.close(),
+  }
+}
+
+describe.skipIf(!servicesUp)('two npm start instances with the same DATABASE_URL and REDIS_URL', () => {
+  const schema = `two_instances_${randomBytes(5).toString('hex')}`
+  let a: Instance | undefined
+  let b: Instance | undefined
+
+  beforeAll(async () => {
+    a = await startInstance(schema) // migrates the schema first, so B finds it ready
+    b = await startInstance(schema)
+  }, 120_000)
+
+  afterAll(async () => {
+    await Promise.all([stop(a), stop(b)])
+    const admin = new pg.Client({ connectionString: POSTGRES_URL })
+    await admin.connect()
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+    await admin.end()
+  })
+
+  it('a change handled by A is broadcast to subscribers of B, and B serves the same data', async () => {
+    if (!a || !b) throw new Error('instances did not start')
+    const onB = await subscribe(b.url, 'order')
+    const onA = await subscribe(a.url, 'order')
+    try {
+      const id = randomUUID()
+      const created = await fetch(`${a.url}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id }),
+      })
+      expect(created.status).toBe(201)
+      await onB.waitFor((e) => e.event === 'created' && e.payload.entity_id === id)
+      await onA.waitFor((e) => e.event === 'created' && e.payload.entity_id === id)
+      // Exactly one delivery per subscriber: one PUBLISH, no duplicates across instances.
+      expect(onB.events.filter((e) => e.payload.entity_id === id)).toHaveLength(1)
+      expect(onA.events.filter((e) => e.payload.entity_id === id)).toHaveLength(1)
+
+      const fromB = await fetch(`${b.url}/orders/${id}`)
+      expect(fromB.status).toBe(200)
+      expect((await fromB.json()).id).toBe(id)
+
+      // And the other way round: B's change reaches A's subscriber.
+      const deleted = await fetch(`${b.url}/orders/${id}`, { method: 'DELETE' })
+      expect(deleted.status).toBeLessThan(300)
+      await onA.waitFor((e) => e.event === 'deleted' && e.payload.entity_id === id)
+      expect((await fetch(`${a.url}/orders/${id}`)).status).toBe(404)
+    } finally {
+      onA.close()
+      onB.close()
+    }
+  })
+})
