@@ -8,13 +8,17 @@ const IN_CI = process.env.CI === 'true'
 
 async function redisProblem(): Promise<string | null> {
   const client = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null, connectTimeout: 2000 })
-  client.on('error', () => {})
+  let cause: unknown = null
+  client.on('error', (error) => {
+    cause = error
+  })
   try {
     await client.connect()
     await client.ping()
     return null
   } catch (error) {
-    return error instanceof Error ? error.message : String(error)
+    const reason = cause ?? error
+    return reason instanceof Error ? reason.message : String(reason)
   } finally {
     client.disconnect()
   }
