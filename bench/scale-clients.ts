@@ -11,6 +11,8 @@ const url = process.env.URL ?? ''
 const count = Number(process.env.COUNT ?? 2000)
 const channel = process.env.CHANNEL ?? 'bench'
 const hopChannel = process.env.HOP_CHANNEL ?? 'hop'
+/** A channel only the last instance's subscribers (or the single instance's) also subscribe to. */
+const extraChannel = process.env.EXTRA_CHANNEL
 const now = () => performance.timeOrigin + performance.now()
 const send = (message: object) => process.send?.(message)
 
@@ -53,7 +55,12 @@ async function connect(index: number): Promise<WebSocket> {
       const text = String(data)
       if (text.startsWith('{"subscribed"')) resolve()
       else if (text.startsWith('{"welcome"')) {
-        socket.send(JSON.stringify({ subscribe: index === 0 ? [channel, hopChannel] : [channel] }))
+        const channels = [
+          channel,
+          ...(index === 0 ? [hopChannel] : []),
+          ...(extraChannel ? [extraChannel] : []),
+        ]
+        socket.send(JSON.stringify({ subscribe: channels }))
       } else onFrame(text)
     })
     socket.once('error', reject)
