@@ -166,6 +166,32 @@ describe.skipIf(shouldSkipBrowserTests())('two tablets on the Orders app', () =>
     expect(saved.version).toBe(4)
   })
 
+  it('works from the keyboard alone: menu items, the ticket and sending to the kitchen', async () => {
+    const order = await newDraftOrder('keyboard')
+    const item = firstMenuItem()
+    await openApp(a, server.baseUrl, `#/orders/${order.id}`)
+    const add = a.getByRole('button', { name: `Add ${item.name}` })
+    await add.focus()
+    await a.keyboard.press('Enter')
+    await a.keyboard.press('Space')
+    await expect.poll(() => ticket(a).getByTestId('ticket-item').count()).toBe(2)
+    await a.getByTestId('saving-indicator').getByText('All changes saved').waitFor()
+    // Every control is a real, labelled button: it takes focus and answers Enter and Space.
+    await ticket(a)
+      .getByRole('button', { name: `Remove ${item.name}` })
+      .first()
+      .focus()
+    await a.keyboard.press('Enter')
+    await expect.poll(() => ticket(a).getByTestId('ticket-item').count()).toBe(1)
+    await a.getByTestId('saving-indicator').getByText('All changes saved').waitFor()
+    await a.getByRole('button', { name: 'Send to kitchen' }).focus()
+    await a.keyboard.press('Enter')
+    await a.getByTestId('order-status').getByText('Submitted').waitFor()
+    const saved = await http<OrderJson>(server.baseUrl, 'GET', `/orders/${order.id}`)
+    expect(saved.status).toBe('submitted')
+    expect(saved.items.map((i) => i.name)).toEqual([item.name])
+  })
+
   it('rolls back an item the server refuses and says why in a toast', async () => {
     const order = await newDraftOrder('refused')
     const item = firstMenuItem()
