@@ -35,6 +35,8 @@ const redisUrl = process.env.REDIS_URL
 const backend = new WebSocketBroadcastBackend(
   redisUrl ? { engine: new RedisBroadcastEngine({ url: redisUrl }) } : {},
 )
+// Fail at start, naming the URL, when the fan-out engine cannot connect (not on the first broadcast).
+await backend.ready()
 const app = await buildApp({
   db: database.db,
   backend,
