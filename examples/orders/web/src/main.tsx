@@ -4,15 +4,12 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './App.js'
 import { configureClient } from './generated/index.js'
-import { installRandomUUID } from './randomUUID.js'
 import { ToastProvider } from './toasts.js'
 import './styles.css'
 
 // Cache changes reach React in a microtask instead of TanStack's default setTimeout(0), so an
 // optimistic change made in a tap handler renders before the browser paints its next frame.
 notifyManager.setScheduler(queueMicrotask)
-
-installRandomUUID()
 
 // Requests name this tablet's broadcast connection, so it skips the echo of its own changes (its
 // mutation hooks refetch what they changed already).

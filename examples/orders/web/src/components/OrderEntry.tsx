@@ -1,3 +1,4 @@
+import { randomUUID } from '@pattern-stack/sync-patterns/runtime'
 import { useIsMutating, useMutationState } from '@tanstack/react-query'
 import { formatCents, shortId, statusLabel } from '../format.js'
 import {
@@ -37,7 +38,7 @@ export function OrderEntry({ orderId }: { orderId: string }) {
 
   const add = (item: MenuItem) => {
     // The client picks the id, so the optimistic row and the saved one are the same row.
-    const id = crypto.randomUUID()
+    const id = randomUUID()
     addItem
       .mutateAsync({ id, menu_item_id: item.id, quantity: 1 })
       .catch((error) => toast.show('error', `Could not add ${item.name}: ${reasonOf(error)}`))

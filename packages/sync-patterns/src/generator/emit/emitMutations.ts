@@ -126,15 +126,16 @@ export interface ${variablesName} {
   const newId = op.optimistic === 'create' ? 'id' : 'childId'
   if (op.optimistic === 'create' || (op.optimistic === 'add-child' && bodyHasId)) {
     if (bodyHasId) {
-      prelude += `    // Client-generated id: the optimistic entry and the server's one share it, so it never changes.\n    const ${newId} = data.id ?? crypto.randomUUID()\n    const body = { ...data, ${newId === 'id' ? 'id' : `id: ${newId}`} }\n`
+      prelude += `    // Client-generated id: the optimistic entry and the server's one share it, so it never changes.\n    const ${newId} = data.id ?? randomUUID()\n    const body = { ...data, ${newId === 'id' ? 'id' : `id: ${newId}`} }\n`
       bodyExpr = 'body'
     } else if (op.optimistic === 'create') {
-      prelude += `    const optimisticId = \`optimistic:\${crypto.randomUUID()}\`\n`
+      prelude += `    const optimisticId = \`optimistic:\${randomUUID()}\`\n`
     }
   }
   if (op.optimistic === 'add-child' && !bodyHasId) {
-    prelude += `    const optimisticId = \`optimistic:\${crypto.randomUUID()}\`\n`
+    prelude += `    const optimisticId = \`optimistic:\${randomUUID()}\`\n`
   }
+  if (prelude.includes('randomUUID()')) imports.add(runtimeCore, 'randomUUID')
   if (op.body) callArgs.push(bodyExpr)
   if (op.queryType) callArgs.push(param.includes('params') ? 'params' : 'undefined')
   if (idempotency !== 'undefined') callArgs.push(idempotency)

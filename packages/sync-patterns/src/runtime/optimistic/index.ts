@@ -29,4 +29,5 @@ export {
   type MutationHookOptions,
   pickFields,
 } from './queryKeys.js'
+export { randomUUID } from './randomUUID.js'
 export { isRetryable, type OptimisticMutation, runOptimisticMutation } from './runOptimisticMutation.js'

@@ -1,6 +1,7 @@
 import type { InvalidateQueryFilters, QueryClient, QueryKey } from '@tanstack/query-core'
 import { ApiError } from './ApiError.js'
 import { getOptimisticRegistry, type OptimisticPatch } from './OptimisticRegistry.js'
+import { randomUUID } from './randomUUID.js'
 
 export interface OptimisticMutation<TResult> {
   /** Changes to show while the request is in flight (none for a plain mutation). */
@@ -30,7 +31,7 @@ export async function runOptimisticMutation<TResult>(
 ): Promise<TResult> {
   const registry = getOptimisticRegistry(client)
   const ids = (mutation.patches ?? []).map((patch) => registry.add(patch))
-  const idempotencyKey = crypto.randomUUID()
+  const idempotencyKey = randomUUID()
   let result: TResult
   try {
     result = await withRetry(() => mutation.request(idempotencyKey), mutation.retry ?? 0, mutation.retryDelay)

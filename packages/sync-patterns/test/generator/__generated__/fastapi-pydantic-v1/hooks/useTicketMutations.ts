@@ -14,6 +14,7 @@ import {
   listFilters,
   type MutationHookOptions,
   pickFields,
+  randomUUID,
   runOptimisticMutation,
   updateEntityPatch,
 } from '@pattern-stack/sync-patterns/runtime/core'
@@ -40,7 +41,7 @@ export function useCreateTicket(options: MutationHookOptions = {}) {
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
-      const optimisticId = `optimistic:${crypto.randomUUID()}`
+      const optimisticId = `optimistic:${randomUUID()}`
       return runOptimisticMutation(queryClient, {
         patches: [createEntityPatch(ticketCache, { ...ticketPlaceholder, ...data, id: optimisticId })],
         request: (idempotencyKey) => ticketApi.create(data, { idempotencyKey }),
@@ -100,7 +101,7 @@ export function useAddTicketComment(ticketId: number, options: MutationHookOptio
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
-      const optimisticId = `optimistic:${crypto.randomUUID()}`
+      const optimisticId = `optimistic:${randomUUID()}`
       return runOptimisticMutation(queryClient, {
         patches: [
           addChildPatch(

@@ -14,6 +14,7 @@ import {
   listFilters,
   type MutationHookOptions,
   pickFields,
+  randomUUID,
   removeChildPatch,
   runOptimisticMutation,
   updateEntityPatch,
@@ -42,7 +43,7 @@ export function useCreateOrder(options: MutationHookOptions = {}) {
     retry: false,
     mutationFn: (data) => {
       // Client-generated id: the optimistic entry and the server's one share it, so it never changes.
-      const id = data.id ?? crypto.randomUUID()
+      const id = data.id ?? randomUUID()
       const body = { ...data, id }
       return runOptimisticMutation(queryClient, {
         patches: [createEntityPatch(orderCache, { ...orderPlaceholder, ...body })],
@@ -102,7 +103,7 @@ export function useAddOrderItem(orderId: string, options: MutationHookOptions = 
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
-      const optimisticId = `optimistic:${crypto.randomUUID()}`
+      const optimisticId = `optimistic:${randomUUID()}`
       return runOptimisticMutation(queryClient, {
         patches: [
           addChildPatch(orderCache, { parentId: orderId, field: 'items' }, { ...data, id: optimisticId }),

@@ -13,6 +13,7 @@ import {
   listFilters,
   type MutationHookOptions,
   pickFields,
+  randomUUID,
   runOptimisticMutation,
   updateEntityPatch,
 } from '@pattern-stack/sync-patterns/runtime/core'
@@ -33,7 +34,7 @@ export function useCreateContact(options: MutationHookOptions = {}) {
     retry: false,
     mutationFn: (data) => {
       // Client-generated id: the optimistic entry and the server's one share it, so it never changes.
-      const id = data.id ?? crypto.randomUUID()
+      const id = data.id ?? randomUUID()
       const body = { ...data, id }
       return runOptimisticMutation(queryClient, {
         patches: [createEntityPatch(contactCache, { ...contactPlaceholder, ...body })],

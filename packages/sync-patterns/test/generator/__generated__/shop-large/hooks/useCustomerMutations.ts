@@ -13,6 +13,7 @@ import {
   listFilters,
   type MutationHookOptions,
   pickFields,
+  randomUUID,
   runOptimisticMutation,
   updateEntityPatch,
 } from '@pattern-stack/sync-patterns/runtime/core'
@@ -37,7 +38,7 @@ export function useCreateCustomer(options: MutationHookOptions = {}) {
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
-      const optimisticId = `optimistic:${crypto.randomUUID()}`
+      const optimisticId = `optimistic:${randomUUID()}`
       return runOptimisticMutation(queryClient, {
         patches: [createEntityPatch(customerCache, { ...customerPlaceholder, ...data, id: optimisticId })],
         request: (idempotencyKey) => customerApi.create(data, { idempotencyKey }),

@@ -13,6 +13,7 @@ import {
   listFilters,
   type MutationHookOptions,
   pickFields,
+  randomUUID,
   removeChildPatch,
   runOptimisticMutation,
   updateChildPatch,
@@ -42,7 +43,7 @@ export function useCreateInvoice(options: MutationHookOptions = {}) {
     retry: false,
     mutationFn: (data) => {
       // Client-generated id: the optimistic entry and the server's one share it, so it never changes.
-      const id = data.id ?? crypto.randomUUID()
+      const id = data.id ?? randomUUID()
       const body = { ...data, id }
       return runOptimisticMutation(queryClient, {
         patches: [createEntityPatch(invoiceCache, { ...invoicePlaceholder, ...body })],
@@ -100,7 +101,7 @@ export function useAddInvoiceLine(invoiceId: string, options: MutationHookOption
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
-      const optimisticId = `optimistic:${crypto.randomUUID()}`
+      const optimisticId = `optimistic:${randomUUID()}`
       return runOptimisticMutation(queryClient, {
         patches: [
           addChildPatch(invoiceCache, { parentId: invoiceId, field: 'lines' }, { ...data, id: optimisticId }),

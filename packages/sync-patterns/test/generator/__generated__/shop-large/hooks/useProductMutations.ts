@@ -13,6 +13,7 @@ import {
   listFilters,
   type MutationHookOptions,
   pickFields,
+  randomUUID,
   runOptimisticMutation,
   updateEntityPatch,
 } from '@pattern-stack/sync-patterns/runtime/core'
@@ -32,7 +33,7 @@ export function useCreateProduct(options: MutationHookOptions = {}) {
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
-      const optimisticId = `optimistic:${crypto.randomUUID()}`
+      const optimisticId = `optimistic:${randomUUID()}`
       return runOptimisticMutation(queryClient, {
         patches: [createEntityPatch(productCache, { ...productPlaceholder, ...data, id: optimisticId })],
         request: (idempotencyKey) => productApi.create(data, { idempotencyKey }),
