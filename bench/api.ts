@@ -6,8 +6,9 @@
  * alternate in rounds so machine noise hits both alike. Writes the table to docs/performance.md
  * ("## API (bench:api)"). Env: ROUNDS (4), PER_ROUND (250), DATABASE_URL.
  */
+
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,8 +20,9 @@ import pg from 'pg'
 import WebSocket from 'ws'
 import { buildApp } from '../examples/orders/server/app.js'
 import { type Database, openDatabase } from '../examples/orders/server/db/client.js'
+import { writePerformanceSection } from './performance-doc.js'
 
-const PERFORMANCE_MD = fileURLToPath(new URL('../docs/performance.md', import.meta.url))
+const _PERFORMANCE_MD = fileURLToPath(new URL('../docs/performance.md', import.meta.url))
 const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const ROUNDS = Number(process.env.ROUNDS ?? 4)
 const PER_ROUND = Number(process.env.PER_ROUND ?? 250)
@@ -272,17 +274,5 @@ const section = [
 ].join('\n')
 
 console.log(`\n${section}`)
-let doc: string
-try {
-  doc = readFileSync(PERFORMANCE_MD, 'utf8')
-} catch {
-  doc = '# Performance\n\nMeasured by the `npm run bench:*` scripts; each writes its own section.\n\n'
-}
-const start = doc.indexOf('## API (bench:api)')
-if (start === -1) doc = `${doc.trimEnd()}\n\n${section}`
-else {
-  const end = doc.indexOf('\n## ', start + 1)
-  doc = doc.slice(0, start) + section + (end === -1 ? '' : `\n${doc.slice(end + 1)}`)
-}
-writeFileSync(PERFORMANCE_MD, doc)
+writePerformanceSection(section)
 process.stderr.write(`wrote docs/performance.md (${sent} requests)\n`)

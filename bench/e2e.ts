@@ -17,9 +17,10 @@
  * Env: TABLETS (50), MUTATIONS (500), POLL_MUTATIONS (60), APPLY (500), ITEMS (200), E2E_POSTGRES (1: a
  * fresh Postgres database instead of PGlite).
  */
+
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -42,9 +43,10 @@ import { MutationObserver, notifyManager, QueryClient, QueryObserver } from '@ta
 import pg from 'pg'
 import { chromium } from 'playwright-core'
 import WebSocket from 'ws'
+import { writePerformanceSection } from './performance-doc.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const PERFORMANCE_MD = join(ROOT, 'docs/performance.md')
+const _PERFORMANCE_MD = join(ROOT, 'docs/performance.md')
 const PLOT_PNG = join(ROOT, 'docs/e2e-latency.png')
 const SECTION = '## End to end (bench:e2e)'
 const TABLETS = Number(process.env.TABLETS ?? 50)
@@ -511,22 +513,6 @@ async function plot(series: { label: string; color: string; values: number[] }[]
   }
 }
 
-function writeSection(section: string): void {
-  let doc: string
-  try {
-    doc = readFileSync(PERFORMANCE_MD, 'utf8')
-  } catch {
-    doc = '# Performance\n\nMeasured by the `npm run bench:*` scripts; each writes its own section.\n\n'
-  }
-  const start = doc.indexOf(SECTION)
-  if (start === -1) doc = `${doc.trimEnd()}\n\n${section}`
-  else {
-    const end = doc.indexOf('\n## ', start + 1)
-    doc = doc.slice(0, start) + section + (end === -1 ? '' : doc.slice(end + 1))
-  }
-  writeFileSync(PERFORMANCE_MD, doc)
-}
-
 // ── run ──────────────────────────────────────────────────────────────────────────────────────
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-e2e-'))
@@ -635,7 +621,7 @@ try {
     '',
   ].join('\n')
   console.log(`\n${section}`)
-  writeSection(section)
+  writePerformanceSection(section)
   process.stderr.write('wrote docs/performance.md and docs/e2e-latency.png\n')
 } finally {
   server.child.kill('SIGTERM')

@@ -7,8 +7,8 @@
  *   npm run bench:fanout                      # full run, writes docs/performance.md
  *   SUBSCRIBERS=1000 REPS=1 WRITE=0 npm run bench:fanout   # quick look, no doc
  */
+
 import { type ChildProcess, fork } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { FromClient, ToClient } from './fanout-client.js'
@@ -19,6 +19,7 @@ import {
   type Implementation,
   startFanoutServer,
 } from './fanout-servers.js'
+import { writePerformanceSection } from './performance-doc.js'
 
 const SUBSCRIBERS = (process.env.SUBSCRIBERS ?? '1000,5000').split(',').map(Number)
 const REPS = Number(process.env.REPS ?? 2)
@@ -176,13 +177,6 @@ function machine(): string {
 }
 
 function writeDoc(tables: string, notes: string[]): void {
-  let doc: string
-  try {
-    doc = readFileSync(DOC, 'utf8')
-  } catch {
-    doc =
-      '# Performance\n\nMeasured by the benchmarks in [`bench/`](../bench); each section is written by its script.\n'
-  }
   const section = [
     SECTION,
     '',
@@ -215,14 +209,7 @@ function writeDoc(tables: string, notes: string[]): void {
     '`REPS=2`, `ROUNDS=30`, `BURSTS=3`; `WRITE=0` prints without writing. Not part of `npm test`.',
     '',
   ].join('\n')
-  const start = doc.indexOf(SECTION)
-  if (start === -1) {
-    doc = `${doc.trimEnd()}\n\n${section}`
-  } else {
-    const next = doc.indexOf('\n## ', start + SECTION.length)
-    doc = doc.slice(0, start) + section + (next === -1 ? '' : `\n${doc.slice(next + 1)}`)
-  }
-  writeFileSync(DOC, doc)
+  writePerformanceSection(section)
 }
 
 async function main(): Promise<void> {

@@ -5,7 +5,8 @@
  * by round so machine noise hits both alike, after one warm-up run each. Writes the table to
  * docs/performance.md ("## Generator (bench:generate)").
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,10 +18,11 @@ import { formatFiles } from '../packages/sync-patterns/src/generator/format.js'
 import { loadSpec } from '../packages/sync-patterns/src/generator/loadSpec.js'
 import { normalize } from '../packages/sync-patterns/src/generator/normalize.js'
 import { writeOutput } from '../packages/sync-patterns/src/generator/writeOutput.js'
+import { writePerformanceSection } from './performance-doc.js'
 
 const RESOURCES = 60 // × 5 operations = 300
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
-const PERFORMANCE_MD = fileURLToPath(new URL('../docs/performance.md', import.meta.url))
+const _PERFORMANCE_MD = fileURLToPath(new URL('../docs/performance.md', import.meta.url))
 
 /** 60 resources, each with list/create/get/update/delete, x-sync on each collection. */
 function synthesizeSpec(): object {
@@ -254,17 +256,5 @@ const section = [
 ].join('\n')
 
 console.log(`\n${section}`)
-let doc: string
-try {
-  doc = readFileSync(PERFORMANCE_MD, 'utf8')
-} catch {
-  doc = '# Performance\n\nMeasured by the `npm run bench:*` scripts; each writes its own section.\n\n'
-}
-const start = doc.indexOf('## Generator (bench:generate)')
-if (start === -1) doc = `${doc.trimEnd()}\n\n${section}`
-else {
-  const end = doc.indexOf('\n## ', start + 1)
-  doc = doc.slice(0, start) + section + (end === -1 ? '' : doc.slice(end + 1))
-}
-writeFileSync(PERFORMANCE_MD, doc)
+writePerformanceSection(section)
 process.stderr.write('wrote docs/performance.md\n')

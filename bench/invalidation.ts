@@ -10,13 +10,14 @@
  * plus the mutation's onSettled invalidation. Each group has its own channel; the groups take
  * turns with the same event schedule, so neither group's load distorts the other's measurement.
  */
+
 import { type ChildProcess, fork } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { writePerformanceSection } from './performance-doc.js'
 
 const CLIENTS_PER_GROUP = 5
 const REPETITIONS = 3
@@ -403,20 +404,6 @@ when it arrives after that refetch finished, only the origin tells the client it
 change. The "in N ms" column is the time the server took to send the events: on a loaded machine it
 exceeds the nominal 100 ms.
 `
-  const path = new URL('../docs/performance.md', import.meta.url)
-  let doc: string
-  try {
-    doc = readFileSync(path, 'utf8')
-  } catch {
-    doc = '# Performance\n\nMeasured by the `npm run bench:*` scripts; each writes its own section.\n'
-  }
-  const start = doc.indexOf('## Invalidation (bench:invalidation)')
-  if (start === -1) {
-    doc = `${doc.trimEnd()}\n\n${section}`
-  } else {
-    const next = doc.indexOf('\n## ', start + 1)
-    doc = `${doc.slice(0, start)}${section}${next === -1 ? '' : `\n${doc.slice(next + 1)}`}`
-  }
-  writeFileSync(path, doc)
+  writePerformanceSection(section)
   console.log('\nwritten to docs/performance.md')
 }

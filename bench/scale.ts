@@ -13,8 +13,8 @@
  * Writes the table to docs/performance.md ("## Scale-out (bench:scale)"). Env: SUBS (2000),
  * ROUNDS (200), BURST (300), REDIS_URL, DATABASE_URL. Not part of npm test.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
@@ -23,6 +23,7 @@ import {
   type InstanceEnv,
   startInstance,
 } from '../packages/backend-patterns/test/scale/instances.js'
+import { writePerformanceSection } from './performance-doc.js'
 
 const SUBS = Number(process.env.SUBS ?? 2000)
 const ROUNDS = Number(process.env.ROUNDS ?? 200)
@@ -36,7 +37,7 @@ const HOP_CHANNEL = 'hop'
 const B_ONLY_CHANNEL = 'bonly'
 const TSX = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url))
 const CLIENTS = fileURLToPath(new URL('./scale-clients.ts', import.meta.url))
-const PERFORMANCE_MD = fileURLToPath(new URL('../docs/performance.md', import.meta.url))
+const _PERFORMANCE_MD = fileURLToPath(new URL('../docs/performance.md', import.meta.url))
 const now = () => performance.timeOrigin + performance.now()
 
 interface ClientGroup {
@@ -392,17 +393,5 @@ const section = [
 ].join('\n')
 
 console.log(`\n${section}`)
-let doc: string
-try {
-  doc = readFileSync(PERFORMANCE_MD, 'utf8')
-} catch {
-  doc = '# Performance\n\nMeasured by the `npm run bench:*` scripts; each writes its own section.\n\n'
-}
-const start = doc.indexOf('## Scale-out (bench:scale)')
-if (start === -1) doc = `${doc.trimEnd()}\n\n${section}`
-else {
-  const end = doc.indexOf('\n## ', start + 1)
-  doc = doc.slice(0, start) + section + (end === -1 ? '' : `\n${doc.slice(end + 1)}`)
-}
-writeFileSync(PERFORMANCE_MD, doc)
+writePerformanceSection(section)
 process.stderr.write('wrote docs/performance.md\n')
