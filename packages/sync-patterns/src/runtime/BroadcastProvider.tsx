@@ -1,4 +1,4 @@
-import { type ReactNode, useCallback, useEffect, useMemo, useSyncExternalStore } from 'react'
+import { type ReactNode, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import { BroadcastContext, type BroadcastContextValue } from './BroadcastContext.js'
 import { BroadcastClient, type BroadcastClientOptions } from './core/broadcast-client.js'
 import { getBroadcastClient, setBroadcastClient } from './core/broadcast-singleton.js'
@@ -30,12 +30,26 @@ export function BroadcastProvider({ url, options, client: external, children }: 
 
   const subscribeToState = useCallback((onChange: () => void) => client.onStateChange(onChange), [client])
   const readState = useCallback(() => client.state, [client])
-  const state = useSyncExternalStore(subscribeToState, readState, readState)
+  const clientState = useSyncExternalStore(subscribeToState, readState, readState)
+  // A client this provider creates connects one tick after mount (so StrictMode's extra mount
+  // opens no socket); until then it is about to connect, not "disconnected".
+  const [startedClient, setStartedClient] = useState<BroadcastClient | null>(null)
+  const starting = !external && startedClient !== client
+  const state = starting && clientState === 'disconnected' ? 'connecting' : clientState
+  const subscribe = useCallback<BroadcastContextValue['subscribe']>(
+    (channel, handler) => client.subscribe(channel, handler),
+    [client],
+  )
 
   useEffect(() => {
     const previous = getBroadcastClient()
     setBroadcastClient(client)
-    const timer = external ? undefined : setTimeout(() => client.connect(), 0)
+    const timer = external
+      ? undefined
+      : setTimeout(() => {
+          client.connect()
+          setStartedClient(client)
+        }, 0)
     return () => {
       clearTimeout(timer)
       if (!external) client.disconnect()
@@ -44,8 +58,8 @@ export function BroadcastProvider({ url, options, client: external, children }: 
   }, [client, external])
 
   const value = useMemo<BroadcastContextValue>(
-    () => ({ client, state, subscribe: (channel, handler) => client.subscribe(channel, handler) }),
-    [client, state],
+    () => ({ client, state, subscribe }),
+    [client, state, subscribe],
   )
   return <BroadcastContext.Provider value={value}>{children}</BroadcastContext.Provider>
 }

@@ -207,6 +207,28 @@ describe('BroadcastProvider and hooks (happy-dom, real QueryClient, real server)
     }
   })
 
+  it('reports connecting (never disconnected) before the first connection, and keeps subscribe stable', async () => {
+    const s = await server()
+    const states: string[] = []
+    const subscribes = new Set<unknown>()
+    function Probe() {
+      const { state, subscribe } = useBroadcast()
+      states.push(state)
+      subscribes.add(subscribe)
+      return <p>state {state}</p>
+    }
+    render(
+      <Providers url={s.url} queryClient={newQueryClient()}>
+        <Probe />
+      </Providers>,
+    )
+    await screen.findByText('state connected')
+    expect(states[0]).toBe('connecting')
+    expect(states).not.toContain('disconnected')
+    // One subscribe function across the state changes, so effects that depend on it do not resubscribe.
+    expect(subscribes.size).toBe(1)
+  })
+
   it('useBroadcast outside a provider names the problem', () => {
     vi.spyOn(console, 'error').mockImplementation(() => {})
     expect(() => render(<Orphan />)).toThrow(/inside <BroadcastProvider/)
