@@ -255,8 +255,8 @@ async function main(): Promise<void> {
   const notes = [...reading(results), '']
   notes.push(
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}.`,
-    `Load average (1 min) ${loadBefore[0]?.toFixed(1)} before and ${loadAfter[0]?.toFixed(1)} after the run: the machine`,
-    "was shared with other engineers' tests and benchmarks, so absolute numbers are noisy; the ratios compare runs interleaved in",
+    `Load average (1 min) ${loadBefore[0]?.toFixed(1)} before and ${loadAfter[0]?.toFixed(1)} after the run (the load clients`,
+    'share the 2 cores with the servers), so absolute numbers are noisy; the ratios compare runs interleaved in',
     'the same minutes (the servers take turns round by round). CPU / delivery is the median of the repetitions.',
   )
   console.log(`\n${tables}\n\n${notes.join('\n')}`)

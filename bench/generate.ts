@@ -233,7 +233,7 @@ const section = [
   '`generate()` of `@pattern-stack/sync-patterns/generator` (load, check refs, openapi-typescript types, optimistic',
   "hooks, output formatted by the project's Biome) and by Orval's programmatic `generate` with `client: 'react-query'`",
   "(Orval's default: no formatter). Both in one process, taking turns, after one warm-up each;",
-  `${ROUNDS} rounds, median. The machine was shared with other jobs, so absolute times are noisy; the ratio is the result.`,
+  `${ROUNDS} rounds, median. Absolute times depend on the machine and its load; the ratio is the result.`,
   '',
   '| generator | median | fastest | slowest | vs Orval | files | output size |',
   '|---|---|---|---|---|---|---|',
