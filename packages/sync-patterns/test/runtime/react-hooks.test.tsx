@@ -112,6 +112,14 @@ function Orphan() {
   return null
 }
 
+/** Records every state it renders with and every `subscribe` function it was given. */
+function StateProbe({ states, subscribes }: { states: string[]; subscribes: Set<unknown> }) {
+  const { state, subscribe } = useBroadcast()
+  states.push(state)
+  subscribes.add(subscribe)
+  return <p>state {state}</p>
+}
+
 describe('BroadcastProvider and hooks (happy-dom, real QueryClient, real server)', () => {
   it('OrderList: a burst of events for one order refetches the list once', async () => {
     const s = await server()
@@ -211,15 +219,9 @@ describe('BroadcastProvider and hooks (happy-dom, real QueryClient, real server)
     const s = await server()
     const states: string[] = []
     const subscribes = new Set<unknown>()
-    function Probe() {
-      const { state, subscribe } = useBroadcast()
-      states.push(state)
-      subscribes.add(subscribe)
-      return <p>state {state}</p>
-    }
     render(
       <Providers url={s.url} queryClient={newQueryClient()}>
-        <Probe />
+        <StateProbe states={states} subscribes={subscribes} />
       </Providers>,
     )
     await screen.findByText('state connected')
