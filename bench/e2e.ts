@@ -34,6 +34,7 @@ import {
   createBroadcastInvalidation,
   type EntityCacheShape,
   entityFilters,
+  getInvalidationScheduler,
   listFilters,
   removeChildPatch,
   runOptimisticMutation,
@@ -54,6 +55,9 @@ const MUTATIONS = Number(process.env.MUTATIONS ?? 500)
 const POLL_MUTATIONS = Number(process.env.POLL_MUTATIONS ?? 60)
 const APPLY = Number(process.env.APPLY ?? 500)
 const ITEMS = Number(process.env.ITEMS ?? 200)
+/** The invalidation scheduler's coalescing window; unset = the runtime's default (16 ms, one 60 Hz frame). */
+const COALESCE_MS = process.env.COALESCE_MS === undefined ? undefined : Number(process.env.COALESCE_MS)
+const WINDOW = `${COALESCE_MS ?? 16} ms`
 /** Orders the tablets watch; mutations rotate over them. */
 const ORDERS = 5
 const POLL_MS = 1000
@@ -153,6 +157,7 @@ class Tablet {
         signals: false,
         logger: silent,
       })
+      if (COALESCE_MS !== undefined) getInvalidationScheduler(this.queryClient, { coalesceMs: COALESCE_MS })
       const invalidation = createBroadcastInvalidation({
         queryClient: this.queryClient,
         client: this.broadcast,
@@ -571,7 +576,7 @@ try {
     '',
     '**Cross-client sync**: tablet A adds an item over HTTP (with `X-Broadcast-Origin`); the clock runs from',
     "just before A's request until tablet B's query cache holds the new item: POST, commit, broadcast,",
-    "the scheduler's 16 ms coalescing window, B's refetch. Mutations go one at a time.",
+    `the scheduler's ${WINDOW} coalescing window${COALESCE_MS === undefined ? '' : ' (COALESCE_MS)'}, B's refetch. Mutations go one at a time.`,
     `- *pairs* (the headline): tablets 2k and 2k+1 share order k, so all ${TABLETS} get every broadcast on`,
     "  `order` but only A's partner refetches (invalidation is per entity).",
     `- *all refetch*: every tablet watches the same ${ORDERS} orders, so each mutation makes the other ${TABLETS - 1}`,
@@ -587,7 +592,7 @@ try {
     '|---|---:|---:|---:|---:|---|',
     row(`cross-client, broadcast, pairs (${pairs.mutations} mutations)`, pairs.each, missed(pairs)),
     row("… of which A's POST round trip", pairs.post, 'commit + SystemEvent + broadcast, on the server'),
-    row('… of which after the POST returned', pairs.afterPost, "coalescing window (16 ms) + B's refetch"),
+    row('… of which after the POST returned', pairs.afterPost, `coalescing window (${WINDOW}) + B's refetch`),
     row(
       `cross-client, broadcast, all refetch: every tablet (${shared.mutations} mutations)`,
       shared.each,
@@ -612,7 +617,7 @@ try {
     '',
     `Where the time goes: A's own POST (commit,`,
     `SystemEvent, broadcast on ${database}) has p99 ${ms(percentile(pairs.post, 99))} ms here; once it returned, the sync path adds`,
-    `p50 ${ms(percentile(pairs.afterPost, 50))} / p99 ${ms(percentile(pairs.afterPost, 99))} ms, 16 ms of which is the scheduler's coalescing window (\`coalesceMs\`,`,
+    `p50 ${ms(percentile(pairs.afterPost, 50))} / p99 ${ms(percentile(pairs.afterPost, 99))} ms, ${WINDOW} of which is the scheduler's coalescing window (\`coalesceMs\`,`,
     'one frame by default, which turns a burst of broadcasts into one refetch). The machine was shared:',
     `load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores at the end of the run. When every tablet watches the changed order,`,
     `the ${TABLETS - 1} refetches queue on one server process, which is what the "all refetch" rows show.`,
