@@ -1,19 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { POSTGRES_URL } from './databases.js'
+import { type OrdersMainProcess, startOrdersMain } from './support/start-main.js'
 
 /**
  * Issue 6, item 2: two `npm start` instances (examples/orders/server/main.ts) on different ports
  * with the same DATABASE_URL and REDIS_URL share data and broadcasts, with no sticky sessions.
  */
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const MAIN = fileURLToPath(new URL('../server/main.ts', import.meta.url))
-const TSX = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url))
 
 async function reachable(): Promise<boolean> {
   const redis = new Redis(REDIS_URL, {
@@ -40,47 +37,13 @@ if (!servicesUp) {
   console.warn('\n⚠️  Postgres or Redis unreachable: the two-instance test of `npm start` is SKIPPED\n')
 }
 
-interface Instance {
-  url: string
-  child: ChildProcess
-}
-
-async function startInstance(schema: string): Promise<Instance> {
-  const child = spawn(process.execPath, [TSX, '--conditions=source', MAIN], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: POSTGRES_URL,
-      DATABASE_SCHEMA: schema,
-      REDIS_URL,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`main.ts did not start:\n${output}`)), 60_000)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = / on http:\/\/localhost:(\d+)/.exec(output)
-      if (match) {
-        clearTimeout(timer)
-        resolve(`http://127.0.0.1:${match[1]}`)
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`main.ts exited with ${code}:\n${output}`)))
-  })
-  expect(output).toContain('Redis broadcast')
-  return { url, child }
-}
-
-async function stop(instance: Instance | undefined): Promise<void> {
-  if (!instance || instance.child.exitCode !== null) return
-  const exited = new Promise((resolve) => instance.child.once('exit', resolve))
-  instance.child.kill('SIGTERM')
-  await exited
+async function startInstance(schema: string): Promise<OrdersMainProcess> {
+  const instance = await startOrdersMain(
+    { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema, REDIS_URL },
+    60_000,
+  )
+  expect(instance.output()).toContain('Redis broadcast')
+  return instance
 }
 
 /** A subscriber on `channel`, resolved once the server acknowledged the subscription. */
@@ -118,8 +81,8 @@ async function subscribe(baseUrl: string, channel: string) {
 
 describe.skipIf(!servicesUp)('two npm start instances with the same DATABASE_URL and REDIS_URL', () => {
   const schema = `two_instances_${randomBytes(5).toString('hex')}`
-  let a: Instance | undefined
-  let b: Instance | undefined
+  let a: OrdersMainProcess | undefined
+  let b: OrdersMainProcess | undefined
 
   beforeAll(async () => {
     a = await startInstance(schema) // migrates the schema first, so B finds it ready
@@ -127,7 +90,7 @@ describe.skipIf(!servicesUp)('two npm start instances with the same DATABASE_URL
   }, 120_000)
 
   afterAll(async () => {
-    await Promise.all([stop(a), stop(b)])
+    await Promise.all([a?.stop(), b?.stop()])
     const admin = new pg.Client({ connectionString: POSTGRES_URL })
     await admin.connect()
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)

@@ -1,12 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { startOrdersMain } from '../../../../examples/orders/test/support/start-main.js'
 import { configureClient } from './__generated__/orders-fastify/client/config'
-
-// (a string path: the DOM environment's URL class is not Node's)
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..')
 
 /**
  * Runs the real Orders server (examples/orders/server/main.ts) as a child process on a free port,
@@ -15,42 +11,11 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..')
  */
 async function startServer(): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'orders-hooks-'))
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=source', join(repoRoot, 'examples/orders/server/main.ts')],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        ORDERS_TEST_FAULTS: '1',
-        PGLITE_DATA_DIR: dataDir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  let output = ''
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the Orders server did not start:\n${output}`)), 110_000)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = / on http:\/\/localhost:(\d+)/.exec(output)
-      if (match) {
-        clearTimeout(timer)
-        resolve(`http://127.0.0.1:${match[1]}`)
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`the Orders server exited with ${code}:\n${output}`)))
-  })
+  const server = await startOrdersMain({ ORDERS_TEST_FAULTS: '1', PGLITE_DATA_DIR: dataDir })
   return {
-    baseUrl,
+    baseUrl: server.url,
     close: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
+      await server.stop()
       rmSync(dataDir, { recursive: true, force: true })
     },
   }

@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+// String paths, not `new URL(...)`: DOM test environments replace the global URL class.
+const here = dirname(fileURLToPath(import.meta.url))
+const MAIN = join(here, '../../server/main.ts')
+const TSX = join(here, '../../../../node_modules/tsx/dist/cli.mjs')
+
+/** `npm start`'s server (examples/orders/server/main.ts) running in its own process. */
+export interface OrdersMainProcess {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string
+  readonly child: ChildProcess
+  /** Everything the process printed so far. */
+  output(): string
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<void>
+}
+
+/**
+ * Starts main.ts with `env` added to this process's environment (PORT defaults to 0, HOST to
+ * 127.0.0.1) and resolves once it printed the URL it listens on.
+ */
+export async function startOrdersMain(
+  env: Record<string, string>,
+  timeoutMs = 110_000,
+): Promise<OrdersMainProcess> {
+  const child = spawn(process.execPath, [TSX, '--conditions=source', MAIN], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`main.ts did not start:\n${output}`)), timeoutMs)
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = / on http:\/\/localhost:(\d+)/.exec(output)
+      if (match) {
+        clearTimeout(timer)
+        resolve(`http://127.0.0.1:${match[1]}`)
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`main.ts exited with ${code}:\n${output}`))
+    })
+  })
+  return {
+    url,
+    child,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
