@@ -14,12 +14,14 @@
  * - An engine that may have lost messages (e.g. it reconnected) calls `resync` with the affected
  *   channels; the backend tells their subscribers to refetch everything on them.
  */
+/** Hands an event frame that arrived for `channel` to this instance's local subscribers. */
+export type DeliverFrame = (channel: string, frame: string) => void
+/** Tells the subscribers of `channels` that events may have been lost. */
+export type RequestResync = (channels: string[]) => void
+
 export interface BroadcastEngine {
   /** Called once by the backend before anything else. */
-  start(
-    deliver: (channel: string, frame: string) => void,
-    resync: (channels: string[]) => void,
-  ): Promise<void>
+  start(deliver: DeliverFrame, resync: RequestResync): Promise<void>
   /** Publishes an already-encoded event frame on `channel`. */
   publish(channel: string, frame: string): Promise<void>
   /** `channel` got its first local subscriber. */

@@ -3,7 +3,7 @@ export {
   type BroadcastOptions,
   WebSocketBroadcastBackend,
 } from './backend.js'
-export type { BroadcastEngine } from './engine.js'
+export type { BroadcastEngine, DeliverFrame, RequestResync } from './engine.js'
 export type { EngineLogger } from './engine-logger.js'
 export { type BroadcastPluginOptions, broadcastPlugin } from './fastify-plugin.js'
 export { MemoryBroadcastEngine } from './memory-engine.js'

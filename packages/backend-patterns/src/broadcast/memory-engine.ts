@@ -1,4 +1,4 @@
-import type { BroadcastEngine } from './engine.js'
+import type { BroadcastEngine, DeliverFrame } from './engine.js'
 
 const DONE: Promise<void> = Promise.resolve()
 
@@ -7,9 +7,9 @@ const DONE: Promise<void> = Promise.resolve()
  * `backend.broadcast()` resolves, the frame is already queued on every subscriber's socket.
  */
 export class MemoryBroadcastEngine implements BroadcastEngine {
-  private deliver: ((channel: string, frame: string) => void) | null = null
+  private deliver: DeliverFrame | null = null
 
-  start(deliver: (channel: string, frame: string) => void): Promise<void> {
+  start(deliver: DeliverFrame): Promise<void> {
     this.deliver = deliver
     return DONE
   }

@@ -1,7 +1,7 @@
 // Types only: pg is an optional peer, loaded by start() so the broadcast entry point works without it.
 import type pg from 'pg'
 import { channelsToResync, DroppedBroadcasts, encodeResyncNotices } from './dropped-broadcasts.js'
-import type { BroadcastEngine } from './engine.js'
+import type { BroadcastEngine, DeliverFrame, RequestResync } from './engine.js'
 import { describeError, type EngineLogger, OutageLog } from './engine-logger.js'
 import {
   assertNotifyPayload,
@@ -44,8 +44,6 @@ export interface PostgresBroadcastEngineOptions {
   logger?: EngineLogger
 }
 
-type Deliver = (channel: string, frame: string) => void
-type Resync = (channels: string[]) => void
 type Role = 'listen' | 'notify'
 
 /** Most publishes sent in one statement (two parameters each). */
@@ -85,8 +83,8 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
   private pendingPublishes = 0
   private readonly queue: Array<{ channel: string; name: string; frame: string; resolve: () => void }> = []
   private draining = false
-  private deliver: Deliver = () => {}
-  private resync: Resync = () => {}
+  private deliver: DeliverFrame = () => {}
+  private resync: RequestResync = () => {}
   private started = false
   private closed = false
 
@@ -129,7 +127,7 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
     return rows.map((row) => row.channel).sort()
   }
 
-  async start(deliver: Deliver, resync: Resync): Promise<void> {
+  async start(deliver: DeliverFrame, resync: RequestResync): Promise<void> {
     if (this.started) throw new Error('PostgresBroadcastEngine.start() was already called')
     this.started = true
     this.deliver = deliver

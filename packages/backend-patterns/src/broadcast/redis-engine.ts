@@ -1,7 +1,7 @@
 // Types only: ioredis is an optional peer, loaded by start() so the broadcast entry point works without it.
 import type { Redis, RedisOptions } from 'ioredis'
 import { channelsToResync, DroppedBroadcasts, encodeResyncNotices } from './dropped-broadcasts.js'
-import type { BroadcastEngine } from './engine.js'
+import type { BroadcastEngine, DeliverFrame, RequestResync } from './engine.js'
 import { describeError, type EngineLogger, OutageLog } from './engine-logger.js'
 import { type ReconnectBackoff, reconnectDelay } from './reconnect-backoff.js'
 
@@ -25,9 +25,6 @@ export interface RedisBroadcastEngineOptions {
   maxDroppedChannels?: number
   logger?: EngineLogger
 }
-
-type Deliver = (channel: string, frame: string) => void
-type Resync = (channels: string[]) => void
 
 /**
  * Fan-out through Redis pub/sub: one PUBLISH per broadcast; each instance SUBSCRIBEs only to the
@@ -53,8 +50,8 @@ export class RedisBroadcastEngine implements BroadcastEngine {
   private readonly subscribeLog: OutageLog
   private publisher: Redis | null = null
   private subscriber: Redis | null = null
-  private deliver: Deliver = () => {}
-  private resync: Resync = () => {}
+  private deliver: DeliverFrame = () => {}
+  private resync: RequestResync = () => {}
   private subscriberWasReady = false
   private closed = false
 
@@ -78,7 +75,7 @@ export class RedisBroadcastEngine implements BroadcastEngine {
     return this.channels
   }
 
-  async start(deliver: Deliver, resync: Resync): Promise<void> {
+  async start(deliver: DeliverFrame, resync: RequestResync): Promise<void> {
     if (this.publisher) throw new Error('RedisBroadcastEngine.start() was already called')
     this.deliver = deliver
     this.resync = resync
