@@ -83,12 +83,12 @@ export interface components {
   schemas: {
     /** Comment */
     Comment: {
-      /** Author */
-      author?: string
-      /** Body */
-      body: string
       /** Id */
       id: number
+      /** Body */
+      body: string
+      /** Author */
+      author?: string
     }
     /** CommentCreate */
     CommentCreate: {
@@ -108,22 +108,22 @@ export interface components {
     Priority: 'low' | 'normal' | 'high'
     /** Ticket */
     Ticket: {
+      /** Id */
+      id: number
+      /** Title */
+      title: string
+      priority?: components['schemas']['Priority']
       /** Assignee */
       assignee?: string
       /** Comments */
       comments: components['schemas']['Comment'][]
-      /** Id */
-      id: number
-      priority?: components['schemas']['Priority']
-      /** Title */
-      title: string
     }
     /** TicketCreate */
     TicketCreate: {
-      /** @default normal */
-      priority: components['schemas']['Priority']
       /** Title */
       title: string
+      /** @default normal */
+      priority: components['schemas']['Priority']
     }
     /** TicketPage */
     TicketPage: {
@@ -134,18 +134,18 @@ export interface components {
     }
     /** TicketUpdate */
     TicketUpdate: {
-      /** Assignee */
-      assignee?: string | null
-      priority?: components['schemas']['Priority']
       /** Title */
       title?: string
+      priority?: components['schemas']['Priority']
+      /** Assignee */
+      assignee?: string | null
     }
     /** User */
     User: {
-      /** Disabled */
-      disabled?: boolean
       /** Username */
       username: string
+      /** Disabled */
+      disabled?: boolean
     }
     /** ValidationError */
     ValidationError: {
@@ -168,8 +168,8 @@ export interface operations {
   read_tickets_api_v1_tickets__get: {
     parameters: {
       query?: {
-        assignee?: string
         skip?: number
+        assignee?: string
       }
       header: {
         authorization: string

@@ -6,23 +6,6 @@
  */
 
 export interface paths {
-  '/health': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** Health */
-    get: operations['health_health_get']
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
   '/orders': {
     parameters: {
       query?: never
@@ -111,15 +94,32 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/health': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Health */
+    get: operations['health_health_get']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
 }
 export type webhooks = Record<string, never>
 export interface components {
   schemas: {
     /** Body_submit_order_orders__order_id__submit_post */
     Body_submit_order_orders__order_id__submit_post: {
+      status: components['schemas']['OrderStatus']
       /** Note */
       note?: string | null
-      status: components['schemas']['OrderStatus']
     }
     /** HTTPValidationError */
     HTTPValidationError: {
@@ -128,10 +128,10 @@ export interface components {
     }
     /** OrderCreate */
     OrderCreate: {
-      /** Customer Name */
-      customer_name: string
       /** Id */
       id?: string | null
+      /** Customer Name */
+      customer_name: string
       /** Notes */
       notes?: string | null
     }
@@ -151,11 +151,6 @@ export interface components {
     /** OrderItemRead */
     OrderItemRead: {
       /**
-       * Created At
-       * Format: date-time
-       */
-      created_at: string
-      /**
        * Id
        * Format: uuid
        */
@@ -167,22 +162,27 @@ export interface components {
       product_id: string
       /** Quantity */
       quantity: number
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string
     }
     /** OrderRead */
     OrderRead: {
-      /** Customer Name */
-      customer_name: string
       /**
        * Id
        * Format: uuid
        */
       id: string
-      /** Items */
-      items: components['schemas']['OrderItemRead'][]
+      /** Customer Name */
+      customer_name: string
       /** Notes */
       notes?: string | null
       /** @default draft */
       status: components['schemas']['OrderStatus']
+      /** Items */
+      items: components['schemas']['OrderItemRead'][]
       /**
        * Updated At
        * Format: date-time
@@ -219,33 +219,11 @@ export interface components {
 }
 export type $defs = Record<string, never>
 export interface operations {
-  health_health_get: {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description Successful Response */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': {
-            [key: string]: string
-          }
-        }
-      }
-    }
-  }
   list_orders_orders_get: {
     parameters: {
       query?: {
-        limit?: number
         status?: components['schemas']['OrderStatus'] | null
+        limit?: number
       }
       header?: {
         'x-tenant-id'?: string | null
@@ -443,8 +421,8 @@ export interface operations {
       query?: never
       header?: never
       path: {
-        item_id: string
         order_id: string
+        item_id: string
       }
       cookie?: never
     }
@@ -499,6 +477,28 @@ export interface operations {
         }
         content: {
           'application/json': components['schemas']['HTTPValidationError']
+        }
+      }
+    }
+  }
+  health_health_get: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': {
+            [key: string]: string
+          }
         }
       }
     }

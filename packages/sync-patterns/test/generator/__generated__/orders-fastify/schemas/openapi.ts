@@ -6,6 +6,94 @@
  */
 
 export interface paths {
+  '/orders': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** List orders, newest first, optionally of one status */
+    get: operations['listOrders']
+    put?: never
+    /** Create an order (status draft), optionally with a client-generated id and items */
+    post: operations['createOrder']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/orders/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Get one order with its items */
+    get: operations['getOrder']
+    put?: never
+    post?: never
+    /** Delete an order and its items */
+    delete: operations['deleteOrder']
+    options?: never
+    head?: never
+    /** Change contact or notes; `version` must be current (optimistic locking) */
+    patch: operations['updateOrder']
+    trace?: never
+  }
+  '/orders/{id}/transition': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Move the order to another status; illegal transitions get 409 naming the allowed ones */
+    post: operations['transitionOrder']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/orders/{id}/items': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Add an item (from the menu, or by name and unit_price) to a draft order */
+    post: operations['addOrderItem']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/orders/{id}/items/{itemId}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    post?: never
+    /** Remove an item from a draft order */
+    delete: operations['removeOrderItem']
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/contacts': {
     parameters: {
       query?: never
@@ -60,188 +148,30 @@ export interface paths {
     patch?: never
     trace?: never
   }
-  '/orders': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** List orders, newest first, optionally of one status */
-    get: operations['listOrders']
-    put?: never
-    /** Create an order (status draft), optionally with a client-generated id and items */
-    post: operations['createOrder']
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/orders/{id}': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** Get one order with its items */
-    get: operations['getOrder']
-    put?: never
-    post?: never
-    /** Delete an order and its items */
-    delete: operations['deleteOrder']
-    options?: never
-    head?: never
-    /** Change contact or notes; `version` must be current (optimistic locking) */
-    patch: operations['updateOrder']
-    trace?: never
-  }
-  '/orders/{id}/items': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    /** Add an item (from the menu, or by name and unit_price) to a draft order */
-    post: operations['addOrderItem']
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/orders/{id}/items/{itemId}': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    post?: never
-    /** Remove an item from a draft order */
-    delete: operations['removeOrderItem']
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/orders/{id}/transition': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    /** Move the order to another status; illegal transitions get 409 naming the allowed ones */
-    post: operations['transitionOrder']
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
 }
 export type webhooks = Record<string, never>
 export interface components {
   schemas: {
-    Contact: {
-      /**
-       * Format: date-time
-       * @description When the contact was created.
-       */
-      created_at: string
-      email: string | null
-      /** Format: uuid */
-      id: string
-      name: string
-      phone: string | null
-      /**
-       * Format: date-time
-       * @description When the contact last changed.
-       */
-      updated_at: string
-      version: number
-    }
-    ContactCreate: {
-      email?: string | null
-      /**
-       * Format: uuid
-       * @description Client-generated id; a duplicate gets 409.
-       */
-      id?: string
-      name: string
-      phone?: string | null
-    }
-    ContactUpdate: {
-      email?: string | null
-      name?: string
-      phone?: string | null
-      /** @description When given, a stale version gets 409; without it, last write wins. */
-      version?: number
-    }
-    MenuItem: {
-      category: string
-      /** Format: uuid */
-      id: string
-      name: string
-      /** @description Integer cents. */
-      price: number
-    }
-    Order: {
-      contact_id: string | null
-      /**
-       * Format: date-time
-       * @description When the order was created.
-       */
-      created_at: string
-      /** Format: uuid */
-      id: string
-      items: components['schemas']['OrderItem'][]
-      notes: string | null
-      status: components['schemas']['OrderStatus']
-      /** @description Server-computed: sum of quantity × unit_price of the items, in integer cents. */
-      total: number
-      /**
-       * Format: date-time
-       * @description When the order last changed.
-       */
-      updated_at: string
-      /** @description Incremented by every change; send it back in OrderUpdate for optimistic locking. */
-      version: number
-    }
-    OrderCreate: {
-      contact_id?: string | null
-      /**
-       * Format: uuid
-       * @description Client-generated id, so an optimistic row keeps its identity; a duplicate gets 409.
-       */
-      id?: string
-      items?: components['schemas']['OrderItemCreate'][]
-      notes?: string | null
-    }
+    /**
+     * @description draft → submitted → preparing → ready → served; cancelled from any state but served. Change it with POST /orders/{id}/transition.
+     * @enum {string}
+     */
+    OrderStatus: 'draft' | 'submitted' | 'preparing' | 'ready' | 'served' | 'cancelled'
     OrderItem: {
+      /** Format: uuid */
+      id: string
+      /** Format: uuid */
+      order_id: string
+      menu_item_id: string | null
+      name: string
+      quantity: number
+      /** @description Price of one unit in integer cents. */
+      unit_price: number
       /**
        * Format: date-time
        * @description When the item was added.
        */
       created_at: string
-      /** Format: uuid */
-      id: string
-      menu_item_id: string | null
-      name: string
-      /** Format: uuid */
-      order_id: string
-      quantity: number
-      /** @description Price of one unit in integer cents. */
-      unit_price: number
     }
     /** @description Either menu_item_id, or name and unit_price. */
     OrderItemCreate: {
@@ -261,45 +191,115 @@ export interface components {
       /** @description Integer cents; required without menu_item_id. */
       unit_price?: number
     }
-    /**
-     * @description draft → submitted → preparing → ready → served; cancelled from any state but served. Change it with POST /orders/{id}/transition.
-     * @enum {string}
-     */
-    OrderStatus: 'draft' | 'submitted' | 'preparing' | 'ready' | 'served' | 'cancelled'
+    Order: {
+      /** Format: uuid */
+      id: string
+      status: components['schemas']['OrderStatus']
+      contact_id: string | null
+      notes: string | null
+      items: components['schemas']['OrderItem'][]
+      /** @description Server-computed: sum of quantity × unit_price of the items, in integer cents. */
+      total: number
+      /** @description Incremented by every change; send it back in OrderUpdate for optimistic locking. */
+      version: number
+      /**
+       * Format: date-time
+       * @description When the order was created.
+       */
+      created_at: string
+      /**
+       * Format: date-time
+       * @description When the order last changed.
+       */
+      updated_at: string
+    }
+    OrderCreate: {
+      /**
+       * Format: uuid
+       * @description Client-generated id, so an optimistic row keeps its identity; a duplicate gets 409.
+       */
+      id?: string
+      contact_id?: string | null
+      notes?: string | null
+      items?: components['schemas']['OrderItemCreate'][]
+    }
+    /** @description Partial update with optimistic locking. Status changes go through POST /orders/{id}/transition. */
+    OrderUpdate: {
+      /** @description The version you edited; a stale one gets 409. */
+      version: number
+      contact_id?: string | null
+      notes?: string | null
+    }
     OrderTransition: {
       to: components['schemas']['OrderStatus']
       /** @description When given, a stale version gets 409. */
       version?: number
     }
-    /** @description Partial update with optimistic locking. Status changes go through POST /orders/{id}/transition. */
-    OrderUpdate: {
-      contact_id?: string | null
-      notes?: string | null
-      /** @description The version you edited; a stale one gets 409. */
+    Contact: {
+      /** Format: uuid */
+      id: string
+      name: string
+      email: string | null
+      phone: string | null
       version: number
+      /**
+       * Format: date-time
+       * @description When the contact was created.
+       */
+      created_at: string
+      /**
+       * Format: date-time
+       * @description When the contact last changed.
+       */
+      updated_at: string
     }
-    Problem: {
-      /** @description On an illegal transition: the allowed targets. */
-      allowed?: string[]
-      /** @description On a version conflict: the current version. */
-      current_version?: number
-      /** @description What went wrong, naming the field or entity. */
-      detail: string
-      errors?: components['schemas']['ProblemFieldError'][]
-      /** @description The request path. */
-      instance?: string
-      status: number
-      title: string
-      /** @description URI reference naming the kind of problem, e.g. `/problems/version-conflict`. */
-      type: string
-    } & {
-      [key: string]: unknown
+    ContactCreate: {
+      /**
+       * Format: uuid
+       * @description Client-generated id; a duplicate gets 409.
+       */
+      id?: string
+      name: string
+      email?: string | null
+      phone?: string | null
+    }
+    ContactUpdate: {
+      /** @description When given, a stale version gets 409; without it, last write wins. */
+      version?: number
+      name?: string
+      email?: string | null
+      phone?: string | null
+    }
+    MenuItem: {
+      /** Format: uuid */
+      id: string
+      name: string
+      category: string
+      /** @description Integer cents. */
+      price: number
     }
     ProblemFieldError: {
       /** @description The offending field, e.g. `quantity` or `items/0/quantity`. */
       field: string
       in: 'body' | 'path' | 'query' | 'header'
       message: string
+    }
+    Problem: {
+      /** @description URI reference naming the kind of problem, e.g. `/problems/version-conflict`. */
+      type: string
+      title: string
+      status: number
+      /** @description What went wrong, naming the field or entity. */
+      detail: string
+      /** @description The request path. */
+      instance?: string
+      errors?: components['schemas']['ProblemFieldError'][]
+      /** @description On a version conflict: the current version. */
+      current_version?: number
+      /** @description On an illegal transition: the allowed targets. */
+      allowed?: string[]
+    } & {
+      [key: string]: unknown
     }
   }
   responses: never
@@ -310,6 +310,431 @@ export interface components {
 }
 export type $defs = Record<string, never>
 export interface operations {
+  listOrders: {
+    parameters: {
+      query?: {
+        status?: components['schemas']['OrderStatus']
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The orders, newest first */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Order'][]
+        }
+      }
+      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+    }
+  }
+  createOrder: {
+    parameters: {
+      query?: never
+      header?: {
+        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        'x-broadcast-origin'?: string
+        /** @description Replays the first response (status and body) for 24 h; the same key with another body gets 422, while the first is still running 409. */
+        'idempotency-key'?: string
+      }
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['OrderCreate']
+      }
+    }
+    responses: {
+      /** @description The created order */
+      201: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Order']
+        }
+      }
+      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description Well-formed but impossible: unknown menu item or contact, Idempotency-Key reused with another body. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+    }
+  }
+  getOrder: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Order id. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The order with its items */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Order']
+        }
+      }
+      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description The order, item or contact does not exist. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+    }
+  }
+  deleteOrder: {
+    parameters: {
+      query?: never
+      header?: {
+        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        'x-broadcast-origin'?: string
+      }
+      path: {
+        /** @description Order id. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Done; no body. */
+      204: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description The order, item or contact does not exist. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+    }
+  }
+  updateOrder: {
+    parameters: {
+      query?: never
+      header?: {
+        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        'x-broadcast-origin'?: string
+      }
+      path: {
+        /** @description Order id. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['OrderUpdate']
+      }
+    }
+    responses: {
+      /** @description The updated order (version incremented) */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Order']
+        }
+      }
+      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description The order, item or contact does not exist. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description Well-formed but impossible: unknown menu item or contact, Idempotency-Key reused with another body. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+    }
+  }
+  transitionOrder: {
+    parameters: {
+      query?: never
+      header?: {
+        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        'x-broadcast-origin'?: string
+        /** @description Replays the first response (status and body) for 24 h; the same key with another body gets 422, while the first is still running 409. */
+        'idempotency-key'?: string
+      }
+      path: {
+        /** @description Order id. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['OrderTransition']
+      }
+    }
+    responses: {
+      /** @description The order in its new status */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Order']
+        }
+      }
+      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description The order, item or contact does not exist. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description Well-formed but impossible: unknown menu item or contact, Idempotency-Key reused with another body. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+    }
+  }
+  addOrderItem: {
+    parameters: {
+      query?: never
+      header?: {
+        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        'x-broadcast-origin'?: string
+        /** @description Replays the first response (status and body) for 24 h; the same key with another body gets 422, while the first is still running 409. */
+        'idempotency-key'?: string
+      }
+      path: {
+        /** @description Order id. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['OrderItemCreate']
+      }
+    }
+    responses: {
+      /** @description The added item */
+      201: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['OrderItem']
+        }
+      }
+      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description The order, item or contact does not exist. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description Well-formed but impossible: unknown menu item or contact, Idempotency-Key reused with another body. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+    }
+  }
+  removeOrderItem: {
+    parameters: {
+      query?: never
+      header?: {
+        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        'x-broadcast-origin'?: string
+      }
+      path: {
+        /** @description Order id. */
+        id: string
+        /** @description Order item id. */
+        itemId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Done; no body. */
+      204: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description The order, item or contact does not exist. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/problem+json': components['schemas']['Problem']
+        }
+      }
+    }
+  }
   listContacts: {
     parameters: {
       query?: never
@@ -334,10 +759,10 @@ export interface operations {
     parameters: {
       query?: never
       header?: {
-        /** @description Replays the first response (status and body) for 24 h; the same key with another body gets 422, while the first is still running 409. */
-        'idempotency-key'?: string
         /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
         'x-broadcast-origin'?: string
+        /** @description Replays the first response (status and body) for 24 h; the same key with another body gets 422, while the first is still running 409. */
+        'idempotency-key'?: string
       }
       path?: never
       cookie?: never
@@ -560,431 +985,6 @@ export interface operations {
         }
         content: {
           'application/json': components['schemas']['MenuItem'][]
-        }
-      }
-    }
-  }
-  listOrders: {
-    parameters: {
-      query?: {
-        status?: components['schemas']['OrderStatus']
-      }
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The orders, newest first */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Order'][]
-        }
-      }
-      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
-  createOrder: {
-    parameters: {
-      query?: never
-      header?: {
-        /** @description Replays the first response (status and body) for 24 h; the same key with another body gets 422, while the first is still running 409. */
-        'idempotency-key'?: string
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
-        'x-broadcast-origin'?: string
-      }
-      path?: never
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['OrderCreate']
-      }
-    }
-    responses: {
-      /** @description The created order */
-      201: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Order']
-        }
-      }
-      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
-      409: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description Well-formed but impossible: unknown menu item or contact, Idempotency-Key reused with another body. */
-      422: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
-  getOrder: {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description Order id. */
-        id: string
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The order with its items */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Order']
-        }
-      }
-      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The order, item or contact does not exist. */
-      404: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
-  deleteOrder: {
-    parameters: {
-      query?: never
-      header?: {
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
-        'x-broadcast-origin'?: string
-      }
-      path: {
-        /** @description Order id. */
-        id: string
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description Done; no body. */
-      204: {
-        headers: {
-          [name: string]: unknown
-        }
-        content?: never
-      }
-      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The order, item or contact does not exist. */
-      404: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
-  updateOrder: {
-    parameters: {
-      query?: never
-      header?: {
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
-        'x-broadcast-origin'?: string
-      }
-      path: {
-        /** @description Order id. */
-        id: string
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['OrderUpdate']
-      }
-    }
-    responses: {
-      /** @description The updated order (version incremented) */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Order']
-        }
-      }
-      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The order, item or contact does not exist. */
-      404: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
-      409: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description Well-formed but impossible: unknown menu item or contact, Idempotency-Key reused with another body. */
-      422: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
-  addOrderItem: {
-    parameters: {
-      query?: never
-      header?: {
-        /** @description Replays the first response (status and body) for 24 h; the same key with another body gets 422, while the first is still running 409. */
-        'idempotency-key'?: string
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
-        'x-broadcast-origin'?: string
-      }
-      path: {
-        /** @description Order id. */
-        id: string
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['OrderItemCreate']
-      }
-    }
-    responses: {
-      /** @description The added item */
-      201: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['OrderItem']
-        }
-      }
-      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The order, item or contact does not exist. */
-      404: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
-      409: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description Well-formed but impossible: unknown menu item or contact, Idempotency-Key reused with another body. */
-      422: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
-  removeOrderItem: {
-    parameters: {
-      query?: never
-      header?: {
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
-        'x-broadcast-origin'?: string
-      }
-      path: {
-        /** @description Order id. */
-        id: string
-        /** @description Order item id. */
-        itemId: string
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description Done; no body. */
-      204: {
-        headers: {
-          [name: string]: unknown
-        }
-        content?: never
-      }
-      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The order, item or contact does not exist. */
-      404: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
-      409: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-    }
-  }
-  transitionOrder: {
-    parameters: {
-      query?: never
-      header?: {
-        /** @description Replays the first response (status and body) for 24 h; the same key with another body gets 422, while the first is still running 409. */
-        'idempotency-key'?: string
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
-        'x-broadcast-origin'?: string
-      }
-      path: {
-        /** @description Order id. */
-        id: string
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['OrderTransition']
-      }
-    }
-    responses: {
-      /** @description The order in its new status */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Order']
-        }
-      }
-      /** @description Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description The order, item or contact does not exist. */
-      404: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
-      409: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
-        }
-      }
-      /** @description Well-formed but impossible: unknown menu item or contact, Idempotency-Key reused with another body. */
-      422: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/problem+json': components['schemas']['Problem']
         }
       }
     }

@@ -63,33 +63,33 @@ export interface paths {
 export type webhooks = Record<string, never>
 export interface components {
   schemas: {
-    NewPet: {
-      name: string
-      tag?: string
+    Vaccination: {
+      id: number
+      vaccine: string
+      /** Format: date */
+      date?: string
     }
     Pet: {
       /** Format: int64 */
       id: number
       name: string
+      tag?: string | null
       /**
        * @default available
        * @enum {string}
        */
       status: 'available' | 'pending' | 'sold'
-      tag?: string | null
       vaccinations: components['schemas']['Vaccination'][]
+    }
+    NewPet: {
+      name: string
+      tag?: string
     }
     PetPatch: {
       name?: string
+      tag?: string | null
       /** @enum {string} */
       status?: 'available' | 'pending' | 'sold'
-      tag?: string | null
-    }
-    Vaccination: {
-      /** Format: date */
-      date?: string
-      id: number
-      vaccine: string
     }
   }
   responses: {

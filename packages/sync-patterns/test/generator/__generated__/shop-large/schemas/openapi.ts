@@ -42,6 +42,57 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v2/products': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get: operations['listProducts']
+    put?: never
+    post: operations['createProduct']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v2/products/{product_id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        product_id: number
+      }
+      cookie?: never
+    }
+    get: operations['getProduct']
+    put: operations['replaceProduct']
+    post?: never
+    /** @deprecated */
+    delete: operations['archiveProduct']
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v2/products/{product_id}/prices': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get: operations['listProductPrices']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/v2/invoices': {
     parameters: {
       query?: never
@@ -129,57 +180,6 @@ export interface paths {
     patch: operations['updateInvoiceLine']
     trace?: never
   }
-  '/api/v2/products': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get: operations['listProducts']
-    put?: never
-    post: operations['createProduct']
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/v2/products/{product_id}': {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        product_id: number
-      }
-      cookie?: never
-    }
-    get: operations['getProduct']
-    put: operations['replaceProduct']
-    post?: never
-    /** @deprecated */
-    delete: operations['archiveProduct']
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/v2/products/{product_id}/prices': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get: operations['listProductPrices']
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
   '/api/v2/search': {
     parameters: {
       query?: never
@@ -200,83 +200,52 @@ export interface paths {
 export type webhooks = Record<string, never>
 export interface components {
   schemas: {
+    Error: {
+      error: {
+        /** @enum {string} */
+        type: 'api_error' | 'card_error' | 'invalid_request_error'
+        message: string
+        param?: string
+      }
+    }
+    Metadata: {
+      [key: string]: string
+    }
     Address: {
+      line1?: string
       city?: string
       country?: string
-      line1?: string
     }
-    /** @enum {string} */
-    Category: 'food' | 'drink' | 'merch'
     Customer: {
-      address?: components['schemas']['Address'] | null
-      /** @description Unix seconds */
-      created: number
-      /** Format: email */
-      email: string
       id: string
-      metadata: components['schemas']['Metadata']
-      name?: string | null
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
        */
       object: 'customer'
-    }
-    CustomerCreate: {
-      address?: components['schemas']['Address']
       /** Format: email */
       email: string
-      metadata?: components['schemas']['Metadata']
+      name?: string | null
+      address?: components['schemas']['Address'] | null
+      /** @description Unix seconds */
+      created: number
+      metadata: components['schemas']['Metadata']
+    }
+    CustomerCreate: {
+      /** Format: email */
+      email: string
       name?: string
+      address?: components['schemas']['Address']
+      metadata?: components['schemas']['Metadata']
     }
     CustomerUpdate: {
       /** Format: email */
       email?: string
-      metadata?: components['schemas']['Metadata']
       name?: string | null
-    }
-    Error: {
-      error: {
-        message: string
-        param?: string
-        /** @enum {string} */
-        type: 'api_error' | 'card_error' | 'invalid_request_error'
-      }
-    }
-    Invoice: {
-      customer: string
-      /** Format: date */
-      due_date?: string
-      /** Format: uuid */
-      id: string
-      lines: components['schemas']['InvoiceLine'][]
-      memo?: string | null
-      status: components['schemas']['InvoiceStatus']
-      total: number
-    }
-    InvoiceLine: {
-      description: string
-      id: string
-      quantity: number
-      unit_amount: number
-    }
-    InvoiceLineInput: {
-      description: string
-      /** @default 1 */
-      quantity: number
-      unit_amount: number
+      metadata?: components['schemas']['Metadata']
     }
     /** @enum {string} */
-    InvoiceStatus: 'draft' | 'open' | 'paid' | 'void'
-    Metadata: {
-      [key: string]: string
-    }
-    Price: {
-      /** @default usd */
-      currency: string
-      id: string
-      unit_amount: number
-    }
+    Category: 'food' | 'drink' | 'merch'
     Product: components['schemas']['ProductInput'] & {
       /** Format: int64 */
       id: number
@@ -291,11 +260,42 @@ export interface components {
       object: 'product'
     }
     ProductInput: {
+      name: string
+      category: components['schemas']['Category']
       /** @default true */
       active: boolean
-      category: components['schemas']['Category']
       description?: string
-      name: string
+    }
+    Price: {
+      id: string
+      unit_amount: number
+      /** @default usd */
+      currency: string
+    }
+    /** @enum {string} */
+    InvoiceStatus: 'draft' | 'open' | 'paid' | 'void'
+    Invoice: {
+      /** Format: uuid */
+      id: string
+      customer: string
+      status: components['schemas']['InvoiceStatus']
+      memo?: string | null
+      /** Format: date */
+      due_date?: string
+      lines: components['schemas']['InvoiceLine'][]
+      total: number
+    }
+    InvoiceLine: {
+      id: string
+      description: string
+      quantity: number
+      unit_amount: number
+    }
+    InvoiceLineInput: {
+      description: string
+      /** @default 1 */
+      quantity: number
+      unit_amount: number
     }
   }
   responses: {
@@ -322,9 +322,9 @@ export interface operations {
   ListCustomers: {
     parameters: {
       query?: {
-        email?: string
         limit?: components['parameters']['Limit']
         starting_after?: components['parameters']['StartingAfter']
+        email?: string
       }
       header?: never
       path?: never
@@ -339,10 +339,10 @@ export interface operations {
         }
         content: {
           'application/json': {
-            data: components['schemas']['Customer'][]
-            has_more: boolean
             /** @constant */
             object: 'list'
+            data: components['schemas']['Customer'][]
+            has_more: boolean
           }
         }
       }
@@ -408,8 +408,8 @@ export interface operations {
     }
     requestBody?: {
       content: {
-        'application/json': components['schemas']['CustomerUpdate']
         'application/x-www-form-urlencoded': components['schemas']['CustomerUpdate']
+        'application/json': components['schemas']['CustomerUpdate']
       }
     }
     responses: {
@@ -442,237 +442,10 @@ export interface operations {
         }
         content: {
           'application/json': {
+            id: string
             /** @constant */
             deleted: true
-            id: string
           }
-        }
-      }
-    }
-  }
-  listInvoices: {
-    parameters: {
-      query?: {
-        customer?: string
-        status?: components['schemas']['InvoiceStatus']
-      }
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description Invoices */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Invoice'][]
-        }
-      }
-    }
-  }
-  createInvoice: {
-    parameters: {
-      query?: never
-      header?: {
-        'Idempotency-Key'?: string
-      }
-      path?: never
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/json': {
-          customer: string
-          /** Format: uuid */
-          id?: string
-          memo?: string | null
-        }
-      }
-    }
-    responses: {
-      /** @description Created */
-      201: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Invoice']
-        }
-      }
-    }
-  }
-  getInvoice: {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        invoice_id: string
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The invoice */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Invoice']
-        }
-      }
-    }
-  }
-  updateInvoice: {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        invoice_id: string
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/merge-patch+json': {
-          /** Format: date */
-          due_date?: string
-          memo?: string | null
-        }
-      }
-    }
-    responses: {
-      /** @description Updated */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Invoice']
-        }
-      }
-    }
-  }
-  finalizeInvoice: {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        invoice_id: string
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description Finalized */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Invoice']
-        }
-      }
-      409: components['responses']['Error']
-    }
-  }
-  listInvoiceLines: {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        invoice_id: string
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description Lines */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['InvoiceLine'][]
-        }
-      }
-    }
-  }
-  addInvoiceLine: {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        invoice_id: string
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['InvoiceLineInput']
-      }
-    }
-    responses: {
-      /** @description Added */
-      201: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['InvoiceLine']
-        }
-      }
-    }
-  }
-  removeInvoiceLine: {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        invoice_id: string
-        line_id: string
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description Removed */
-      204: {
-        headers: {
-          [name: string]: unknown
-        }
-        content?: never
-      }
-    }
-  }
-  updateInvoiceLine: {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        invoice_id: string
-        line_id: string
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/json': {
-          quantity?: number
-        }
-      }
-    }
-    responses: {
-      /** @description Updated */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['InvoiceLine']
         }
       }
     }
@@ -810,6 +583,233 @@ export interface operations {
         }
         content: {
           'application/json': components['schemas']['Price'][]
+        }
+      }
+    }
+  }
+  listInvoices: {
+    parameters: {
+      query?: {
+        status?: components['schemas']['InvoiceStatus']
+        customer?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Invoices */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Invoice'][]
+        }
+      }
+    }
+  }
+  createInvoice: {
+    parameters: {
+      query?: never
+      header?: {
+        'Idempotency-Key'?: string
+      }
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: uuid */
+          id?: string
+          customer: string
+          memo?: string | null
+        }
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Invoice']
+        }
+      }
+    }
+  }
+  getInvoice: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        invoice_id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The invoice */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Invoice']
+        }
+      }
+    }
+  }
+  updateInvoice: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        invoice_id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/merge-patch+json': {
+          memo?: string | null
+          /** Format: date */
+          due_date?: string
+        }
+      }
+    }
+    responses: {
+      /** @description Updated */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Invoice']
+        }
+      }
+    }
+  }
+  finalizeInvoice: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        invoice_id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Finalized */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Invoice']
+        }
+      }
+      409: components['responses']['Error']
+    }
+  }
+  listInvoiceLines: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        invoice_id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Lines */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['InvoiceLine'][]
+        }
+      }
+    }
+  }
+  addInvoiceLine: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        invoice_id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['InvoiceLineInput']
+      }
+    }
+    responses: {
+      /** @description Added */
+      201: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['InvoiceLine']
+        }
+      }
+    }
+  }
+  removeInvoiceLine: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        invoice_id: string
+        line_id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+    }
+  }
+  updateInvoiceLine: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        invoice_id: string
+        line_id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': {
+          quantity?: number
+        }
+      }
+    }
+    responses: {
+      /** @description Updated */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['InvoiceLine']
         }
       }
     }
