@@ -38,10 +38,15 @@ export interface GenerateResult {
 export async function generateFiles(input: string, cwd = process.cwd(), formatter: FormatterChoice = 'auto') {
   const spec = await loadSpec(input, cwd)
   const model = normalize(spec.document, { file: spec.source, lineOf: spec.lineOf })
-  const own = emitOwnFiles(model)
-  own.set('schemas/openapi.ts', await emitOpenApiTypes(spec.document))
-  // One formatter run over everything (a second Biome process costs more than overlapping saves).
-  const files = sortFiles(await formatFiles(own, formatter, cwd))
+  // Biome formats our own files in its own process, on the other core, while this one builds the
+  // types (the slowest step); then a second run formats the types alone.
+  const ownFormatted = formatFiles(emitOwnFiles(model), formatter, cwd)
+  const types = await emitOpenApiTypes(spec.document).catch(async (error: unknown) => {
+    await ownFormatted.catch(() => {}) // no stray Biome process or scratch directory left behind
+    throw error
+  })
+  const typesFormatted = await formatFiles(new Map([['schemas/openapi.ts', types]]), formatter, cwd)
+  const files = sortFiles(new Map([...(await ownFormatted), ...typesFormatted]))
   return { files, model, sources: spec.files }
 }
 
