@@ -15,8 +15,10 @@ export interface OutputDiff {
 /** Compares generated files with what is on disk. Only files carrying the generated header count as stale. */
 export async function diffOutput(dir: string, files: Map<string, string>): Promise<OutputDiff> {
   const diff: OutputDiff = { added: [], changed: [], stale: [] }
+  // One directory listing up front: a fresh output directory then costs no reads at all.
+  const onDisk = await typeScriptFilesIn(dir)
   const existing = await Promise.all(
-    [...files.keys()].map((path) => readFile(join(dir, path), 'utf8').catch(() => undefined)),
+    [...files.keys()].map((path) => (onDisk.has(path) ? readFile(join(dir, path), 'utf8') : undefined)),
   )
   let i = 0
   for (const [path, content] of files) {
@@ -24,7 +26,12 @@ export async function diffOutput(dir: string, files: Map<string, string>): Promi
     if (before === undefined) diff.added.push(path)
     else if (before !== content) diff.changed.push(path)
   }
-  for (const path of await generatedFilesIn(dir)) if (!files.has(path)) diff.stale.push(path)
+  const others = [...onDisk].filter((path) => !files.has(path))
+  const heads = await Promise.all(others.map((path) => readFile(join(dir, path), 'utf8')))
+  others.forEach((path, j) => {
+    if (heads[j]?.slice(0, 400).includes(MARKER)) diff.stale.push(path)
+  })
+  diff.stale.sort()
   return diff
 }
 
@@ -44,14 +51,13 @@ export async function writeOutput(
   return diff
 }
 
-async function generatedFilesIn(dir: string): Promise<string[]> {
+/** Paths (relative, with `/`) of the `.ts` files under `dir`; empty when it does not exist. */
+async function typeScriptFilesIn(dir: string): Promise<Set<string>> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])
-  const result: string[] = []
+  const result = new Set<string>()
   for (const entry of entries) {
     if (!entry.isFile() || !entry.name.endsWith('.ts')) continue
-    const full = join(entry.parentPath, entry.name)
-    const head = (await readFile(full, 'utf8')).slice(0, 400)
-    if (head.includes(MARKER)) result.push(relative(dir, full).split('\\').join('/'))
+    result.add(relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'))
   }
-  return result.sort()
+  return result
 }
