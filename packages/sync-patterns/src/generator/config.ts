@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { createJiti } from 'jiti'
 import { GeneratorError } from './GeneratorError.js'
 
 /** Contents of `sync-patterns.config.ts` (every field also has a CLI flag, which wins). */
@@ -34,6 +33,7 @@ export async function loadConfig(cwd: string, file?: string): Promise<SyncPatter
   if (!existsSync(path)) throw new GeneratorError('config file not found', { file: path })
   let loaded: unknown
   try {
+    const { createJiti } = await import('jiti') // only for a config file
     loaded = await createJiti(import.meta.url, { moduleCache: false }).import(path, { default: true })
   } catch (error) {
     throw new GeneratorError(`cannot load the config: ${(error as Error).message}`, { file: path })

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { readFile, rm } from 'node:fs/promises'
+import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { format } from 'prettier'
 
 /** Which formatter writes the output: Biome when the project has it (fast, native), else prettier. */
 export type FormatterChoice = 'auto' | 'biome' | 'prettier'
@@ -48,6 +47,8 @@ export async function formatFiles(
   if (choice === 'biome' && !biome)
     throw new Error('formatter "biome" was asked for but @biomejs/biome is not installed')
   if (biome) return formatWithBiome(files, biome)
+  // Loaded only when used: it is the fallback, and loading it costs a CLI run tens of ms.
+  const { format } = await import('prettier')
   const result = new Map<string, string>()
   for (const [path, source] of files) result.set(path, await format(source, prettierStyle))
   return result
@@ -72,45 +73,62 @@ function findBiome(cwd: string): { command: string; args: string[] } | undefined
 }
 
 const SEPARATOR = '// @@sync-patterns-generated-file@@ '
+/** The name Biome is told the piped text has: only its extension matters (TypeScript). */
+const STDIN_PATH = 'sync-patterns-generated.ts'
 
 /**
  * One Biome run over all files joined into one (Biome formats top-level statements independently,
  * so the result splits back into the same bytes as formatting each file; the snapshot tests check
- * this against prettier). The joined file is written and Biome started synchronously, so it works
- * on another core while the caller goes on (building the types).
+ * this against prettier). Biome reads the text from a scratch file given as its stdin, written
+ * before it starts, so it works on another core while the caller goes on (building the types)
+ * instead of waiting for a busy event loop to feed a pipe; it prints the result to stdout.
  */
-async function formatWithBiome(
+function formatWithBiome(
   files: Map<string, string>,
   biome: { command: string; args: string[] },
 ): Promise<Map<string, string>> {
+  const joined = [...files].map(([path, source]) => `${SEPARATOR}${path}\n${source}`).join('\n')
   const scratch = mkdtempSync(join(tmpdir(), 'sync-patterns-format-'))
-  const joined = join(scratch, 'all.ts')
+  const input = join(scratch, 'input.ts')
+  writeFileSync(input, joined)
+  const removeScratch = () => rm(scratch, { recursive: true, force: true })
+  const stdin = openSync(input, 'r')
+  let child: ReturnType<typeof spawn>
   try {
-    writeFileSync(joined, [...files].map(([path, source]) => `${SEPARATOR}${path}\n${source}`).join('\n'))
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(biome.command, [...biome.args, 'format', '--write', ...biomeStyle, joined], {
+    child = spawn(
+      biome.command,
+      [...biome.args, 'format', `--stdin-file-path=${STDIN_PATH}`, ...biomeStyle],
+      {
         cwd: scratch,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      })
-      let stderr = ''
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString()
-      })
-      child.once('error', reject)
-      child.once('exit', (code) =>
-        code === 0 ? resolve() : reject(new Error(`biome format failed: ${stderr}`)),
-      )
-    })
-    const result = new Map<string, string>()
-    const parts = (await readFile(joined, 'utf8')).split(SEPARATOR).slice(1)
-    for (const part of parts) {
-      const newline = part.indexOf('\n')
-      result.set(part.slice(0, newline), `${part.slice(newline + 1).replace(/\n+$/, '')}\n`)
-    }
-    if (result.size !== files.size)
-      throw new Error('biome format: the joined output did not split back into the files')
-    return result
+        stdio: [stdin, 'pipe', 'pipe'],
+      },
+    )
+  } catch (error) {
+    void removeScratch()
+    throw error
   } finally {
-    await rm(scratch, { recursive: true, force: true })
+    closeSync(stdin) // the child has its own copy
   }
+  const stdout: Buffer[] = []
+  const stderr: Buffer[] = []
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk))
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk))
+  return new Promise((resolve, reject) => {
+    child.once('error', (error) => void removeScratch().then(() => reject(error)))
+    child.once('close', (code) => {
+      void removeScratch() // not awaited: the result does not depend on it
+      if (code !== 0) {
+        reject(new Error(`biome format failed: ${Buffer.concat(stderr).toString()}`))
+        return
+      }
+      const result = new Map<string, string>()
+      for (const part of Buffer.concat(stdout).toString('utf8').split(SEPARATOR).slice(1)) {
+        const newline = part.indexOf('\n')
+        result.set(part.slice(0, newline), `${part.slice(newline + 1).replace(/\n+$/, '')}\n`)
+      }
+      if (result.size !== files.size)
+        reject(new Error('biome format: the joined output did not split back into the files'))
+      else resolve(result)
+    })
+  })
 }
