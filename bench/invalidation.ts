@@ -390,7 +390,7 @@ A refetch is a queryFn call, i.e. one GET.
   fetch and starts another; the cancelled request has already reached the server), plus the
   mutation's \`onSettled\` invalidation.
 - **ours** is \`createBroadcastInvalidation\` with its defaults: a debounce shared by all keys of
-  16 ms (64 ms while events keep coming, at most 250 ms), one follow-up after a fetch that was in
+  8 ms (64 ms while events keep coming, at most 250 ms), one follow-up after a fetch that was in
   flight when an event arrived, echo suppression via \`X-Broadcast-Origin\`, the pending-mutation guard.
 
 ${table}
