@@ -11,10 +11,11 @@
  * over all subscribers, and server CPU per delivery (for capacity planning).
  *
  * Writes the table to docs/performance.md ("## Scale-out (bench:scale)"). Env: SUBS (2000),
- * ROUNDS (200), BURST (300), REDIS_URL, DATABASE_URL. Not part of npm test.
+ * ROUNDS (200), BURST (300), REDIS_URL, DATABASE_URL, LAYOUTS ("shared,pinned": see Layout). Not part
+ * of npm test.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
@@ -46,18 +47,23 @@ interface ClientGroup {
 }
 
 /** Starts a client process holding SUBS subscribers of `instance` and waits until all subscribed. */
-async function startClients(instance: Instance, extraChannel?: string): Promise<ClientGroup> {
-  const child = spawn(process.execPath, [TSX, CLIENTS], {
-    env: {
-      ...process.env,
-      URL: instance.wsUrl,
-      COUNT: String(SUBS),
-      CHANNEL,
-      HOP_CHANNEL,
-      ...(extraChannel ? { EXTRA_CHANNEL: extraChannel } : {}),
+async function startClients(instance: Instance, extraChannel?: string, cpus?: string): Promise<ClientGroup> {
+  const command = [process.execPath, TSX, CLIENTS]
+  const child = spawn(
+    cpus ? 'taskset' : process.execPath,
+    cpus ? ['-c', cpus, ...command] : command.slice(1),
+    {
+      env: {
+        ...process.env,
+        URL: instance.wsUrl,
+        COUNT: String(SUBS),
+        CHANNEL,
+        HOP_CHANNEL,
+        ...(extraChannel ? { EXTRA_CHANNEL: extraChannel } : {}),
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
+  )
   const waiting = new Map<string, Array<(message: unknown) => void>>()
   const queued = new Map<string, unknown[]>()
   child.on('message', (message: { type: string }) => {
@@ -138,7 +144,20 @@ interface Setup {
   bOnly: number[]
 }
 
-async function setUp(scenario: Scenario): Promise<Setup> {
+/**
+ * Where the processes run. `shared`: anywhere, as the OS schedules them. `pinned`: the instance that
+ * fans out to the measured subscribers (B, or the single in-memory instance) gets the last core to
+ * itself; the client processes, instance A, Redis, Postgres and this process share the others, as
+ * if B were its own machine. Both use the same cores in all; pinned only keeps them from
+ * preempting B's fan-out.
+ */
+type Layout = 'shared' | 'pinned'
+const CORES = cpus().length
+const FANOUT_CPU = String(CORES - 1)
+const OTHER_CPUS = CORES > 2 ? `0-${CORES - 2}` : '0'
+const ALL_CPUS = `0-${CORES - 1}`
+
+async function setUp(scenario: Scenario, layout: Layout): Promise<Setup> {
   const started = now()
   const env: InstanceEnv = {
     ENGINE: scenario.engine,
@@ -146,7 +165,12 @@ async function setUp(scenario: Scenario): Promise<Setup> {
     DATABASE_URL,
     PREFIX: `bench${process.pid}:`,
   }
-  const instances = await Promise.all(Array.from({ length: scenario.instances }, () => startInstance(env)))
+  const pin = (fansOut: boolean) => (layout === 'pinned' ? (fansOut ? FANOUT_CPU : OTHER_CPUS) : undefined)
+  const instances = await Promise.all(
+    Array.from({ length: scenario.instances }, (_, i) =>
+      startInstance(env, pin(i === scenario.instances - 1)),
+    ),
+  )
   const setup: Setup = {
     scenario,
     instances,
@@ -161,14 +185,16 @@ async function setUp(scenario: Scenario): Promise<Setup> {
   try {
     // The last instance's subscribers (B, or the single instance's) also take B-only rounds.
     for (const [i, instance] of instances.entries()) {
-      setup.groups.push(await startClients(instance, i === instances.length - 1 ? B_ONLY_CHANNEL : undefined))
+      setup.groups.push(
+        await startClients(instance, i === instances.length - 1 ? B_ONLY_CHANNEL : undefined, pin(false)),
+      )
     }
   } catch (error) {
     await tearDown(setup)
     throw error
   }
   process.stderr.write(
-    `  ${scenario.name}: ${SUBS * instances.length} subscribers connected (${((now() - started) / 1000).toFixed(1)} s)\n`,
+    `  ${layout} ${scenario.name}: ${SUBS * instances.length} subscribers connected (${((now() - started) / 1000).toFixed(1)} s)\n`,
   )
   return setup
 }
@@ -327,45 +353,91 @@ function tables(results: Result[]): string {
   ].join('\n')
 }
 
-// All scenarios stay up for the whole run and their latency rounds alternate, so background load
-// on the machine weighs on each of them alike.
-const setups: Setup[] = []
-const skipped: string[] = []
-for (const scenario of [
-  { name: 'memory', engine: 'memory', instances: 1 },
-  { name: 'redis', engine: 'redis', instances: 2 },
-  { name: 'postgres', engine: 'postgres', instances: 2 },
-] satisfies Scenario[]) {
-  process.stderr.write(`bench:scale ${scenario.name} (${scenario.instances} × ${SUBS} subscribers)…\n`)
-  try {
-    setups.push(await setUp(scenario))
-  } catch (error) {
-    skipped.push(`${scenario.name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
-    process.stderr.write(`  skipped: ${skipped.at(-1)}\n`)
-  }
-}
-const results: Result[] = []
-try {
-  const started = now()
-  for (let round = 0; round < WARMUP + ROUNDS; round++) {
-    for (const setup of setups) {
-      await latencyRound(setup, round).catch((error) => reportFailure(setup, error))
-      await hopRound(setup, round).catch((error) => reportFailure(setup, error))
-      await bOnlyRound(setup, round).catch((error) => reportFailure(setup, error))
+/** Pins already running services (Redis, Postgres and its backends) and this process, or unpins them. */
+function pinServices(cpuList: string): void {
+  const pids = [
+    process.pid,
+    ...['redis-server', 'postgres'].flatMap((name) => {
+      try {
+        return execFileSync('pgrep', ['-x', name], { encoding: 'utf8' })
+          .split('\n')
+          .filter(Boolean)
+          .map(Number)
+      } catch {
+        return [] // not running here (a remote service): nothing to pin
+      }
+    }),
+  ]
+  for (const pid of pids) {
+    try {
+      execFileSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)], { stdio: 'ignore' })
+    } catch {
+      process.stderr.write(`  could not pin pid ${pid} to cpus ${cpuList}\n`)
     }
   }
-  process.stderr.write(`latency: ${ROUNDS} rounds of each (${((now() - started) / 1000).toFixed(1)} s)\n`)
-  for (const setup of setups) {
-    results.push(result(setup, await throughput(setup).catch((error) => reportFailure(setup, error))))
-  }
-} finally {
-  await Promise.all(setups.map(tearDown))
 }
+
+/** One full run of every scenario in one layout. */
+async function runLayout(layout: Layout): Promise<{ results: Result[]; skipped: string[] }> {
+  if (layout === 'pinned') pinServices(OTHER_CPUS)
+  // All scenarios stay up for the whole run and their latency rounds alternate, so background load
+  // on the machine weighs on each of them alike.
+  const setups: Setup[] = []
+  const skipped: string[] = []
+  const results: Result[] = []
+  try {
+    for (const scenario of [
+      { name: 'memory', engine: 'memory', instances: 1 },
+      { name: 'redis', engine: 'redis', instances: 2 },
+      { name: 'postgres', engine: 'postgres', instances: 2 },
+    ] satisfies Scenario[]) {
+      process.stderr.write(
+        `bench:scale ${layout} ${scenario.name} (${scenario.instances} × ${SUBS} subscribers)…\n`,
+      )
+      try {
+        setups.push(await setUp(scenario, layout))
+      } catch (error) {
+        skipped.push(
+          `${scenario.name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+        )
+        process.stderr.write(`  skipped: ${skipped.at(-1)}\n`)
+      }
+    }
+    const started = now()
+    for (let round = 0; round < WARMUP + ROUNDS; round++) {
+      for (const setup of setups) {
+        await latencyRound(setup, round).catch((error) => reportFailure(setup, error))
+        await hopRound(setup, round).catch((error) => reportFailure(setup, error))
+        await bOnlyRound(setup, round).catch((error) => reportFailure(setup, error))
+      }
+    }
+    process.stderr.write(`latency: ${ROUNDS} rounds of each (${((now() - started) / 1000).toFixed(1)} s)\n`)
+    for (const setup of setups) {
+      results.push(result(setup, await throughput(setup).catch((error) => reportFailure(setup, error))))
+    }
+  } finally {
+    await Promise.all(setups.map(tearDown))
+    if (layout === 'pinned') pinServices(ALL_CPUS)
+  }
+  return { results, skipped }
+}
+
+const canPin = CORES >= 2 && spawnSync('taskset', ['-V']).status === 0
+const layouts: Layout[] = (process.env.LAYOUTS?.split(',') as Layout[] | undefined) ?? [
+  'shared',
+  ...(canPin ? (['pinned'] as const) : []),
+]
+const runs: Array<{ layout: Layout; results: Result[]; skipped: string[] }> = []
+for (const layout of layouts) runs.push({ layout, ...(await runLayout(layout)) })
 
 const load = loadavg()
   .map((l) => l.toFixed(1))
   .join(' / ')
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, load average ${load} (1/5/15 min) at the end`
+const layoutTitle: Record<Layout, string> = {
+  shared: 'Shared cores: every process wherever the OS schedules it',
+  pinned: `Pinned: the fanning-out instance (B, or the single in-memory one) alone on cpu ${FANOUT_CPU}; clients, A, Redis, Postgres and the bench on cpu ${OTHER_CPUS}`,
+}
 const section = [
   '## Scale-out (bench:scale)',
   '',
@@ -374,21 +446,28 @@ const section = [
   `on A and on B subscribe to the channel. Latency: ${ROUNDS} rounds, one broadcast at a time, from the POST to`,
   `each subscriber's receipt. Throughput: ${BURST} broadcasts, ${IN_FLIGHT} in flight; deliveries/s over all`,
   'subscribers of all instances; CPU is user+system time of the server processes per delivery.',
+  `The whole run is repeated per CPU layout (${layouts.join(', ')}), one after the other in the same invocation.`,
   '',
-  tables(results),
-  ...(skipped.length > 0 ? ['', `Not measured: ${skipped.join('; ')}.`] : []),
-  '',
-  'Targets (issue 6): added p50 ≤ 1 ms via Redis, ≤ 3 ms via Postgres; deliveries/s ≥ 0.8× the single',
-  `in-memory instance. Measured: ${verdicts(results)}.`,
-  '',
+  ...runs.flatMap((run) => [
+    `### ${layoutTitle[run.layout]}`,
+    '',
+    tables(run.results),
+    ...(run.skipped.length > 0 ? ['', `Not measured: ${run.skipped.join('; ')}.`] : []),
+    '',
+    `Targets (issue 6): added p50 ≤ 1 ms via Redis, ≤ 3 ms via Postgres; deliveries/s ≥ 0.8× the single in-memory instance. Measured (${run.layout}): ${verdicts(run.results)}.`,
+    '',
+  ]),
   'Reading: each round sends three broadcasts in turn: on a channel with one subscriber per instance',
   "(what the engine itself adds: one more hop and a second process), on a channel only B's",
   "subscribers have (one fan-out on the machine, as for the single instance), and on one A's",
-  "subscribers have too. That last one also pays for this machine's 2 cores: both servers fan out",
+  "subscribers have too. That last one also pays for this machine's cores: both servers fan out",
   'and both client processes read 2,000 sockets at the same time, on the cores the single instance',
-  'had to itself; on separate machines that part would not add up. Deliveries/s exceed the',
-  'single instance because two server processes share the work and because broadcasts that arrive',
-  'from Redis or Postgres in one read are written to each socket in one go. See docs/scaling.md.',
+  'had to itself; on separate machines that part would not add up. The pinned layout gives the',
+  "fanning-out server a core of its own, as B's own machine would: A, Redis and the bench then cannot",
+  "preempt B's fan-out, which is the part of the shared run's added latency that comes from this machine, not",
+  'the engine. Deliveries/s exceed the single instance because two server processes share the work',
+  'and because broadcasts that arrive from Redis or Postgres in one read are written to each socket in one',
+  'go. See docs/scaling.md.',
   '',
 ].join('\n')
 

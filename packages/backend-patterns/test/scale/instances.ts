@@ -28,12 +28,20 @@ export interface InstanceEnv {
   PUBLISH_TIMEOUT_MS?: string
 }
 
-/** Starts fixture/instance-server.ts in a new Node process and waits until it listens. */
-export async function startInstance(env: InstanceEnv): Promise<Instance> {
-  const child = spawn(process.execPath, [TSX, '--conditions=source', SCRIPT], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+/**
+ * Starts fixture/instance-server.ts in a new Node process and waits until it listens. `cpus` (a
+ * taskset list such as "1") pins it and everything it starts to those cores (benchmarks).
+ */
+export async function startInstance(env: InstanceEnv, cpus?: string): Promise<Instance> {
+  const command = [process.execPath, TSX, '--conditions=source', SCRIPT]
+  const child = spawn(
+    cpus ? 'taskset' : process.execPath,
+    cpus ? ['-c', cpus, ...command] : command.slice(1),
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   const log: string[] = []
   createInterface({ input: child.stderr }).on('line', (line) => log.push(line))
   const port = await new Promise<number>((resolve, reject) => {
