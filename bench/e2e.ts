@@ -20,7 +20,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -50,6 +50,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const _PERFORMANCE_MD = join(ROOT, 'docs/performance.md')
 const PLOT_PNG = join(ROOT, 'docs/e2e-latency.png')
 const SECTION = '## End to end (bench:e2e)'
+const CHROMIUM = '/usr/bin/chromium'
 const TABLETS = Number(process.env.TABLETS ?? 50)
 const MUTATIONS = Number(process.env.MUTATIONS ?? 500)
 const POLL_MUTATIONS = Number(process.env.POLL_MUTATIONS ?? 60)
@@ -505,7 +506,7 @@ async function plot(series: { label: string; color: string; values: number[] }[]
   <text x="${width / 2}" y="${height - 15}" text-anchor="middle">latency (log scale)</text>
 </svg>`
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   })
@@ -520,6 +521,9 @@ async function plot(series: { label: string; color: string; values: number[] }[]
 
 // ── run ──────────────────────────────────────────────────────────────────────────────────────
 
+// The plot is rendered by Chromium at the end: fail now rather than after minutes of measuring.
+if (!existsSync(CHROMIUM))
+  throw new Error(`bench:e2e renders its plot with ${CHROMIUM}; install it (apt-get install chromium)`)
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-e2e-'))
 const databaseUrl = await postgresUrl()
 const database = databaseUrl
