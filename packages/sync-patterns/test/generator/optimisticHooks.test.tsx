@@ -279,4 +279,54 @@ describe('generated optimistic mutation hooks (real Orders server)', () => {
     await waitFor(() => expect(result.current.order.data?.notes).toBe('second edit'))
     unmount() // closes the broadcast socket
   })
+
+  it('a pending update holds back no other order: a broadcast about another one refetches it at once', async () => {
+    const x = await createDraftOrder(orders.server.baseUrl, 'x before')
+    const y = await createDraftOrder(orders.server.baseUrl, 'y before')
+    const { queryClient } = setup()
+    const wsUrl = `${orders.server.baseUrl.replace('http', 'ws')}/ws/broadcast`
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <QueryClientProvider client={queryClient}>
+        <BroadcastProvider url={wsUrl} options={{ WebSocket: WebSocket as never }}>
+          {children}
+        </BroadcastProvider>
+      </QueryClientProvider>
+    )
+    orders.faults = (r) => (r.body?.includes('ours, slow') ? 'delay=1500' : undefined)
+    const seenX: (string | null | undefined)[] = []
+    const { result, unmount } = renderHook(
+      () => {
+        const orderX = useOrder(x.id)
+        seenX.push(orderX.data?.notes)
+        // useUpdateOrder() is keyed ['orders'] (TanStack fixes the key before mutate names the id).
+        return { orderX, orderY: useOrder(y.id), update: useUpdateOrder() }
+      },
+      { wrapper },
+    )
+    await waitFor(() => expect(result.current.orderY.data?.notes).toBe('y before'))
+    await waitFor(() => expect(result.current.orderX.data?.notes).toBe('x before'))
+    await new Promise((r) => setTimeout(r, 300)) // the socket connects and subscribes
+    const ours = result.current.update.mutateAsync({
+      id: x.id,
+      data: { notes: 'ours, slow' },
+      version: x.version,
+    })
+    await waitFor(() => expect(result.current.orderX.data?.notes).toBe('ours, slow'))
+
+    // Another tablet edits order Y; its broadcast refetches Y while our update of X is still pending
+    // (the server holds it 1.5 s), instead of waiting for it.
+    const other = await fetch(`${orders.server.baseUrl}/orders/${y.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ notes: 'from another tablet', version: y.version }),
+    })
+    expect(other.status).toBe(200)
+    await waitFor(() => expect(result.current.orderY.data?.notes).toBe('from another tablet'))
+    expect(result.current.update.isPending).toBe(true)
+
+    await act(() => ours)
+    expect(result.current.orderX.data?.notes).toBe('ours, slow')
+    expect(seenX.slice(seenX.indexOf('ours, slow')).every((notes) => notes === 'ours, slow')).toBe(true)
+    unmount()
+  })
 })

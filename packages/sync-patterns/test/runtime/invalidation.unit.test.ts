@@ -182,6 +182,25 @@ describe('InvalidationScheduler', () => {
     expect(scheduler.pendingCount).toBe(0)
   })
 
+  it('does not wait for mutations marked optimisticRegistry (their changes survive a refetch)', async () => {
+    const order = watch(queryClient, ['orders', '1'])
+    await settle()
+    const scheduler = new InvalidationScheduler(queryClient)
+    const response = deferred<string>()
+    const mutation = new MutationObserver(queryClient, {
+      mutationKey: ['orders'],
+      meta: { optimisticRegistry: true },
+      mutationFn: () => response.promise,
+    })
+    void mutation.mutate(undefined)
+    await settle()
+    scheduler.invalidate(['orders', '1'])
+    await vi.advanceTimersByTimeAsync(20)
+    expect(order.calls).toBe(2) // refetched while the mutation is still pending
+    response.resolve('ok')
+    await settle()
+  })
+
   it('a create keyed ["orders"] holds the detail queries under it too, and refetches after it settles', async () => {
     const detail = watch(queryClient, ['orders', '1'])
     await settle()

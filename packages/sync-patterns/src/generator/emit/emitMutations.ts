@@ -213,6 +213,9 @@ export function ${op.hookName}(${hookArgs.join(', ')}) {
   const queryClient = useQueryClient()
   return useMutation<${resultType}, ApiError, ${variablesType}>({
     mutationKey: ${mutationKey},
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: ${fn.replace('(idempotencyKey)', usesKey ? '(idempotencyKey)' : '()')},

@@ -30,6 +30,9 @@ export function useCreateContact(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Contact, ApiError, ContactCreate>({
     mutationKey: ['contacts'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
@@ -58,6 +61,9 @@ export function useUpdateContact(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Contact, ApiError, UpdateContactVariables>({
     mutationKey: ['contacts'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: ({ id, data, version }) =>
@@ -79,6 +85,9 @@ export function useDeleteContact(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<void, ApiError, string>({
     mutationKey: ['contacts'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (id) =>

@@ -38,6 +38,9 @@ export function useCreateTicket(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Ticket, ApiError, TicketCreate>({
     mutationKey: ['tickets'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
@@ -62,6 +65,9 @@ export function useUpdateTicket(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Ticket, ApiError, UpdateTicketVariables>({
     mutationKey: ['tickets'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: ({ id, data }) =>
@@ -80,6 +86,9 @@ export function useDeleteTicket(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<DeleteTicketResponse, ApiError, number>({
     mutationKey: ['tickets'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (ticketId) =>
@@ -98,6 +107,9 @@ export function useAddTicketComment(ticketId: number, options: MutationHookOptio
   const queryClient = useQueryClient()
   return useMutation<Comment, ApiError, CommentCreate>({
     mutationKey: ['tickets', ticketId],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {

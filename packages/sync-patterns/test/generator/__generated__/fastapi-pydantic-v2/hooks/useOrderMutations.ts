@@ -39,6 +39,9 @@ export function useCreateOrder(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<OrderRead, ApiError, OrderCreate>({
     mutationKey: ['orders'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
@@ -65,6 +68,9 @@ export function useUpdateOrder(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<OrderRead, ApiError, UpdateOrderVariables>({
     mutationKey: ['orders'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: ({ id, data }) =>
@@ -82,6 +88,9 @@ export function useDeleteOrder(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<void, ApiError, string>({
     mutationKey: ['orders'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (orderId) =>
@@ -100,6 +109,9 @@ export function useAddOrderItem(orderId: string, options: MutationHookOptions = 
   const queryClient = useQueryClient()
   return useMutation<OrderItemRead, ApiError, OrderItemCreate>({
     mutationKey: ['orders', orderId],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
@@ -121,6 +133,9 @@ export function useRemoveOrderItem(orderId: string, options: MutationHookOptions
   const queryClient = useQueryClient()
   return useMutation<void, ApiError, string>({
     mutationKey: ['orders', orderId],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (itemId) =>
@@ -143,6 +158,9 @@ export function useSubmitOrder(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<OrderRead, ApiError, SubmitOrderVariables>({
     mutationKey: ['orders'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: ({ id, data }) =>

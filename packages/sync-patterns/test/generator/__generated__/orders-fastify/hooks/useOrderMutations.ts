@@ -39,6 +39,9 @@ export function useCreateOrder(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Order, ApiError, OrderCreate>({
     mutationKey: ['orders'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
@@ -67,6 +70,9 @@ export function useUpdateOrder(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Order, ApiError, UpdateOrderVariables>({
     mutationKey: ['orders'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: ({ id, data, version }) =>
@@ -88,6 +94,9 @@ export function useDeleteOrder(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<void, ApiError, string>({
     mutationKey: ['orders'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (id) =>
@@ -113,6 +122,9 @@ export function useTransitionOrder(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Order, ApiError, TransitionOrderVariables>({
     mutationKey: ['orders'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: ({ id, data, version }) =>
@@ -130,6 +142,9 @@ export function useAddOrderItem(orderId: string, options: MutationHookOptions = 
   const queryClient = useQueryClient()
   return useMutation<OrderItem, ApiError, OrderItemCreate>({
     mutationKey: ['orders', orderId],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
@@ -151,6 +166,9 @@ export function useRemoveOrderItem(orderId: string, options: MutationHookOptions
   const queryClient = useQueryClient()
   return useMutation<void, ApiError, string>({
     mutationKey: ['orders', orderId],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (itemId) =>

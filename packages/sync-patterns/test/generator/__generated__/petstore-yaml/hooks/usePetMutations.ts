@@ -30,6 +30,9 @@ export function useCreatePet(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Pet, ApiError, NewPet>({
     mutationKey: ['pets'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
@@ -54,6 +57,9 @@ export function useUpdatePet(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Pet, ApiError, UpdatePetVariables>({
     mutationKey: ['pets'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: ({ id, data }) =>
@@ -71,6 +77,9 @@ export function useDeletePet(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<void, ApiError, number>({
     mutationKey: ['pets'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (petId) =>

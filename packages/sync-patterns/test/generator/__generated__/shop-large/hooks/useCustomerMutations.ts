@@ -35,6 +35,9 @@ export function useCreateCustomer(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Customer, ApiError, CustomerCreate>({
     mutationKey: ['customers'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
@@ -59,6 +62,9 @@ export function useUpdateCustomer(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Customer, ApiError, UpdateCustomerVariables>({
     mutationKey: ['customers'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: ({ id, data }) =>
@@ -79,6 +85,9 @@ export function useDeleteCustomer(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<DeleteCustomerResponse, ApiError, string>({
     mutationKey: ['customers'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (customer) =>

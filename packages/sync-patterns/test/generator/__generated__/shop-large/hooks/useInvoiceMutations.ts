@@ -39,6 +39,9 @@ export function useCreateInvoice(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Invoice, ApiError, CreateInvoiceBody>({
     mutationKey: ['invoices'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
@@ -65,6 +68,9 @@ export function useUpdateInvoice(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Invoice, ApiError, UpdateInvoiceVariables>({
     mutationKey: ['invoices'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: ({ id, data }) =>
@@ -82,6 +88,9 @@ export function useFinalizeInvoice(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Invoice, ApiError, string>({
     mutationKey: ['invoices'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (invoiceId) =>
@@ -98,6 +107,9 @@ export function useAddInvoiceLine(invoiceId: string, options: MutationHookOption
   const queryClient = useQueryClient()
   return useMutation<InvoiceLine, ApiError, InvoiceLineInput>({
     mutationKey: ['invoices', invoiceId],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
@@ -124,6 +136,9 @@ export function useUpdateInvoiceLine(invoiceId: string, options: MutationHookOpt
   const queryClient = useQueryClient()
   return useMutation<InvoiceLine, ApiError, UpdateInvoiceLineVariables>({
     mutationKey: ['invoices', invoiceId],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: ({ id, data }) =>
@@ -141,6 +156,9 @@ export function useRemoveInvoiceLine(invoiceId: string, options: MutationHookOpt
   const queryClient = useQueryClient()
   return useMutation<void, ApiError, string>({
     mutationKey: ['invoices', invoiceId],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (lineId) =>

@@ -30,6 +30,9 @@ export function useCreateProduct(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Product, ApiError, ProductInput>({
     mutationKey: ['products'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
@@ -54,6 +57,9 @@ export function useUpdateProduct(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<Product, ApiError, UpdateProductVariables>({
     mutationKey: ['products'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: ({ id, data }) =>
@@ -75,6 +81,9 @@ export function useDeleteProduct(options: MutationHookOptions = {}) {
   const queryClient = useQueryClient()
   return useMutation<void, ApiError, number>({
     mutationKey: ['products'],
+    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
+    // broadcast refetches need not wait for this mutation.
+    meta: { optimisticRegistry: true },
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (productId) =>
