@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { and, eq, lt, sql } from 'drizzle-orm'
+import { and, eq, isNull, lt, sql } from 'drizzle-orm'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { OrdersDb } from './db/client.js'
@@ -10,6 +10,14 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key'
 export const REPLAY_HEADER = 'idempotent-replayed'
 /** How long a key's first response is replayed. */
 export const IDEMPOTENCY_TTL_HOURS = 24
+/**
+ * How long a reservation without a stored response blocks its key. A request normally stores its
+ * response within milliseconds; a reservation this old belongs to a process that died mid-request,
+ * and the next request with the key takes it over instead of getting 409 for a day. (A change that
+ * did commit before the crash is then refused by its own guards on the retry: the client-generated
+ * id already exists, or the version moved on.)
+ */
+export const IDEMPOTENCY_LEASE_SECONDS = 30
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,7 +29,8 @@ declare module 'fastify' {
 /**
  * Idempotency-Key for POST (Stripe's semantics): the first request reserves the key in the database
  * (so it works across instances), its response is stored and replayed for 24 h, the same key with a
- * different method, path or body gets 422, and a duplicate while the first still runs gets 409.
+ * different method, path or body gets 422, and a duplicate while the first still runs gets 409 with
+ * Retry-After (a reservation older than the lease is taken over: its process died).
  * Validation runs first: a malformed request reserves nothing.
  */
 export const idempotencyPlugin = fp<{ db: OrdersDb }>(
@@ -67,6 +76,23 @@ export const idempotencyPlugin = fp<{ db: OrdersDb }>(
         })
       }
       if (existing.statusCode === null) {
+        // Take over an abandoned reservation; the WHERE re-checks it, so of racing takers one wins.
+        const takenOver = await db
+          .update(idempotencyKeys)
+          .set({ createdAt: sql`now()` })
+          .where(
+            and(
+              eq(idempotencyKeys.key, key),
+              isNull(idempotencyKeys.statusCode),
+              lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${IDEMPOTENCY_LEASE_SECONDS})`),
+            ),
+          )
+          .returning({ key: idempotencyKeys.key })
+        if (takenOver.length > 0) {
+          request.idempotencyKey = key
+          return
+        }
+        reply.header('retry-after', '1')
         return sendProblem(reply, request, 409, {
           type: '/problems/idempotency-in-progress',
           detail: `a request with Idempotency-Key ${key} is still being processed; retry later`,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { databaseKinds } from './databases.js'
@@ -178,6 +179,36 @@ describe.each(kinds)('Idempotency-Key on %s', (kind) => {
     })
     expect(retry.status).toBe(201)
     expect(retry.headers.get('idempotent-replayed')).toBeNull()
+  })
+
+  it('a reservation abandoned by a crashed process is taken over after the lease, not refused for a day', async () => {
+    const key = newKey()
+    const body = { notes: 'after a crash' }
+    // What a process that died between reserving the key and storing the response leaves behind.
+    const hash = createHash('sha256')
+      .update(`POST /orders\n${JSON.stringify(body)}`)
+      .digest('hex')
+    await server.database.db.execute(
+      sql`insert into idempotency_keys (key, request_hash, created_at) values (${key}, ${hash}, now())`,
+    )
+    const fresh = await api(server.baseUrl, 'POST', '/orders', { body, headers: { 'Idempotency-Key': key } })
+    expect(fresh.status).toBe(409) // within the lease it may still be running
+    expect(fresh.body.type).toBe('/problems/idempotency-in-progress')
+    expect(fresh.headers.get('retry-after')).toBe('1')
+    await server.database.db.execute(
+      sql`update idempotency_keys set created_at = now() - interval '31 seconds' where key = ${key}`,
+    )
+    const ordersBefore = await countOrders()
+    const retried = await api(server.baseUrl, 'POST', '/orders', {
+      body,
+      headers: { 'Idempotency-Key': key },
+    })
+    expect(retried.status).toBe(201)
+    expect(retried.body.notes).toBe('after a crash')
+    const replay = await api(server.baseUrl, 'POST', '/orders', { body, headers: { 'Idempotency-Key': key } })
+    expect(replay.headers.get('idempotent-replayed')).toBe('true')
+    expect(replay.body.id).toBe(retried.body.id)
+    expect(await countOrders()).toBe(ordersBefore + 1)
   })
 
   it('replays for 24 hours, then the key is free again', async () => {
