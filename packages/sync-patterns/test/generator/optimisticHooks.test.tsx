@@ -38,6 +38,7 @@ function setup() {
   )
   orders.faults = () => undefined
   orders.dropResponse = () => false
+  orders.timeoutMs = () => undefined
   return { queryClient, wrapper }
 }
 
@@ -199,6 +200,32 @@ describe('generated optimistic mutation hooks (real Orders server)', () => {
     expect(posts[1]?.headers['Idempotency-Key']).toBe(posts[0]?.headers['Idempotency-Key'])
     expect(itemNames(result.current.order.data)).toEqual(['Tea'])
   })
+
+  it('a retry that finds its first attempt still running waits as told (409 + Retry-After), then gets its result', async () => {
+    const { id } = await createDraftOrder(orders.server.baseUrl)
+    const { wrapper } = setup()
+    // The first attempt times out on the client while the server still works on it (1.5 s): the
+    // retry, with the same key, gets 409 "in progress" with Retry-After until the first finishes.
+    let first = true
+    orders.faults = (r) =>
+      r.method === 'POST' && sentName(r.body) === 'Soup' && first ? 'delay=1500' : undefined
+    orders.timeoutMs = (r) => {
+      if (r.method !== 'POST' || sentName(r.body) !== 'Soup' || !first) return undefined
+      first = false
+      return 200
+    }
+    const { result } = renderHook(
+      () => ({ order: useOrder(id, { autoRefresh: false }), add: useAddOrderItem(id, { retry: 5 }) }),
+      { wrapper },
+    )
+    await waitFor(() => expect(result.current.order.data).toBeDefined())
+    const before = orders.sent.length
+    await act(() => result.current.add.mutateAsync({ name: 'Soup', quantity: 1, unit_price: 400 }))
+    const posts = orders.sent.slice(before).filter((r) => r.method === 'POST')
+    expect(posts.length).toBeGreaterThanOrEqual(3) // timed out, then at least one 409, then the replay
+    expect(new Set(posts.map((p) => p.headers['Idempotency-Key'])).size).toBe(1)
+    expect(itemNames(result.current.order.data)).toEqual(['Soup'])
+  }, 15_000)
 
   it('a stale version gets 409: the change is rolled back and the error has status 409', async () => {
     const { id, version } = await createDraftOrder(orders.server.baseUrl, 'server')

@@ -9,6 +9,7 @@ import {
   getOptimisticRegistry,
   isRetryable,
   listQueryKey,
+  parseRetryAfter,
   pickFields,
   updateEntityPatch,
 } from '../../src/runtime/optimistic/index.js'
@@ -133,13 +134,26 @@ describe('request helpers', () => {
     })
   })
 
-  it('only network errors, 5xx and 429 are retried', () => {
-    const error = (status: number) => new ApiError({ status, body: undefined, method: 'POST', url: '/x' })
+  it('only network errors, 5xx, 429 and responses with Retry-After are retried', () => {
+    const error = (status: number, retryAfterMs?: number) =>
+      new ApiError({ status, body: undefined, method: 'POST', url: '/x', retryAfterMs })
     expect(isRetryable(new TypeError('fetch failed'))).toBe(true)
     expect(isRetryable(error(503))).toBe(true)
     expect(isRetryable(error(429))).toBe(true)
     expect(isRetryable(error(409))).toBe(false)
+    expect(isRetryable(error(409, 1000))).toBe(true) // Idempotency-Key still in progress
     expect(isRetryable(error(422))).toBe(false)
     expect(error(409).message).toBe('POST /x failed with 409')
+  })
+
+  it('reads Retry-After as seconds or as an HTTP date, and ignores anything else', () => {
+    const now = Date.parse('2026-11-25T12:00:00Z')
+    expect(parseRetryAfter('1', now)).toBe(1000)
+    expect(parseRetryAfter(' 120 ', now)).toBe(120_000)
+    expect(parseRetryAfter('Wed, 25 Nov 2026 12:00:05 GMT', now)).toBe(5000)
+    expect(parseRetryAfter('Wed, 25 Nov 2026 11:00:00 GMT', now)).toBe(0) // already past
+    expect(parseRetryAfter('soon', now)).toBeUndefined()
+    expect(parseRetryAfter(null, now)).toBeUndefined()
+    expect(parseRetryAfter('', now)).toBeUndefined()
   })
 })

@@ -48,6 +48,8 @@ export async function startOrdersServer() {
     faults: (_request: SentRequest): string | undefined => undefined,
     /** Throw away the response of requests this picks, as a dropped connection would (after the server ran them). */
     dropResponse: (_request: SentRequest): boolean => false,
+    /** Stop waiting for requests this picks after that many ms, as a timed-out connection would (the server goes on). */
+    timeoutMs: (_request: SentRequest): number | undefined => undefined,
     close: () => server.close(),
   }
   configureClient({
@@ -62,7 +64,19 @@ export async function startOrdersServer() {
       sent.push(request)
       const fault = control.faults(request)
       const headers = fault ? { ...request.headers, [FAULT_HEADER]: fault } : request.headers
-      const response = await nodeFetch(input, { ...init, headers })
+      const pending = nodeFetch(input, { ...init, headers })
+      const timeout = control.timeoutMs(request)
+      if (timeout !== undefined) {
+        const timedOut = await Promise.race([
+          pending.then(() => false),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(true), timeout)),
+        ])
+        if (timedOut) {
+          void pending.then((late) => late.arrayBuffer()).catch(() => {})
+          throw new TypeError('fetch failed (timed out by the test)')
+        }
+      }
+      const response = await pending
       if (control.dropResponse(request)) {
         await response.arrayBuffer()
         throw new TypeError('fetch failed (response dropped by the test)')

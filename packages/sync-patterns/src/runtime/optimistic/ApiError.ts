@@ -9,14 +9,28 @@ export class ApiError extends Error {
   readonly body: unknown
   readonly method: string
   readonly url: string
+  /**
+   * The response's `Retry-After`, in ms, when it had one: the server says the request may succeed
+   * if repeated then (a 503, a 429, or a 409 for an Idempotency-Key whose first request still runs).
+   */
+  readonly retryAfterMs: number | undefined
 
-  constructor(init: { status: number; body: unknown; method: string; url: string }) {
+  constructor(init: { status: number; body: unknown; method: string; url: string; retryAfterMs?: number }) {
     super(describe(init))
     this.status = init.status
     this.body = init.body
     this.method = init.method
     this.url = init.url
+    this.retryAfterMs = init.retryAfterMs
   }
+}
+
+/** `Retry-After` (delay in seconds, or an HTTP date) as ms from `now`; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
 
 export function isApiError(error: unknown): error is ApiError {

@@ -1,6 +1,6 @@
 import { ORIGIN_HEADER } from '@pattern-stack/sync-protocol'
 import { getBroadcastOrigin } from '../core/broadcast-origin.js'
-import { ApiError } from './ApiError.js'
+import { ApiError, parseRetryAfter } from './ApiError.js'
 
 /** Where and how a generated client sends its requests. Generated code keeps one per output folder. */
 export interface ApiConfig {
@@ -72,7 +72,10 @@ export async function apiRequest<T>(config: ApiConfig, request: ApiRequest): Pro
     ...(request.options?.signal ? { signal: request.options.signal } : {}),
   })
   const parsed = await readBody(response)
-  if (!response.ok) throw new ApiError({ status: response.status, body: parsed, method: request.method, url })
+  if (!response.ok) {
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'))
+    throw new ApiError({ status: response.status, body: parsed, method: request.method, url, retryAfterMs })
+  }
   return parsed as T
 }
 

@@ -1,4 +1,4 @@
-export { ApiError, isApiError } from './ApiError.js'
+export { ApiError, isApiError, parseRetryAfter } from './ApiError.js'
 export {
   type ApiConfig,
   type ApiRequest,

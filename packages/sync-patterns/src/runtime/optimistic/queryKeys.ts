@@ -31,6 +31,9 @@ export function pickFields(source: object, fields: readonly string[]): Record<st
 
 /** Options every generated mutation hook accepts. */
 export interface MutationHookOptions {
-  /** Extra attempts after a network error, 5xx or 429, reusing the Idempotency-Key (default 0). */
+  /**
+   * Extra attempts after a network error, 5xx, 429 or a response with Retry-After (such as 409 while
+   * the key's first request still runs), reusing the Idempotency-Key (default 0).
+   */
   retry?: number
 }

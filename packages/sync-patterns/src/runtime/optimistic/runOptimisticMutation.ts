@@ -12,9 +12,15 @@ export interface OptimisticMutation<TResult> {
   invalidate?: readonly InvalidateQueryFilters[]
   /** Queries to drop once the server accepted the change (a deleted entity's detail). */
   remove?: readonly QueryKey[]
-  /** Extra attempts after a network error, a 5xx or a 429 (default 0). 4xx errors are never retried. */
+  /**
+   * Extra attempts after a network error, a 5xx, a 429, or any response with `Retry-After` (such as
+   * 409 for an Idempotency-Key whose first request still runs) (default 0). Other 4xx are final.
+   */
   retry?: number
-  /** Delay before retry `attempt` (1-based), in ms (default: 250 ms doubling, at most 4 s). */
+  /**
+   * Delay before retry `attempt` (1-based), in ms (default: 250 ms doubling, at most 4 s). A
+   * response's `Retry-After` takes precedence, up to 30 s.
+   */
   retryDelay?: (attempt: number) => number
 }
 
@@ -49,11 +55,15 @@ export async function runOptimisticMutation<TResult>(
   return result
 }
 
-/** Whether a failed attempt may succeed if repeated: network errors, 5xx and 429. */
+/** Whether a failed attempt may succeed if repeated: network errors, 5xx, 429, and responses with Retry-After. */
 export function isRetryable(error: unknown): boolean {
-  if (error instanceof ApiError) return error.status >= 500 || error.status === 429
+  if (error instanceof ApiError)
+    return error.status >= 500 || error.status === 429 || error.retryAfterMs !== undefined
   return error instanceof TypeError
 }
+
+/** The longest `Retry-After` honoured; a longer one is cut to this (the user is waiting). */
+const MAX_RETRY_AFTER_MS = 30_000
 
 async function withRetry<T>(attempt: () => Promise<T>, retries: number, delay = defaultDelay): Promise<T> {
   for (let n = 0; ; n++) {
@@ -61,7 +71,9 @@ async function withRetry<T>(attempt: () => Promise<T>, retries: number, delay = 
       return await attempt()
     } catch (error) {
       if (n >= retries || !isRetryable(error)) throw error
-      await new Promise((resolve) => setTimeout(resolve, delay(n + 1)))
+      const retryAfter = error instanceof ApiError ? error.retryAfterMs : undefined
+      const wait = retryAfter === undefined ? delay(n + 1) : Math.min(retryAfter, MAX_RETRY_AFTER_MS)
+      await new Promise((resolve) => setTimeout(resolve, wait))
     }
   }
 }
