@@ -1,13 +1,18 @@
+import { createRequire } from 'node:module'
 import type { Config } from '@redocly/openapi-core'
-import {
-  astToString,
-  type GlobalContext,
-  type OpenAPI3,
-  resolveRef,
-  scanDiscriminators,
-  transformSchema,
-} from 'openapi-typescript'
+import type { GlobalContext, OpenAPI3 } from 'openapi-typescript'
 import { header } from './header.js'
+
+// openapi-typescript is loaded through require(): its CommonJS build then loads TypeScript with
+// require() too, which skips Node's ESM format detection and export scan of TypeScript's 9 MB file,
+// about 0.2 s of every CLI run (0.28 s instead of 0.50 s to load it here).
+const requireCjs = createRequire(import.meta.url)
+type OpenApiTypescript = typeof import('openapi-typescript')
+let openapiTypescript: OpenApiTypescript | undefined
+function loadOpenApiTypescript(): OpenApiTypescript {
+  openapiTypescript ??= requireCjs('openapi-typescript') as OpenApiTypescript
+  return openapiTypescript
+}
 
 /**
  * `schemas/openapi.ts`: every path and component as TypeScript types, by openapi-typescript's
@@ -17,6 +22,7 @@ import { header } from './header.js'
  * order (`alphabetize` would cost a fifth of this step: it sorts with a new Intl collator per comparison).
  */
 export async function emitOpenApiTypes(document: Record<string, unknown>): Promise<string> {
+  const { astToString, resolveRef, scanDiscriminators, transformSchema } = loadOpenApiTypescript()
   const schema = structuredClone(document) as unknown as OpenAPI3
   const options = { silent: true, alphabetize: false }
   const ctx: GlobalContext = {
