@@ -4,8 +4,9 @@ import { rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
-/** Which formatter writes the output: Biome when the project has it (fast, native), else prettier. */
+/** Which formatter writes the output: Biome (fast, native; the project's or this package's), else prettier. */
 export type FormatterChoice = 'auto' | 'biome' | 'prettier'
 
 /** The repo's Biome style (biome.json): 2 spaces, single quotes, no semicolons, 110 columns, trailing commas. */
@@ -54,11 +55,20 @@ export async function formatFiles(
   return result
 }
 
-/** The project's Biome: its native binary when found (no Node start-up), else the bin script. */
-function findBiome(cwd: string): { command: string; args: string[] } | undefined {
-  const require = createRequire(join(cwd, 'package.json'))
-  try {
-    const script = require.resolve('@biomejs/biome/bin/biome')
+/**
+ * Biome: the project's own when it has one, else the one this package depends on; its native binary
+ * when found (no Node start-up), else the bin script. Undefined only where no Biome binary exists
+ * for the platform, and then prettier formats (the same style, about three times slower).
+ */
+export function findBiome(cwd: string): { command: string; args: string[] } | undefined {
+  for (const from of [join(cwd, 'package.json'), fileURLToPath(import.meta.url)]) {
+    const require = createRequire(from)
+    let script: string
+    try {
+      script = require.resolve('@biomejs/biome/bin/biome')
+    } catch {
+      continue
+    }
     try {
       const native = createRequire(script).resolve(
         `@biomejs/cli-${process.platform}-${process.arch}/biome${process.platform === 'win32' ? '.exe' : ''}`,
@@ -67,9 +77,8 @@ function findBiome(cwd: string): { command: string; args: string[] } | undefined
     } catch {
       return { command: process.execPath, args: [script] }
     }
-  } catch {
-    return undefined
   }
+  return undefined
 }
 
 const SEPARATOR = '// @@sync-patterns-generated-file@@ '

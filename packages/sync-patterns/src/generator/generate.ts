@@ -18,7 +18,7 @@ export interface GenerateOptions {
   check?: boolean
   /** Directory relative paths are resolved against (default: the process's). */
   cwd?: string
-  /** `auto` (default): Biome when the project has `@biomejs/biome`, else prettier; same style either way. */
+  /** `auto` (default): Biome (the project's, else this package's own), prettier only where Biome has no binary; same style either way. */
   formatter?: FormatterChoice
 }
 

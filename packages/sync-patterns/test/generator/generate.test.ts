@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
+import { findBiome } from '../../src/generator/format.js'
 import { diffOutput, GeneratorError, generateFiles } from '../../src/generator/index.js'
 
 // Snapshots: each fixture's output is committed under __generated__/<name> (so the repo's own
@@ -199,6 +200,13 @@ describe('external references', () => {
 })
 
 describe('formatting', () => {
+  it("uses this package's own Biome in a project that has none (not prettier, which is several times slower)", () => {
+    const project = mkdtempSync(join(tmp, 'no-biome-'))
+    writeFileSync(join(project, 'package.json'), '{"name":"no-biome","private":true}')
+    const biome = findBiome(project)
+    expect(biome?.command).toMatch(/@biomejs[\\/]cli-[^\\/]+[\\/]biome(\.exe)?$/)
+  })
+
   it('Biome and prettier give the same bytes, so the output does not depend on which one the project has', async () => {
     const input = join(fixtures, FIXTURES['shop-large'])
     const biome = await generateFiles(input, process.cwd(), 'biome')
