@@ -6,6 +6,7 @@
  * docs/performance.md ("## Generator (bench:generate)").
  */
 
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -263,6 +264,59 @@ for (let round = 0; round < ROUNDS; round++) {
   await writeOutput(join(work, `stages-${round}`), new Map([...ownFormatted, ...typesFormatted]), true)
   lap('write')
 }
+/**
+ * Cold runs: a new Node process per run, as `npx sync-patterns generate` and `npx orval` run, so
+ * loading each tool's modules counts. Ours runs from a build of the CLI (what the published package
+ * runs) placed under node_modules/.cache, so its imports resolve to the repo's packages.
+ */
+const REPO = fileURLToPath(new URL('..', import.meta.url))
+const cliDir = join(REPO, 'node_modules/.cache/bench-generate-cli')
+const build = spawnSync(
+  join(REPO, 'node_modules/.bin/tsup'),
+  ['src/generator/main.ts', '--format', 'esm', '--out-dir', cliDir, '--external', 'react', '--silent'],
+  { cwd: join(REPO, 'packages/sync-patterns'), encoding: 'utf8' },
+)
+if (build.status !== 0) throw new Error(`building the CLI failed:\n${build.stderr}`)
+const orvalConfig = join(work, 'orval.config.cjs')
+const coldOut = join(work, 'cold')
+writeFileSync(
+  orvalConfig,
+  `module.exports = { bench: { input: { target: ${JSON.stringify(specPath)} }, output: { target: ${JSON.stringify(join(coldOut, 'orval', 'api.ts'))}, client: 'react-query', mode: 'tags-split', clean: true } } }\n`,
+)
+const cold = {
+  'sync-patterns generate (CLI)': [
+    join(cliDir, 'main.js'),
+    'generate',
+    '--input',
+    specPath,
+    '--output',
+    join(coldOut, 'ours'),
+    '--clean',
+  ],
+  'Orval 7.9 (CLI, react-query, tags-split)': [
+    join(REPO, 'node_modules/orval/dist/bin/orval.js'),
+    '--config',
+    orvalConfig,
+  ],
+} as const
+type ColdVariant = keyof typeof cold
+const coldSamples: Record<ColdVariant, number[]> = {
+  'sync-patterns generate (CLI)': [],
+  'Orval 7.9 (CLI, react-query, tags-split)': [],
+}
+for (let round = 0; round <= ROUNDS; round++) {
+  for (const name of Object.keys(cold) as ColdVariant[]) {
+    const start = performance.now()
+    // From the repo, as from a user's project: ours formats with the project's Biome.
+    const run = spawnSync(process.execPath, cold[name], { cwd: REPO, encoding: 'utf8' })
+    const ms = performance.now() - start
+    if (run.status !== 0) throw new Error(`${name} exited with ${run.status}:\n${run.stderr}`)
+    if (round > 0) coldSamples[name].push(ms)
+    rmSync(coldOut, { recursive: true, force: true })
+    process.stderr.write(`${round === 0 ? 'warm-up' : `round ${round}`}: ${name} ${ms.toFixed(0)} ms\n`)
+  }
+}
+
 rmSync(work, { recursive: true, force: true })
 
 const median = (xs: number[]) => {
@@ -298,6 +352,17 @@ const section = [
   `Target (issue 5): ≤ 0.5× Orval's time. Measured: ${ratio.toFixed(2)}× — ${ratio <= 0.5 ? 'met' : 'NOT met'} against Orval's default,`,
   `which does not format; ${ratioFormatted.toFixed(2)}× — ${ratioFormatted <= 0.5 ? 'met' : 'NOT met'} against Orval producing formatted output as ours is (its \`biome\``,
   "option: `biome check --write` over its files, with the repo's style in the work directory's biome.json).",
+  '',
+  'The same spec from the command line, a new Node process per run (what `npx` does), so loading each',
+  "tool's modules counts; ours runs a build of the CLI, as the published package does:",
+  '',
+  '| command | median | fastest | slowest | vs Orval |',
+  '|---|---|---|---|---|',
+  ...(Object.keys(cold) as ColdVariant[]).map((name) => {
+    const m = median(coldSamples[name])
+    const base = median(coldSamples['Orval 7.9 (CLI, react-query, tags-split)'])
+    return `| ${name} | ${m.toFixed(0)} ms | ${Math.min(...coldSamples[name]).toFixed(0)} ms | ${Math.max(...coldSamples[name]).toFixed(0)} ms | ${(m / base).toFixed(2)}× |`
+  }),
   '',
   `Where sync-patterns' time goes (\`generate()\`'s stages timed one by one, median of ${ROUNDS}). In \`generate()\``,
   'itself Biome formats our own files in its own process, on the second core, while the types are built, so',
