@@ -68,6 +68,20 @@ describe.each(kinds)('Orders API on %s', (kind) => {
     expect((await api(server.baseUrl, 'GET', `/orders/${id}`)).body).toEqual(created.body)
   })
 
+  it('lists items in the order they were added, also when one request adds many (PGlite clock ties)', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `line ${String.fromCharCode(108 - i)}`) // l, k, … a
+    const created = await api(server.baseUrl, 'POST', '/orders', {
+      body: { items: names.map((name) => ({ name, quantity: 1, unit_price: 10 })) },
+    })
+    expect(created.status).toBe(201)
+    const added = await api(server.baseUrl, 'POST', `/orders/${created.body.id}/items`, {
+      body: { name: 'added later', quantity: 1, unit_price: 10 },
+    })
+    expect(added.status).toBe(201)
+    const order = (await api(server.baseUrl, 'GET', `/orders/${created.body.id}`)).body
+    expect(order.items.map((i: { name: string }) => i.name)).toEqual([...names, 'added later'])
+  })
+
   it('adds and removes items: total recomputed, version bumped, item_added / item_removed broadcast', async () => {
     const order = (await api(server.baseUrl, 'POST', '/orders', { body: {} })).body
     await watcher.reset(server.backend)

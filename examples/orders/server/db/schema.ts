@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { bigint, check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 
 export { systemEvents } from '@pattern-stack/backend-patterns/events'
 
@@ -51,10 +51,15 @@ export const orderItems = pgTable(
     name: text('name').notNull(),
     quantity: integer('quantity').notNull(),
     unitPrice: integer('unit_price').notNull(),
-    // clock_timestamp, not now(): items added in one transaction keep their order.
+    // clock_timestamp, not now(): items added in one transaction get their own times.
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' })
       .notNull()
       .default(sql`clock_timestamp()`),
+    /**
+     * Insertion order, which is the order items are listed in. Timestamps cannot give it: PGlite's
+     * clock has millisecond resolution, so items inserted together tie (migration 0001).
+     */
+    position: bigint('position', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
   },
   (table) => [
     index('order_items_order_idx').on(table.orderId, table.createdAt),

@@ -45,7 +45,7 @@ export class OrderService {
           rows.map((row) => row.id),
         ),
       )
-      .orderBy(asc(orderItems.createdAt), asc(orderItems.id))
+      .orderBy(asc(orderItems.position))
     const byOrder = new Map<string, (typeof items)[number][]>()
     for (const item of items) byOrder.set(item.orderId, [...(byOrder.get(item.orderId) ?? []), item])
     return rows.map((row) => orderJson(row, byOrder.get(row.id) ?? []))
@@ -221,7 +221,7 @@ async function readOrder(db: Executor, id: string): Promise<OrderJson | undefine
     .select()
     .from(orderItems)
     .where(eq(orderItems.orderId, id))
-    .orderBy(asc(orderItems.createdAt), asc(orderItems.id))
+    .orderBy(asc(orderItems.position))
   return orderJson(row, items)
 }
 
