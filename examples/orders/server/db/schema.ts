@@ -62,7 +62,7 @@ export const orderItems = pgTable(
     position: bigint('position', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
   },
   (table) => [
-    index('order_items_order_idx').on(table.orderId, table.createdAt),
+    index('order_items_order_idx').on(table.orderId, table.position),
     check('order_items_quantity_positive', sql`${table.quantity} > 0`),
     check('order_items_unit_price_nonnegative', sql`${table.unitPrice} >= 0`),
   ],
