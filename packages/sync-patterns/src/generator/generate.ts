@@ -5,6 +5,7 @@ import { type FormatterChoice, formatFiles } from './format.js'
 import { loadSpec } from './loadSpec.js'
 import type { ApiModel } from './model.js'
 import { normalize } from './normalize.js'
+import { restyleTypes } from './restyleTypes.js'
 import { diffOutput, type OutputDiff, writeOutput } from './writeOutput.js'
 
 export interface GenerateOptions {
@@ -45,7 +46,12 @@ export async function generateFiles(input: string, cwd = process.cwd(), formatte
     await ownFormatted.catch(() => {}) // no stray Biome process or scratch directory left behind
     throw error
   })
-  const typesFormatted = await formatFiles(new Map([['schemas/openapi.ts', types]]), formatter, cwd)
+  // openapi-typescript's output converts to the repo's style line by line; Biome formats it only
+  // when it has a line the conversion cannot vouch for (see restyleTypes).
+  const restyled = restyleTypes(types)
+  const typesFormatted = restyled
+    ? new Map([['schemas/openapi.ts', restyled]])
+    : await formatFiles(new Map([['schemas/openapi.ts', types]]), formatter, cwd)
   const files = sortFiles(new Map([...(await ownFormatted), ...typesFormatted]))
   return { files, model, sources: spec.files }
 }
