@@ -26,7 +26,7 @@ const codeLine = new RegExp(
 )
 
 /** A quoted key Biome unquotes: an identifier (non-ASCII names are refused rather than classified). */
-const needlesslyQuotedKey = /^(?:readonly )?"(?:[A-Za-z_$][\w$]*|[^"]*[^\x00-\x7f][^"]*)"/
+const needlesslyQuotedKey = /^(?:readonly )?"(?:[A-Za-z_$][\w$]*|[^"]*[\u0080-\uffff][^"]*)"/
 
 /** Returns the text in the repo's Biome style, or undefined when a line is not one it can vouch for. */
 export function restyleTypes(printed: string): string | undefined {
