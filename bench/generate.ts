@@ -273,7 +273,15 @@ const REPO = fileURLToPath(new URL('..', import.meta.url))
 const cliDir = join(REPO, 'node_modules/.cache/bench-generate-cli')
 const build = spawnSync(
   join(REPO, 'node_modules/.bin/tsup'),
-  ['src/generator/main.ts', '--format', 'esm', '--out-dir', cliDir, '--external', 'react', '--silent'],
+  [
+    'src/generator/main.ts',
+    'src/generator/typesWorker.ts',
+    '--format',
+    'esm',
+    '--out-dir',
+    cliDir,
+    '--silent',
+  ],
   { cwd: join(REPO, 'packages/sync-patterns'), encoding: 'utf8' },
 )
 if (build.status !== 0) throw new Error(`building the CLI failed:\n${build.stderr}`)

@@ -1,11 +1,10 @@
 import { resolve } from 'node:path'
 import { emitOwnFiles, sortFiles } from './emit/emitAll.js'
-import { emitOpenApiTypes } from './emit/emitTypes.js'
 import { type FormatterChoice, formatFiles } from './format.js'
 import { loadSpec } from './loadSpec.js'
 import type { ApiModel } from './model.js'
 import { normalize } from './normalize.js'
-import { restyleTypes } from './restyleTypes.js'
+import { openApiTypesInWorker, warmTypesWorker } from './typesInWorker.js'
 import { diffOutput, type OutputDiff, writeOutput } from './writeOutput.js'
 
 export interface GenerateOptions {
@@ -37,22 +36,20 @@ export interface GenerateResult {
 
 /** Runs the pipeline in memory: load → bundle → normalize → emit → format. */
 export async function generateFiles(input: string, cwd = process.cwd(), formatter: FormatterChoice = 'auto') {
+  warmTypesWorker() // loads TypeScript on the other core while this one reads the document
   const spec = await loadSpec(input, cwd)
+  // The types (the slowest step) are built on the worker thread while this thread does the rest.
+  const types = openApiTypesInWorker(spec.document)
+  types.catch(() => {}) // awaited below; this only keeps an early throw from leaving it unhandled
   const model = normalize(spec.document, { file: spec.source, lineOf: spec.lineOf })
-  // Biome formats our own files in its own process, on the other core, while this one builds the
-  // types (the slowest step); then a second run formats the types alone.
-  const ownFormatted = formatFiles(emitOwnFiles(model), formatter, cwd)
-  const types = await emitOpenApiTypes(spec.document).catch(async (error: unknown) => {
-    await ownFormatted.catch(() => {}) // no stray Biome process or scratch directory left behind
-    throw error
-  })
+  const own = await formatFiles(emitOwnFiles(model), formatter, cwd)
   // openapi-typescript's output converts to the repo's style line by line; Biome formats it only
   // when it has a line the conversion cannot vouch for (see restyleTypes).
-  const restyled = restyleTypes(types)
-  const typesFormatted = restyled
+  const { printed, restyled } = await types
+  const typesFile = restyled
     ? new Map([['schemas/openapi.ts', restyled]])
-    : await formatFiles(new Map([['schemas/openapi.ts', types]]), formatter, cwd)
-  const files = sortFiles(new Map([...(await ownFormatted), ...typesFormatted]))
+    : await formatFiles(new Map([['schemas/openapi.ts', printed]]), formatter, cwd)
+  const files = sortFiles(new Map([...own, ...typesFile]))
   return { files, model, sources: spec.files }
 }
 

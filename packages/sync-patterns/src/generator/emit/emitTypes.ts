@@ -14,6 +14,11 @@ function loadOpenApiTypescript(): OpenApiTypescript {
   return openapiTypescript
 }
 
+export interface EmitTypesOptions {
+  /** The document is the caller's own copy (a worker's message), which the transformer may change. */
+  cloned?: boolean
+}
+
 /**
  * `schemas/openapi.ts`: every path and component as TypeScript types, by openapi-typescript's
  * transformer. The document is already bundled and its references checked (loadSpec), so this
@@ -21,16 +26,18 @@ function loadOpenApiTypescript(): OpenApiTypescript {
  * (most of its run time). The options are openapiTS's defaults, so types follow the document's
  * order (`alphabetize` would cost a fifth of this step: it sorts with a new Intl collator per comparison).
  */
-export async function emitOpenApiTypes(document: Record<string, unknown>): Promise<string> {
+export async function emitOpenApiTypes(
+  document: Record<string, unknown>,
+  options: EmitTypesOptions = {},
+): Promise<string> {
   const { astToString, resolveRef, scanDiscriminators, transformSchema } = loadOpenApiTypescript()
-  const schema = structuredClone(document) as unknown as OpenAPI3
-  const options = { silent: true, alphabetize: false }
+  const schema = (options.cloned ? document : structuredClone(document)) as unknown as OpenAPI3
   const ctx: GlobalContext = {
     additionalProperties: false,
     alphabetize: false,
     arrayLength: false,
     defaultNonNullable: true,
-    discriminators: scanDiscriminators(schema, options),
+    discriminators: scanDiscriminators(schema, { silent: true, alphabetize: false }),
     emptyObjectsUnknown: false,
     enum: false,
     enumValues: false,

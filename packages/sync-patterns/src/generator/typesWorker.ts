@@ -1,0 +1,17 @@
+import { parentPort } from 'node:worker_threads'
+import { emitOpenApiTypes } from './emit/emitTypes.js'
+import { restyleTypes } from './restyleTypes.js'
+import type { TypesReply, TypesRequest } from './typesInWorker.js'
+
+// Builds `schemas/openapi.ts` off the main thread (see typesInWorker.ts). Each request carries its
+// own copy of the document (postMessage clones it), so nothing is shared between requests.
+parentPort?.on('message', async ({ id, document }: TypesRequest) => {
+  let reply: TypesReply
+  try {
+    const printed = await emitOpenApiTypes(document, { cloned: true })
+    reply = { id, printed, restyled: restyleTypes(printed) }
+  } catch (error) {
+    reply = { id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }
+  }
+  parentPort?.postMessage(reply)
+})
