@@ -1,6 +1,7 @@
 import type { ApiModel, Entity, Operation } from '../model.js'
 import { importTypes, propertyKey } from './files.js'
 import { header, Imports } from './header.js'
+import { arrow, call, comment, line, object, type Piece, property } from './layout.js'
 
 const runtimeCore = '@pattern-stack/sync-patterns/runtime/core'
 
@@ -47,24 +48,26 @@ export function emitClient(model: ApiModel, entity: Entity): string {
     'client',
     entity.operations.flatMap((op) => [op.body?.type, op.queryType, op.response.type]),
   )
-  const methods = entity.operations.map((op) => {
-    const params = clientParams(op)
-    const fields = [`method: '${op.method.toUpperCase()}'`, `path: '${op.path}'`]
+  const methods = entity.operations.flatMap((op) => {
+    const fields: Piece[] = [`method: '${op.method.toUpperCase()}'`, `path: '${op.path}'`]
     if (op.pathParams.length > 0) {
-      fields.push(
-        `pathParams: { ${op.pathParams.map((p) => (propertyKey(p.name) === p.id ? p.id : `${propertyKey(p.name)}: ${p.id}`)).join(', ')} }`,
+      const pathParams = op.pathParams.map((p) =>
+        propertyKey(p.name) === p.id ? p.id : property(propertyKey(p.name), p.id),
       )
+      fields.push(property('pathParams', object(pathParams)))
     }
     if (op.queryType) fields.push('query: params')
     if (op.body) fields.push('body')
     if (op.body && op.body.mediaType !== 'application/json')
-      fields.push(`contentType: '${op.body.mediaType}'`)
+      fields.push(property('contentType', `'${op.body.mediaType}'`))
     fields.push('options')
-    const doc = `  /** ${op.method.toUpperCase()} ${op.path}${op.summary ? ` — ${op.summary.replace(/\*\//g, '*\\/')}` : ''} */\n`
-    return `${doc}  ${propertyKey(op.clientName)}: (${params.map((p) => p.declaration).join(', ')}) =>\n    apiRequest<${op.response.type}>(apiConfig, { ${fields.join(', ')} }),\n`
+    const doc = `/** ${op.method.toUpperCase()} ${op.path}${op.summary ? ` — ${op.summary.replace(/\*\//g, '*\\/')}` : ''} */`
+    // get: (id: string, options?: RequestOptions) =>
+    //   apiRequest<Order>(apiConfig, { method: 'GET', path: '/orders/{id}', pathParams: { id }, options }),
+    const request = call('apiRequest', ['apiConfig', object(fields)], [op.response.type])
+    const params = clientParams(op).map((p) => p.declaration)
+    return [comment(doc), property(propertyKey(op.clientName), arrow(params, request))]
   })
   return `${header(`Typed API client for the ${entity.pascal} endpoints.`)}${imports}
-export const ${entity.name}Api = {
-${methods.join('')}}
-`
+${line(0, `export const ${entity.name}Api = `, object(methods, { expanded: true }))}`
 }

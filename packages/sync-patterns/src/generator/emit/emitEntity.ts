@@ -1,6 +1,18 @@
 import type { ApiModel, Entity, Operation } from '../model.js'
 import { importTypes, literal } from './files.js'
 import { header, Imports } from './header.js'
+import {
+  array,
+  arrow,
+  type Code,
+  call,
+  cast,
+  functionHead,
+  line,
+  logical,
+  object,
+  property,
+} from './layout.js'
 
 const runtimeCore = '@pattern-stack/sync-patterns/runtime/core'
 const queryRoles = new Set(['list', 'get', 'child-list', 'child-get', 'query'])
@@ -18,15 +30,28 @@ export function emitEntity(model: ApiModel, entity: Entity): string {
 
   const shape: Record<string, string> = { root: entity.root, idField: entity.idField }
   if (entity.listField) shape.listField = entity.listField
+  // {
+  //   all: ['orders'] as const,
+  //   list: (params?: OrdersParams) => listQueryKey('orders', params),
+  //   detail: (id: string | number) => ['orders', id] as const,
+  // }
+  const keys = object(
+    [
+      property('all', cast(array([`'${entity.root}'`]), 'const')),
+      property(
+        'list',
+        arrow(
+          [`params?: ${listOp?.queryType ?? 'object'}`],
+          call('listQueryKey', [`'${entity.root}'`, 'params']),
+        ),
+      ),
+      property('detail', arrow(['id: string | number'], cast(array([`'${entity.root}'`, 'id']), 'const'))),
+    ],
+    { expanded: true },
+  )
   let code = `/** Where ${entity.name} data sits in the query cache: lists under ['${entity.root}'] or ['${entity.root}', params], one under ['${entity.root}', id]. */
-export const ${entity.name}Cache: EntityCacheShape = ${literal(shape)}
-
-export const ${entity.name}Keys = {
-  all: ['${entity.root}'] as const,
-  list: (params?: ${listOp?.queryType ?? 'object'}) => listQueryKey('${entity.root}', params),
-  detail: (id: string | number) => ['${entity.root}', id] as const,
-}
-`
+${line(0, `export const ${entity.name}Cache: EntityCacheShape = `, literal(shape))}
+${line(0, `export const ${entity.name}Keys = `, keys)}`
   const queries = entity.operations.filter((op) => queryRoles.has(op.role))
   if (queries.length > 0) {
     imports.add('@tanstack/react-query', 'useQuery')
@@ -49,17 +74,15 @@ function emitQueryHook(model: ApiModel, entity: Entity, op: Operation, imports: 
     ...(paramsRequired ? [`params: ${op.queryType}`] : []),
   ]
   const firstId = ids[0]?.id
-  let key: string
-  if (op.role === 'list') key = `${entity.name}Keys.list(${op.queryType ? 'params' : ''})`
-  else if (op.role === 'get' && firstId) key = `${entity.name}Keys.detail(${firstId})`
+  let key: Code
+  if (op.role === 'list') key = call(`${entity.name}Keys.list`, op.queryType ? ['params'] : [])
+  else if (op.role === 'get' && firstId) key = call(`${entity.name}Keys.detail`, [firstId])
   else {
     const parts = [`'${entity.root}'`, ...keyParts(op)]
-    key = op.queryType
-      ? `[${parts.join(', ')}, ...(params === undefined ? [] : [params])]`
-      : `[${parts.join(', ')}]`
+    key = array(op.queryType ? [...parts, '...(params === undefined ? [] : [params])'] : parts)
   }
-  const prefix = op.role !== 'list' && firstId ? `['${entity.root}', ${firstId}]` : `['${entity.root}']`
-  const callArgs = [...ids.map((p) => p.id), ...(op.queryType ? ['params'] : []), '{ signal }']
+  const prefix = array(op.role !== 'list' && firstId ? [`'${entity.root}'`, firstId] : [`'${entity.root}'`])
+  const callArgs = [...ids.map((p) => p.id), ...(op.queryType ? ['params'] : []), object(['signal'])]
   const options: string[] = []
   if (channel) {
     options.push(
@@ -78,9 +101,41 @@ function emitQueryHook(model: ApiModel, entity: Entity, op: Operation, imports: 
   ]
   const stringIds = ids.filter((p) => p.tsType === 'string')
   const enabled =
-    stringIds.length > 0 ? `enabled && ${stringIds.map((p) => `${p.id} !== ''`).join(' && ')}` : 'enabled'
+    stringIds.length > 0
+      ? property('enabled', logical('&&', ['enabled', ...stringIds.map((p) => `${p.id} !== ''`)]))
+      : 'enabled'
+  // useQuery<Order, ApiError>({
+  //   queryKey: orderKeys.detail(id),
+  //   queryFn: ({ signal }) => orderApi.get(id, { signal }),
+  //   enabled: enabled && id !== '',
+  // })
+  const query = call(
+    'useQuery',
+    [
+      object(
+        [
+          property('queryKey', key),
+          property('queryFn', arrow(['{ signal }'], call(`${entity.name}Api.${op.clientName}`, callArgs))),
+          enabled,
+        ],
+        { expanded: true },
+      ),
+    ],
+    [op.response.type, 'ApiError'],
+  )
+  // useBroadcastInvalidation({ channel: 'order', queryKeyPrefix: ['orders', id], enabled: autoRefresh && enabled })
   const broadcast = channel
-    ? `  useBroadcastInvalidation({ channel: '${channel}', queryKeyPrefix: ${prefix}, enabled: autoRefresh && enabled })\n`
+    ? line(
+        2,
+        '',
+        call('useBroadcastInvalidation', [
+          object([
+            property('channel', `'${channel}'`),
+            property('queryKeyPrefix', prefix),
+            property('enabled', logical('&&', ['autoRefresh', 'enabled'])),
+          ]),
+        ]),
+      )
     : ''
   if (channel) imports.add('../runtime/useBroadcastInvalidation', 'useBroadcastInvalidation')
   return `
@@ -88,14 +143,9 @@ export interface ${optionsType} {
 ${options.join('')}}
 
 /** ${op.method.toUpperCase()} ${op.path}${op.summary ? ` — ${op.summary.replace(/\*\//g, '*\\/')}` : ''} */
-export function ${op.hookName}(${[...idArgs, `options: ${optionsType} = {}`].join(', ')}) {
+${functionHead(`export function ${op.hookName}`, [...idArgs, `options: ${optionsType} = {}`])}
   const { ${destructure.join(', ')} } = options
-${broadcast}  return useQuery<${op.response.type}, ApiError>({
-    queryKey: ${key},
-    queryFn: ({ signal }) => ${entity.name}Api.${op.clientName}(${callArgs.join(', ')}),
-    ${enabled === 'enabled' ? 'enabled' : `enabled: ${enabled}`},
-  })
-}
+${broadcast}${line(2, 'return ', query)}}
 `
 }
 

@@ -1,8 +1,26 @@
 import type { ApiModel, Entity, Operation } from '../model.js'
 import { importTypes, literal } from './files.js'
 import { header, Imports } from './header.js'
+import {
+  array,
+  arrow,
+  blockArrow,
+  type Code,
+  call,
+  cast,
+  comment,
+  functionHead,
+  line,
+  object,
+  type Piece,
+  property,
+  spread,
+  typeMember,
+} from './layout.js'
 
 const runtimeCore = '@pattern-stack/sync-patterns/runtime/core'
+/** Id of an optimistic entry whose real id only the server's answer tells. */
+const declareOptimisticId = `const optimisticId = \`optimistic:\${randomUUID()}\``
 const queryRoles = new Set(['list', 'get', 'child-list', 'child-get', 'query'])
 
 export function mutationsOf(entity: Entity): Operation[] {
@@ -25,7 +43,7 @@ export function emitMutations(model: ApiModel, entity: Entity): string {
   const ops = mutationsOf(entity)
   let code = ''
   if (ops.some((op) => op.optimistic === 'create')) {
-    code += `\n/** Fields a created ${entity.name} shows before the server answers (schema defaults, empty lists). */\nconst ${entity.name}Placeholder = ${literal(entity.placeholder)}\n`
+    code += `\n/** Fields a created ${entity.name} shows before the server answers (schema defaults, empty lists). */\n${line(0, `const ${entity.name}Placeholder = `, literal(entity.placeholder))}`
   }
   for (const op of ops) code += emitMutationHook(model, entity, op, imports)
   return `${header(`Mutation hooks for the ${entity.pascal} entity${ops.some((o) => o.optimistic !== 'none') ? ', with optimistic updates' : ''}.`)}${imports}${code}`
@@ -40,7 +58,6 @@ function emitMutationHook(model: ApiModel, entity: Entity, op: Operation, import
   const parentId = isChild ? `${name}Id` : op.pathParams[0]?.id
   const childId = isChild ? op.pathParams[1]?.id : undefined
   const bodyType = op.body?.type
-  const idempotency = op.method === 'post' ? '{ idempotencyKey }' : 'undefined'
   const bodyHasId = op.body?.properties?.includes('id') ?? false
   importTypes(model, imports, 'hooks', [bodyType, op.response.type, op.queryType])
 
@@ -58,7 +75,7 @@ function emitMutationHook(model: ApiModel, entity: Entity, op: Operation, import
   const args: Record<string, string> = {}
   const variablesName = `${op.typeBase}Variables`
   const simple = op.queryParams.every((p) => !p.required)
-  let updateData = 'data'
+  let updateData: Piece = 'data'
   if (simple && free.length === 1 && !op.body) {
     // mutate(id)
     const only = free[0]
@@ -75,11 +92,12 @@ function emitMutationHook(model: ApiModel, entity: Entity, op: Operation, import
       ? `${bodyType} | Partial<${entity.type?.replace(/ \| null$/, '')}>`
       : `${bodyType}`
     const hasVersion = op.body.properties?.includes('version') ?? false
+    const version = hasVersion
+      ? '  /** The version the change is based on; a stale one makes the server answer 409. */\n  version?: number\n'
+      : ''
     variablesDecl = `
 export interface ${variablesName} {
-  id: ${only?.tsType ?? 'string'}
-  data: ${dataType}${hasVersion ? '\n  /** The version the change is based on; a stale one makes the server answer 409. */\n  version?: number' : ''}
-}
+${typeMember(2, 'id', only?.tsType ?? 'string')}${typeMember(2, 'data', dataType)}${version}}
 `
     variablesType = variablesName
     param = `{ id, data${hasVersion ? ', version' : ''} }`
@@ -87,12 +105,12 @@ export interface ${variablesName} {
     if (entityData) {
       imports.add(runtimeCore, 'pickFields')
       importTypes(model, imports, 'hooks', [entity.type])
-      const fields = literal(op.body.properties)
+      const picked = call('pickFields', ['data', literal(op.body.properties)])
       updateData = hasVersion
-        ? `{ ...pickFields(data, ${fields}), ...(version === undefined ? {} : { version }) } as ${bodyType}`
-        : `pickFields(data, ${fields}) as ${bodyType}`
+        ? cast(object([spread(picked), spread('(version === undefined ? {} : { version })')]), op.body.type)
+        : cast(picked, op.body.type)
     } else if (hasVersion) {
-      updateData = `(version === undefined ? data : { ...data, version })`
+      updateData = 'version === undefined ? data : { ...data, version }' // an argument: no parentheses needed
     }
   } else if (simple && free.length === 0 && op.body) {
     variablesType = bodyType ?? 'unknown'
@@ -102,11 +120,11 @@ export interface ${variablesName} {
     param = ''
   } else {
     const fields = [
-      ...free.map((p) => `  ${p.id}: ${p.tsType}\n`),
+      ...free.map((p) => typeMember(2, p.id, p.tsType)),
       ...(op.queryType
-        ? [`  params${op.queryParams.some((p) => p.required) ? '' : '?'}: ${op.queryType}\n`]
+        ? [typeMember(2, `params${op.queryParams.some((p) => p.required) ? '' : '?'}`, op.queryType)]
         : []),
-      ...(op.body ? [`  data${op.body.required ? '' : '?'}: ${bodyType}\n`] : []),
+      ...(op.body ? [typeMember(2, `data${op.body.required ? '' : '?'}`, bodyType ?? 'unknown')] : []),
     ]
     variablesDecl = `\nexport interface ${variablesName} {\n${fields.join('')}}\n`
     variablesType = variablesName
@@ -115,9 +133,9 @@ export interface ${variablesName} {
 
   // Request call.
   if (isChild && op.pathParams[0] && parentId) args[op.pathParams[0].id] = parentId
-  const callArgs = op.pathParams.map((p) => args[p.id] ?? p.id)
-  let prelude = ''
-  let bodyExpr = op.body
+  const callArgs: Piece[] = op.pathParams.map((p) => args[p.id] ?? p.id)
+  const prelude: string[] = []
+  let bodyExpr: Piece = op.body
     ? variablesType === variablesName && param.includes('id, data')
       ? updateData
       : 'data'
@@ -126,100 +144,136 @@ export interface ${variablesName} {
   const newId = op.optimistic === 'create' ? 'id' : 'childId'
   if (op.optimistic === 'create' || (op.optimistic === 'add-child' && bodyHasId)) {
     if (bodyHasId) {
-      prelude += `    // Client-generated id: the optimistic entry and the server's one share it, so it never changes.\n    const ${newId} = data.id ?? randomUUID()\n    const body = { ...data, ${newId === 'id' ? 'id' : `id: ${newId}`} }\n`
+      prelude.push(
+        "// Client-generated id: the optimistic entry and the server's one share it, so it never changes.",
+        `const ${newId} = data.id ?? randomUUID()`,
+        `const body = { ...data, ${newId === 'id' ? 'id' : `id: ${newId}`} }`,
+      )
       bodyExpr = 'body'
     } else if (op.optimistic === 'create') {
-      prelude += `    const optimisticId = \`optimistic:\${randomUUID()}\`\n`
+      prelude.push(declareOptimisticId)
     }
   }
-  if (op.optimistic === 'add-child' && !bodyHasId) {
-    prelude += `    const optimisticId = \`optimistic:\${randomUUID()}\`\n`
-  }
-  if (prelude.includes('randomUUID()')) imports.add(runtimeCore, 'randomUUID')
+  if (op.optimistic === 'add-child' && !bodyHasId) prelude.push(declareOptimisticId)
+  if (prelude.length > 0) imports.add(runtimeCore, 'randomUUID')
   if (op.body) callArgs.push(bodyExpr)
   if (op.queryType) callArgs.push(param.includes('params') ? 'params' : 'undefined')
-  if (idempotency !== 'undefined') callArgs.push(idempotency)
+  const usesKey = op.method === 'post'
+  if (usesKey) callArgs.push(object(['idempotencyKey']))
 
   // Optimistic change and what to refetch.
-  const patches: string[] = []
-  const target = (field: string | undefined) => `{ parentId: ${parentId}, field: '${field}' }`
+  const patches: Code[] = []
+  const target = (field: string | undefined) =>
+    object([property('parentId', `${parentId}`), property('field', `'${field}'`)])
   const idExpr = free[0] ? (args[free[0].id] ?? free[0].id) : undefined
   switch (op.optimistic) {
-    case 'create':
+    case 'create': {
       imports.add(runtimeCore, 'createEntityPatch')
-      patches.push(
-        `createEntityPatch(${shape}, { ...${name}Placeholder, ...${bodyHasId ? 'body' : 'data'}${bodyHasId ? '' : `, ${entity.idField}: optimisticId`} })`,
-      )
+      const entry = bodyHasId
+        ? [spread(`${name}Placeholder`), spread('body')]
+        : [spread(`${name}Placeholder`), spread('data'), `${entity.idField}: optimisticId`]
+      patches.push(call('createEntityPatch', [shape, object(entry)]))
       break
+    }
     case 'update':
       imports.add(runtimeCore, 'updateEntityPatch')
-      patches.push(`updateEntityPatch(${shape}, ${idExpr}, data)`)
+      patches.push(call('updateEntityPatch', [shape, `${idExpr}`, 'data']))
       break
     case 'delete':
       imports.add(runtimeCore, 'deleteEntityPatch')
-      patches.push(`deleteEntityPatch(${shape}, ${idExpr})`)
+      patches.push(call('deleteEntityPatch', [shape, `${idExpr}`]))
       break
     case 'add-child':
       imports.add(runtimeCore, 'addChildPatch')
       patches.push(
-        `addChildPatch(${shape}, ${target(op.childField)}, ${bodyHasId ? 'body' : '{ ...data, id: optimisticId }'})`,
+        call('addChildPatch', [
+          shape,
+          target(op.childField),
+          bodyHasId ? 'body' : object([spread('data'), 'id: optimisticId']),
+        ]),
       )
       break
     case 'update-child':
       imports.add(runtimeCore, 'updateChildPatch')
-      patches.push(`updateChildPatch(${shape}, ${target(op.childField)}, ${idExpr}, data)`)
+      patches.push(call('updateChildPatch', [shape, target(op.childField), `${idExpr}`, 'data']))
       break
     case 'remove-child':
       imports.add(runtimeCore, 'removeChildPatch')
-      patches.push(`removeChildPatch(${shape}, ${target(op.childField)}, ${childId ?? idExpr})`)
+      patches.push(call('removeChildPatch', [shape, target(op.childField), `${childId ?? idExpr}`]))
       break
     default:
       break
   }
   if (patches.length > 0) imports.add(`../entities/${name}`, shape)
-  const invalidate: string[] = []
-  const remove: string[] = []
+  const invalidate: Code[] = []
+  const remove: Code[] = []
   const detailId = isChild ? parentId : op.role === 'create' ? entityId : idExpr
   if (detailId && op.optimistic !== 'delete' && op.role !== 'delete') {
     imports.add(runtimeCore, 'entityFilters')
-    invalidate.push(`entityFilters('${root}', ${detailId})`)
+    invalidate.push(call('entityFilters', [`'${root}'`, detailId]))
   }
-  if (op.role === 'delete' || op.optimistic === 'delete') remove.push(`['${root}', ${idExpr}]`)
+  if (op.role === 'delete' || op.optimistic === 'delete') remove.push(array([`'${root}'`, `${idExpr}`]))
   if (detailId || op.role === 'create' || op.role === 'delete' || op.optimistic === 'delete') {
     imports.add(runtimeCore, 'listFilters')
-    invalidate.push(`listFilters('${root}')`)
+    invalidate.push(call('listFilters', [`'${root}'`]))
   } else {
-    invalidate.push(`{ queryKey: ['${root}'] }`)
+    invalidate.push(object([property('queryKey', array([`'${root}'`]))]))
   }
 
-  const mutationKey = bound.length > 0 ? `['${root}', ${parentId}]` : `['${root}']`
-  const resultType = op.response.type
-  const run = `runOptimisticMutation(queryClient, {
-${patches.length ? `      patches: [${patches.join(', ')}],\n` : ''}      request: (idempotencyKey) => ${api}(${callArgs.join(', ')}),
-      invalidate: [${invalidate.join(', ')}],
-${remove.length ? `      remove: [${remove.join(', ')}],\n` : ''}      retry: options.retry,
-    })`
-  const usesKey = idempotency !== 'undefined'
-  const fn = prelude
-    ? `(${param}) => {\n${prelude}    return ${run.replace(/\n/g, '\n  ')}\n    }`
-    : `(${param}) =>\n      ${run}`
+  const mutationKey = array(bound.length > 0 ? [`'${root}'`, `${parentId}`] : [`'${root}'`])
+  // runOptimisticMutation(queryClient, {
+  //   patches: [updateEntityPatch(orderCache, id, data)],
+  //   request: () => orderApi.update(id, data),
+  //   invalidate: [entityFilters('orders', id), listFilters('orders')],
+  //   retry: options.retry,
+  // })
+  const run = call('runOptimisticMutation', [
+    'queryClient',
+    object(
+      [
+        ...(patches.length > 0 ? [property('patches', array(patches))] : []),
+        property('request', arrow(usesKey ? ['idempotencyKey'] : [], call(api, callArgs))),
+        property('invalidate', array(invalidate)),
+        ...(remove.length > 0 ? [property('remove', array(remove))] : []),
+        'retry: options.retry',
+      ],
+      { expanded: true },
+    ),
+  ])
+  // `(id) =>` and the call, or a block that first makes the ids: `(data) => {` … `return run…` `}`
+  const fn =
+    prelude.length > 0
+      ? blockArrow(
+          [param],
+          (indent) => prelude.map((p) => line(indent, '', p)).join('') + line(indent, 'return ', run),
+        )
+      : arrow(param ? [param] : [], run)
+  const mutation = call(
+    'useMutation',
+    [
+      object(
+        [
+          property('mutationKey', mutationKey),
+          comment('// Its optimistic change lives in the registry, which keeps it on top of any refetch, so'),
+          comment('// broadcast refetches need not wait for this mutation.'),
+          'meta: { optimisticRegistry: true }',
+          comment('// Retries happen inside the request so they reuse its Idempotency-Key.'),
+          'retry: false',
+          property('mutationFn', fn),
+        ],
+        { expanded: true },
+      ),
+    ],
+    [op.response.type, 'ApiError', variablesType],
+  )
   const what =
     op.optimistic === 'none'
       ? ''
       : ` Shows the change at once (${op.optimistic}); rolls back only this change if the server refuses it.`
   return `${variablesDecl}
 /** ${op.method.toUpperCase()} ${op.path}${op.summary ? ` — ${op.summary.replace(/\*\//g, '*\\/')}` : ''}.${what} */
-export function ${op.hookName}(${hookArgs.join(', ')}) {
+${functionHead(`export function ${op.hookName}`, hookArgs)}
   const queryClient = useQueryClient()
-  return useMutation<${resultType}, ApiError, ${variablesType}>({
-    mutationKey: ${mutationKey},
-    // Its optimistic change lives in the registry, which keeps it on top of any refetch, so
-    // broadcast refetches need not wait for this mutation.
-    meta: { optimisticRegistry: true },
-    // Retries happen inside the request so they reuse its Idempotency-Key.
-    retry: false,
-    mutationFn: ${fn.replace('(idempotencyKey)', usesKey ? '(idempotencyKey)' : '()')},
-  })
-}
+${line(2, 'return ', mutation)}}
 `
 }
