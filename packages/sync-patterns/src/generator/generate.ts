@@ -37,11 +37,31 @@ export interface GenerateResult {
 
 /** Runs the pipeline in memory: load → bundle → normalize → emit → format. */
 export async function generateFiles(input: string, cwd = process.cwd(), formatter: FormatterChoice = 'auto') {
+  const { own, types, model, sources } = await runPipeline(input, cwd, formatter)
+  const files = sortFiles(new Map([...own, ...(await types)]))
+  return { files, model, sources }
+}
+
+/** Generates the client, schemas, hooks and runtime re-exports into `options.output`. */
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const cwd = options.cwd ?? process.cwd()
+  const output = resolve(cwd, options.output)
+  const { own, types, model, sources } = await runPipeline(options.input, cwd, options.formatter)
+  // Our files are written while the worker is still building the types.
+  const diff = options.check
+    ? await diffOutput(output, new Map([...own, ...(await types)]))
+    : await writeOutput(output, own, options.clean ?? false, types)
+  const files = sortFiles(new Map([...own, ...(await types)]))
+  return { output, files, diff, sources, model }
+}
+
+/** Our own files, ready; the types file, still being built on the worker thread. */
+async function runPipeline(input: string, cwd: string, formatter: FormatterChoice = 'auto') {
   warmTypesWorker() // loads TypeScript on the other core while this one reads the document
   const spec = await loadSpec(input, cwd)
   // The types (the slowest step) are built on the worker thread while this thread does the rest.
-  const types = openApiTypesInWorker(spec.document)
-  types.catch(() => {}) // awaited below; this only keeps an early throw from leaving it unhandled
+  const printing = openApiTypesInWorker(spec.document)
+  printing.catch(() => {}) // awaited later; this only keeps an early throw from leaving it unhandled
   const model = normalize(spec.document, { file: spec.source, lineOf: spec.lineOf })
   // The templates write Biome's layout; only a file with a code line they left too long goes
   // through Biome (see layout.ts). On the bench spec, none does.
@@ -53,21 +73,11 @@ export async function generateFiles(input: string, cwd = process.cwd(), formatte
   ])
   // openapi-typescript's output converts to the repo's style line by line; Biome formats it only
   // when it has a line the conversion cannot vouch for (see restyleTypes).
-  const { printed, restyled } = await types
-  const typesFile = restyled
-    ? new Map([['schemas/openapi.ts', restyled]])
-    : await formatFiles(new Map([['schemas/openapi.ts', printed]]), formatter, cwd)
-  const files = sortFiles(new Map([...own, ...typesFile]))
-  return { files, model, sources: spec.files }
-}
-
-/** Generates the client, schemas, hooks and runtime re-exports into `options.output`. */
-export async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  const cwd = options.cwd ?? process.cwd()
-  const output = resolve(cwd, options.output)
-  const { files, model, sources } = await generateFiles(options.input, cwd, options.formatter)
-  const diff = options.check
-    ? await diffOutput(output, files)
-    : await writeOutput(output, files, options.clean ?? false)
-  return { output, files, diff, sources, model }
+  const types = printing.then(({ printed, restyled }) =>
+    restyled
+      ? new Map([['schemas/openapi.ts', restyled]])
+      : formatFiles(new Map([['schemas/openapi.ts', printed]]), formatter, cwd),
+  )
+  types.catch(() => {})
+  return { own, types, model, sources: spec.files }
 }

@@ -14,41 +14,67 @@ export interface OutputDiff {
 
 /** Compares generated files with what is on disk. Only files carrying the generated header count as stale. */
 export async function diffOutput(dir: string, files: Map<string, string>): Promise<OutputDiff> {
-  const diff: OutputDiff = { added: [], changed: [], stale: [] }
   // One directory listing up front: a fresh output directory then costs no reads at all.
   const onDisk = await typeScriptFilesIn(dir)
+  const { added, changed } = await compare(dir, onDisk, files)
+  return { added, changed, stale: await staleFiles(dir, onDisk, new Set(files.keys())) }
+}
+
+/**
+ * Writes files whose content changed (leaving the rest untouched); with `clean`, deletes stale
+ * generated files. `later` holds files still being built (the types): the others are written
+ * while they are, and stale files are judged once all are known.
+ */
+export async function writeOutput(
+  dir: string,
+  files: Map<string, string>,
+  clean: boolean,
+  later: Promise<Map<string, string>> = Promise.resolve(new Map()),
+): Promise<OutputDiff> {
+  const onDisk = await typeScriptFilesIn(dir)
+  const first = await writeChanged(dir, onDisk, files)
+  const rest = await later
+  const second = await writeChanged(dir, onDisk, rest)
+  const stale = await staleFiles(dir, onDisk, new Set([...files.keys(), ...rest.keys()]))
+  if (clean) for (const path of stale) await rm(join(dir, path))
+  return {
+    added: [...first.added, ...second.added].sort(),
+    changed: [...first.changed, ...second.changed].sort(),
+    stale,
+  }
+}
+
+async function writeChanged(dir: string, onDisk: Set<string>, files: Map<string, string>) {
+  const diff = await compare(dir, onDisk, files)
+  const changed = [...diff.added, ...diff.changed]
+  await Promise.all(
+    [...new Set(changed.map((path) => dirname(join(dir, path))))].map((d) => mkdir(d, { recursive: true })),
+  )
+  await Promise.all(changed.map((path) => writeFile(join(dir, path), files.get(path) ?? '')))
+  return diff
+}
+
+/** Which files are new and which differ from the file on disk. */
+async function compare(dir: string, onDisk: Set<string>, files: Map<string, string>) {
+  const added: string[] = []
+  const changed: string[] = []
   const existing = await Promise.all(
     [...files.keys()].map((path) => (onDisk.has(path) ? readFile(join(dir, path), 'utf8') : undefined)),
   )
   let i = 0
   for (const [path, content] of files) {
     const before = existing[i++]
-    if (before === undefined) diff.added.push(path)
-    else if (before !== content) diff.changed.push(path)
+    if (before === undefined) added.push(path)
+    else if (before !== content) changed.push(path)
   }
-  const others = [...onDisk].filter((path) => !files.has(path))
-  const heads = await Promise.all(others.map((path) => readFile(join(dir, path), 'utf8')))
-  others.forEach((path, j) => {
-    if (heads[j]?.slice(0, 400).includes(MARKER)) diff.stale.push(path)
-  })
-  diff.stale.sort()
-  return diff
+  return { added, changed }
 }
 
-/** Writes files whose content changed (leaving the rest untouched); with `clean`, deletes stale generated files. */
-export async function writeOutput(
-  dir: string,
-  files: Map<string, string>,
-  clean: boolean,
-): Promise<OutputDiff> {
-  const diff = await diffOutput(dir, files)
-  const changed = [...diff.added, ...diff.changed]
-  await Promise.all(
-    [...new Set(changed.map((path) => dirname(join(dir, path))))].map((d) => mkdir(d, { recursive: true })),
-  )
-  await Promise.all(changed.map((path) => writeFile(join(dir, path), files.get(path) ?? '')))
-  if (clean) for (const path of diff.stale) await rm(join(dir, path))
-  return diff
+/** Generated files on disk (they carry the header) that are not among `paths`, sorted. */
+async function staleFiles(dir: string, onDisk: Set<string>, paths: Set<string>): Promise<string[]> {
+  const others = [...onDisk].filter((path) => !paths.has(path))
+  const heads = await Promise.all(others.map((path) => readFile(join(dir, path), 'utf8')))
+  return others.filter((_, j) => heads[j]?.slice(0, 400).includes(MARKER)).sort()
 }
 
 /** Paths (relative, with `/`) of the `.ts` files under `dir`; empty when it does not exist. */
