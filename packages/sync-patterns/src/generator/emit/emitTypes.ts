@@ -5,13 +5,30 @@ import { header } from './header.js'
 
 // openapi-typescript is loaded through require(): its CommonJS build then loads TypeScript with
 // require() too, which skips Node's ESM format detection and export scan of TypeScript's 9 MB file,
-// about 0.2 s of every CLI run (0.28 s instead of 0.50 s to load it here).
+// about 0.2 s of every CLI run (0.28 s instead of 0.50 s to load it here). Only the three modules
+// this step uses are loaded: the package's root also loads all of @redocly/openapi-core for
+// openapiTS()'s own bundling, another 0.15 s. Should a release move them, the root has them too.
 const requireCjs = createRequire(import.meta.url)
-type OpenApiTypescript = typeof import('openapi-typescript')
+type OpenApiTypescript = Pick<
+  typeof import('openapi-typescript'),
+  'astToString' | 'resolveRef' | 'scanDiscriminators' | 'transformSchema'
+>
 let openapiTypescript: OpenApiTypescript | undefined
 function loadOpenApiTypescript(): OpenApiTypescript {
-  openapiTypescript ??= requireCjs('openapi-typescript') as OpenApiTypescript
+  openapiTypescript ??= loadModules()
   return openapiTypescript
+}
+function loadModules(): OpenApiTypescript {
+  try {
+    const { resolveRef, scanDiscriminators } = requireCjs('openapi-typescript/dist/lib/utils.cjs')
+    const { astToString } = requireCjs('openapi-typescript/dist/lib/ts.cjs')
+    const transformSchema = requireCjs('openapi-typescript/dist/transform/index.cjs')
+    if ([resolveRef, scanDiscriminators, astToString, transformSchema].every((f) => typeof f === 'function'))
+      return { resolveRef, scanDiscriminators, astToString, transformSchema }
+  } catch {
+    // moved in this release: the root below
+  }
+  return requireCjs('openapi-typescript') as OpenApiTypescript
 }
 
 export interface EmitTypesOptions {
@@ -37,7 +54,11 @@ export async function emitOpenApiTypes(
     alphabetize: false,
     arrayLength: false,
     defaultNonNullable: true,
-    discriminators: scanDiscriminators(schema, { silent: true, alphabetize: false }),
+    // scanDiscriminators walks the whole document twice (a tenth of this step) and finds nothing
+    // unless some object has a `discriminator`; one quick look decides whether it needs to.
+    discriminators: hasKey(schema, 'discriminator')
+      ? scanDiscriminators(schema, { silent: true, alphabetize: false })
+      : { objects: {}, refsHandled: [] },
     emptyObjectsUnknown: false,
     enum: false,
     enumValues: false,
@@ -67,4 +88,20 @@ export async function emitOpenApiTypes(
     header('TypeScript types of every path and schema of the API (openapi-typescript).') +
     astToString(transformSchema(schema, ctx))
   )
+}
+
+/** Whether any object in the tree has the key (iterative: documents can nest deeply). */
+function hasKey(root: unknown, key: string): boolean {
+  const stack: unknown[] = [root]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (typeof node !== 'object' || node === null) continue
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item)
+      continue
+    }
+    if (Object.hasOwn(node, key)) return true
+    for (const value of Object.values(node)) stack.push(value)
+  }
+  return false
 }
