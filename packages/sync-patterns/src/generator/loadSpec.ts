@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises'
 import { resolve as resolvePath } from 'node:path'
-import { bundle, createConfig } from '@redocly/openapi-core'
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
 import { fromPointer, GeneratorError, toPointer } from './GeneratorError.js'
 
@@ -42,6 +41,8 @@ export async function loadSpec(input: string, cwd = process.cwd()): Promise<Load
     return { document: root.value as Record<string, unknown>, source, files: [source], lineOf: root.lineOf }
   }
 
+  // Loaded only here: the bundler is a large module most documents (self-contained) never need.
+  const { bundle, createConfig } = await import('@redocly/openapi-core')
   let result: Awaited<ReturnType<typeof bundle>>
   try {
     result = await bundle({
