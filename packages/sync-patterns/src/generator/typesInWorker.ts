@@ -67,7 +67,12 @@ function startWorker(): Worker | undefined {
   const url = new URL(`./typesWorker.${fromSource ? 'ts' : 'js'}`, import.meta.url)
   let started: Worker
   try {
-    started = fromSource ? new Worker(throughTsx(url), { eval: true }) : new Worker(url)
+    // A large young generation: the transformer allocates a great deal of short-lived nodes, and
+    // fewer, cheaper scavenges take about a tenth off the step (up to 128 MB more memory, only while used).
+    const resourceLimits = { maxYoungGenerationSizeMb: 128 }
+    started = fromSource
+      ? new Worker(throughTsx(url), { eval: true, resourceLimits })
+      : new Worker(url, { resourceLimits })
   } catch {
     workerUnavailable = true
     return undefined
