@@ -19,7 +19,7 @@ export interface GenerateOptions {
   check?: boolean
   /** Directory relative paths are resolved against (default: the process's). */
   cwd?: string
-  /** `auto` (default): Biome (the project's, else this package's own), prettier only where Biome has no binary; same style either way. */
+  /** Formats the files the generator cannot write in Biome's style itself (rare): `auto` (default) is Biome (the project's, else this package's own), prettier only where Biome has no binary; same style either way. */
   formatter?: FormatterChoice
 }
 
