@@ -408,7 +408,7 @@ const section = [
   'thread that stays warm between runs. Also: no bundler (nor Redocly at all) for self-contained documents,',
   "openapi-typescript's default order (its `alphabetize` sorts with a new Intl collator per comparison), no",
   'discriminator scan for documents without one, one directory listing instead of a read per file when comparing',
-  'with the old output.',
+  'with the old output, synchronous writes (the waiting thread has nothing else to do).',
   '',
 ].join('\n')
 
