@@ -73,8 +73,9 @@ function startWorker(): Worker | undefined {
     started = fromSource
       ? new Worker(throughTsx(url), { eval: true, resourceLimits })
       : new Worker(url, { resourceLimits })
-  } catch {
+  } catch (error) {
     workerUnavailable = true
+    warnNoWorker(error)
     return undefined
   }
   started.on('message', (reply: TypesReply) => {
@@ -88,7 +89,8 @@ function startWorker(): Worker | undefined {
     else request.resolve({ printed: reply.printed, restyled: reply.restyled })
   })
   // A worker that dies (it could not load, or crashed) hands its requests to the main thread.
-  started.on('error', () => undefined)
+  // Said once, not thrown: the output is the same, only slower.
+  started.on('error', warnNoWorker)
   started.on('exit', () => {
     if (worker === started) worker = undefined
     workerUnavailable = true
@@ -100,6 +102,13 @@ function startWorker(): Worker | undefined {
   // After the listeners: adding a 'message' listener refs the worker again.
   started.unref()
   return started
+}
+
+function warnNoWorker(error: unknown): void {
+  const reason = error instanceof Error ? error.message : String(error)
+  process.emitWarning(`the types worker stopped (${reason}); types are built on the main thread`, {
+    code: 'SYNC_PATTERNS_TYPES_WORKER',
+  })
 }
 
 /**

@@ -103,6 +103,41 @@ describe('sync-patterns generate (CLI)', () => {
     expect(bad.status).toBe(2)
     expect(bad.stderr).toMatch(/missing\.yaml: input file not found/)
   })
+
+  it('the built CLI (as published: dist/generator with typesWorker.js beside it) writes the snapshot, types on its worker', () => {
+    const pkg = resolve(here, '../..')
+    // Under the package's node_modules, so the build's imports resolve as the published package's do.
+    mkdirSync(join(pkg, 'node_modules'), { recursive: true })
+    const dist = mkdtempSync(join(pkg, 'node_modules', '.cache-cli-build-'))
+    try {
+      const build = spawnSync(
+        resolve(pkg, '../../node_modules/.bin/tsup'),
+        [
+          'src/generator/main.ts',
+          'src/generator/typesWorker.ts',
+          '--format',
+          'esm',
+          '--out-dir',
+          dist,
+          '--silent',
+        ],
+        { cwd: pkg, encoding: 'utf8' },
+      )
+      expect(build.status, build.stderr).toBe(0)
+      expect(existsSync(join(dist, 'typesWorker.js'))).toBe(true)
+      const out = join(tmp, 'built-cli')
+      const run = spawnSync(process.execPath, [join(dist, 'main.js'), 'generate', '-i', spec, '-o', out], {
+        encoding: 'utf8',
+      })
+      expect(run.status, run.stderr).toBe(0)
+      expect(run.stderr).not.toContain('SYNC_PATTERNS_TYPES_WORKER') // the worker did the types
+      const snapshot = join(here, '__generated__/orders-fastify')
+      for (const file of ['schemas/openapi.ts', 'hooks/useOrderMutations.ts', 'client/order.ts'])
+        expect(readFileSync(join(out, file), 'utf8'), file).toBe(readFileSync(join(snapshot, file), 'utf8'))
+    } finally {
+      rmSync(dist, { recursive: true, force: true })
+    }
+  })
 })
 
 describe('--watch', () => {
