@@ -52,6 +52,13 @@ export function normalize(doc: Json, locator: Locator): ApiModel {
   const pathSync = new Map<string, SyncConfig>()
   for (const [path, item] of Object.entries(paths)) {
     if (!isObject(item)) fail('a path item must be an object', ['paths', path], locator)
+    // The generated code quotes paths (and the cache keys taken from them) as string literals.
+    if (/['"`\\\s]/.test(path))
+      fail(
+        `a path may not contain quotes, backslashes or whitespace: ${JSON.stringify(path)}`,
+        ['paths', path],
+        locator,
+      )
     if (item['x-sync'] !== undefined)
       pathSync.set(path, readPathSync(item['x-sync'], ['paths', path, 'x-sync'], locator))
   }

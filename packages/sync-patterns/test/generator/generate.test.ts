@@ -128,6 +128,22 @@ paths:
     expect(error.line).toBe(9)
   })
 
+  it('a path with a quote (the generated code quotes paths): pointer and line', async () => {
+    const error = await expectRefusal(
+      `openapi: 3.1.0
+info: { title: t, version: '1' }
+paths:
+  "/o'brien":
+    get:
+      responses: { '200': { description: ok } }
+`,
+      'quoted-path.yaml',
+    )
+    expect(error.message).toMatch(/a path may not contain quotes/)
+    expect(error.pointer).toBe("/paths/~1o'brien")
+    expect(error.line).toBe(4)
+  })
+
   it('a bad x-sync channel: pointer and line', async () => {
     const error = await expectRefusal(
       `openapi: 3.1.0

@@ -1,5 +1,5 @@
 import type { ApiModel, Entity, Operation } from '../model.js'
-import { importTypes, propertyKey } from './files.js'
+import { importTypes, propertyKey, stringLiteral } from './files.js'
 import { header, Imports } from './header.js'
 import { arrow, call, comment, line, object, type Piece, property } from './layout.js'
 
@@ -59,7 +59,7 @@ export function emitClient(model: ApiModel, entity: Entity): string {
     if (op.queryType) fields.push('query: params')
     if (op.body) fields.push('body')
     if (op.body && op.body.mediaType !== 'application/json')
-      fields.push(property('contentType', `'${op.body.mediaType}'`))
+      fields.push(property('contentType', stringLiteral(op.body.mediaType)))
     fields.push('options')
     const doc = `/** ${op.method.toUpperCase()} ${op.path}${op.summary ? ` — ${op.summary.replace(/\*\//g, '*\\/')}` : ''} */`
     // get: (id: string, options?: RequestOptions) =>
