@@ -335,4 +335,34 @@ describe('the pipeline', () => {
     const { files } = await generateFiles(input)
     expect(Object.fromEntries(files)).toEqual(Object.fromEntries(await formatFiles(files, 'biome')))
   })
+
+  it('leaves lines with wide characters to Biome, which counts them as two columns', async () => {
+    const wide = '注'.repeat(42) // 42 characters, 84 columns
+    const order = {
+      type: 'object',
+      required: ['id'],
+      properties: { id: { type: 'string' }, note: { type: 'string', default: wide } },
+    }
+    const input = writeSpec('wide', {
+      openapi: '3.1.0',
+      info: { title: 't', version: '1' },
+      paths: {
+        '/orders': {
+          'x-sync': { local_first: true, broadcast: { channel: 'order', events: ['created'] } },
+          get: { operationId: 'listOrders', responses: ok({ type: 'array', items: ref('Order') }) },
+          post: {
+            operationId: 'createOrder',
+            requestBody: { required: true, content: json(ref('OrderCreate')) },
+            responses: ok(ref('Order')),
+          },
+        },
+      },
+      components: {
+        schemas: { Order: order, OrderCreate: { type: 'object', properties: order.properties } },
+      },
+    })
+    const { files } = await generateFiles(input)
+    expect(files.get('hooks/useOrderMutations.ts')).toContain(wide)
+    expect(Object.fromEntries(files)).toEqual(Object.fromEntries(await formatFiles(files, 'biome')))
+  })
 })

@@ -422,11 +422,17 @@ export function typeMember(indent: number, name: string, type: string): string {
 
 const commentLine = /^\s*(\/\*\*?|\*|\/\/)/
 
+/** Characters whose width in columns is not one per UTF-16 unit (Biome counts East Asian wide ones as two). */
+const notOneColumn = /[^\x20-\x7e]/
+
 /**
  * Whether a generated file still needs Biome: it has a code line over LINE_WIDTH, which a template
- * left unbroken because it does not know Biome's layout there. Comment lines do not count: Biome
- * never rewraps them, so a long summary in a doc comment leaves the file as Biome would print it.
+ * left unbroken because it does not know Biome's layout there, or a code line with characters
+ * `fits` cannot measure (a non-ASCII default value, say). Comment lines do not count: Biome never
+ * rewraps them, so a long summary in a doc comment leaves the file as Biome would print it.
  */
 export function needsFormatter(source: string): boolean {
-  return source.split('\n').some((line) => line.length > LINE_WIDTH && !commentLine.test(line))
+  return source
+    .split('\n')
+    .some((line) => (line.length > LINE_WIDTH || notOneColumn.test(line)) && !commentLine.test(line))
 }
