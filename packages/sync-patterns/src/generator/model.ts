@@ -80,6 +80,8 @@ export interface Operation {
   queryParams: Param[]
   /** Type name of the query params object, when there are query params. */
   queryType: string | undefined
+  /** Type name of the declared header parameters (those the runtime does not send itself), if any. */
+  headersType: string | undefined
   body: Body | undefined
   response: Response
   /** Path segments after the entity's id, such as `['items']` or `['transition']`. */

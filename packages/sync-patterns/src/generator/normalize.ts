@@ -396,6 +396,9 @@ function typeOf(
   return name
 }
 
+/** Headers the runtime sets on every request that needs them (apiRequest). */
+const runtimeHeaders = new Set(['idempotency-key', 'x-broadcast-origin'])
+
 export function quote(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }
@@ -433,6 +436,21 @@ function buildOperation(
           entity.name,
           aliases,
           `NonNullable<${op}['parameters']['query']>`,
+        )
+      : undefined
+
+  // Header parameters the runtime does not send itself are typed in the client's `options.headers`.
+  const headerParams = raw.params.filter(
+    (p) => p.in === 'header' && !runtimeHeaders.has(String(p.name).toLowerCase()),
+  )
+  const headersType =
+    headerParams.length > 0
+      ? typeOf(
+          undefined,
+          `${names.typeBase}Headers`,
+          entity.name,
+          aliases,
+          `NonNullable<${op}['parameters']['header']>`,
         )
       : undefined
 
@@ -504,6 +522,7 @@ function buildOperation(
     pathParams,
     queryParams,
     queryType,
+    headersType,
     body,
     response: { type: responseType },
     subPath,

@@ -32,7 +32,8 @@ export function clientParams(op: Operation): { declaration: string; name: string
   }
   if (op.queryType)
     params.push({ name: 'params', declaration: `params${queryRequired ? '' : '?'}: ${op.queryType}` })
-  params.push({ name: 'options', declaration: 'options?: RequestOptions' })
+  const options = op.headersType ? `RequestOptions<${op.headersType}>` : 'RequestOptions'
+  params.push({ name: 'options', declaration: `options?: ${options}` })
   return params
 }
 
@@ -46,7 +47,7 @@ export function emitClient(model: ApiModel, entity: Entity): string {
     model,
     imports,
     'client',
-    entity.operations.flatMap((op) => [op.body?.type, op.queryType, op.response.type]),
+    entity.operations.flatMap((op) => [op.body?.type, op.queryType, op.headersType, op.response.type]),
   )
   const methods = entity.operations.flatMap((op) => {
     const fields: Piece[] = [`method: '${op.method.toUpperCase()}'`, `path: '${op.path}'`]

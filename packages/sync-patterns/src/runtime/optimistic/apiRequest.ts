@@ -15,8 +15,15 @@ export interface ApiConfig {
 }
 
 /** Per-call options every generated client method accepts as its last argument. */
-export interface RequestOptions {
-  headers?: Record<string, string>
+/** A header value as a spec declares it; sent as text, and left out when undefined. */
+export type HeaderValue = string | number | boolean | undefined
+
+/**
+ * Per-request options. `Headers` is an operation's declared header parameters (generated clients
+ * pass them): typed, and optional, since `apiConfig.headers` may send them with every request.
+ */
+export interface RequestOptions<Headers extends object = Record<never, never>> {
+  headers?: Partial<Headers> & Record<string, HeaderValue>
   signal?: AbortSignal
   /** Sent as `Idempotency-Key`; mutation hooks pass one key per `mutate` call, reused by its retries. */
   idempotencyKey?: string
@@ -55,7 +62,9 @@ export async function apiRequest<T>(config: ApiConfig, request: ApiRequest): Pro
     buildQuery(request.query)
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' }
   const shared = typeof config.headers === 'function' ? await config.headers() : config.headers
-  Object.assign(headers, shared, request.options?.headers)
+  Object.assign(headers, shared)
+  for (const [name, value] of Object.entries(request.options?.headers ?? {}))
+    if (value !== undefined) headers[name] = String(value)
   const origin = config.origin?.()
   if (origin) headers[ORIGIN_HEADER] = origin
   if (request.options?.idempotencyKey) headers['Idempotency-Key'] = request.options.idempotencyKey

@@ -13,6 +13,7 @@ import type {
   Ticket,
   TicketCreate,
   TicketPage,
+  TicketsHeaders,
   TicketsParams,
   TicketUpdate,
 } from '../schemas/ticket.schema'
@@ -20,7 +21,7 @@ import { apiConfig } from './config'
 
 export const ticketApi = {
   /** GET /api/v1/tickets/ — Read Tickets */
-  list: (params?: TicketsParams, options?: RequestOptions) =>
+  list: (params?: TicketsParams, options?: RequestOptions<TicketsHeaders>) =>
     apiRequest<TicketPage>(apiConfig, { method: 'GET', path: '/api/v1/tickets/', query: params, options }),
   /** POST /api/v1/tickets/ — Create Ticket */
   create: (body: TicketCreate, options?: RequestOptions) =>

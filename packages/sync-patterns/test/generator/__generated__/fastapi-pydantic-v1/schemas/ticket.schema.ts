@@ -15,4 +15,5 @@ export type Ticket = components['schemas']['Ticket']
 export type TicketCreate = components['schemas']['TicketCreate']
 export type TicketPage = components['schemas']['TicketPage']
 export type TicketUpdate = components['schemas']['TicketUpdate']
+export type TicketsHeaders = NonNullable<paths['/api/v1/tickets/']['get']['parameters']['header']>
 export type TicketsParams = NonNullable<paths['/api/v1/tickets/']['get']['parameters']['query']>

@@ -12,6 +12,7 @@ import type {
   OrderItemCreate,
   OrderItemRead,
   OrderRead,
+  OrdersHeaders,
   OrdersParams,
   OrderUpdate,
 } from '../schemas/order.schema'
@@ -19,7 +20,7 @@ import { apiConfig } from './config'
 
 export const orderApi = {
   /** GET /orders — List Orders */
-  list: (params?: OrdersParams, options?: RequestOptions) =>
+  list: (params?: OrdersParams, options?: RequestOptions<OrdersHeaders>) =>
     apiRequest<OrderRead[]>(apiConfig, { method: 'GET', path: '/orders', query: params, options }),
   /** POST /orders — Create Order */
   create: (body: OrderCreate, options?: RequestOptions) =>

@@ -14,4 +14,5 @@ export type OrderItemCreate = components['schemas']['OrderItemCreate']
 export type OrderItemRead = components['schemas']['OrderItemRead']
 export type OrderRead = components['schemas']['OrderRead']
 export type OrderUpdate = components['schemas']['OrderUpdate']
+export type OrdersHeaders = NonNullable<paths['/orders']['get']['parameters']['header']>
 export type OrdersParams = NonNullable<paths['/orders']['get']['parameters']['query']>
