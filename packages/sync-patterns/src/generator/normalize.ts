@@ -22,6 +22,7 @@ import {
   objectProperties,
   withoutNull,
 } from './schemaUtils.js'
+import { stringLiteral } from './stringLiteral.js'
 
 const methods: readonly HttpMethod[] = ['get', 'post', 'put', 'patch', 'delete']
 const jsonMedia = /^application\/(.+\+)?json/
@@ -378,7 +379,7 @@ function typeOf(
     if (!component) return undefined
     const name = typeName(component)
     if (!aliases.has(name)) {
-      aliases.set(name, { name, owner, expression: `components['schemas'][${quote(component)}]` })
+      aliases.set(name, { name, owner, expression: `components['schemas'][${stringLiteral(component)}]` })
     }
     return name
   }
@@ -399,10 +400,6 @@ function typeOf(
 /** Headers the runtime sets on every request that needs them (apiRequest). */
 const runtimeHeaders = new Set(['idempotency-key', 'x-broadcast-origin'])
 
-export function quote(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
-}
-
 function buildOperation(
   doc: Json,
   raw: RawOperation,
@@ -414,7 +411,7 @@ function buildOperation(
   locator: Locator,
 ): Operation {
   const pointer = ['paths', raw.path, raw.method]
-  const op = `paths[${quote(raw.path)}][${quote(raw.method)}]`
+  const op = `paths[${stringLiteral(raw.path)}][${stringLiteral(raw.method)}]`
   const toParam = (p: Json): Param => ({
     name: String(p.name),
     id: identifier(String(p.name)),
@@ -461,7 +458,7 @@ function buildOperation(
     const media = Object.keys(content).find((m) => jsonMedia.test(m))
     if (media) {
       const schema = isObject(content[media]) ? (content[media] as Json).schema : undefined
-      const expression = `NonNullable<${op}['requestBody']>['content'][${quote(media)}]`
+      const expression = `NonNullable<${op}['requestBody']>['content'][${stringLiteral(media)}]`
       const type = typeOf(schema, `${names.typeBase}Body`, entity.name, aliases, expression) ?? 'unknown'
       const props = objectProperties(doc, schema)
       body = {
@@ -476,8 +473,8 @@ function buildOperation(
   const success = successSchema(doc, raw.node)
   let responseType = 'void'
   if (success) {
-    const status = /^\d+$/.test(success.status) ? success.status : quote(success.status)
-    const expression = `${op}['responses'][${status}]['content'][${quote(success.media)}]`
+    const status = /^\d+$/.test(success.status) ? success.status : stringLiteral(success.status)
+    const expression = `${op}['responses'][${status}]['content'][${stringLiteral(success.media)}]`
     responseType =
       typeOf(success.schema, `${names.typeBase}Response`, entity.name, aliases, expression) ?? 'unknown'
   }

@@ -365,4 +365,36 @@ describe('the pipeline', () => {
     expect(files.get('hooks/useOrderMutations.ts')).toContain(wide)
     expect(Object.fromEntries(files)).toEqual(Object.fromEntries(await formatFiles(files, 'biome')))
   })
+
+  it('quotes keys and indexed types as Biome does: a name with a single quote goes in double quotes', async () => {
+    const order = {
+      type: 'object',
+      required: ['id'],
+      properties: {
+        id: { type: 'string' },
+        labels: { type: 'object', default: { "chef's": 'special', 'a\\b': 'x' } },
+      },
+    }
+    const input = writeSpec('quotes', {
+      openapi: '3.1.0',
+      info: { title: 't', version: '1' },
+      paths: {
+        '/orders': {
+          'x-sync': { local_first: true, broadcast: { channel: 'order', events: ['created'] } },
+          get: { operationId: 'listOrders', responses: ok({ type: 'array', items: ref('Order') }) },
+          post: {
+            operationId: 'createOrder',
+            requestBody: { required: true, content: json(ref("Order's draft")) },
+            responses: ok(ref('Order')),
+          },
+        },
+      },
+      components: {
+        schemas: { Order: order, "Order's draft": { type: 'object', properties: order.properties } },
+      },
+    })
+    const { files } = await generateFiles(input)
+    expect(files.get('hooks/useOrderMutations.ts')).toContain(`"chef's": 'special'`)
+    expect(Object.fromEntries(files)).toEqual(Object.fromEntries(await formatFiles(files, 'biome')))
+  })
 })

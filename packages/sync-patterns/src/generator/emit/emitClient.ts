@@ -1,5 +1,6 @@
 import type { ApiModel, Entity, Operation } from '../model.js'
-import { importTypes, propertyKey, stringLiteral } from './files.js'
+import { stringLiteral } from '../stringLiteral.js'
+import { importTypes, propertyKey } from './files.js'
 import { header, Imports } from './header.js'
 import { arrow, call, comment, line, object, type Piece, property } from './layout.js'
 

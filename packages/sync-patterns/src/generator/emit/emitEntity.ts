@@ -1,4 +1,5 @@
 import type { ApiModel, Entity, Operation } from '../model.js'
+import { stringLiteral } from '../stringLiteral.js'
 import { importTypes, literal } from './files.js'
 import { header, Imports } from './header.js'
 import {
@@ -156,6 +157,6 @@ function keyParts(op: Operation): string[] {
   return segments.slice(root + 1).map((s) => {
     const param = /^\{(.+)\}$/.exec(s)?.[1]
     const id = param !== undefined ? op.pathParams.find((p) => p.name === param)?.id : undefined
-    return id ?? `'${s.replace(/'/g, "\\'")}'`
+    return id ?? stringLiteral(s)
   })
 }

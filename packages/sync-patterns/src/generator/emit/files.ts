@@ -1,4 +1,5 @@
 import type { ApiModel, Entity, TypeAlias } from '../model.js'
+import { stringLiteral } from '../stringLiteral.js'
 import type { Imports } from './header.js'
 import { array, type Code, object, property, text } from './layout.js'
 
@@ -65,17 +66,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** A string in single quotes, or in double quotes when it holds more single quotes than double (as Biome does). */
-export function stringLiteral(value: string): string {
-  const escaped = JSON.stringify(value).slice(1, -1)
-  const count = (quote: string) => value.split(quote).length - 1
-  if (count("'") > count('"')) return `"${escaped}"`
-  return `'${escaped.replace(/\\"/g, '"').replace(/'/g, "\\'")}'`
-}
-
 /** An object key, quoted only when it is not an identifier (as Biome writes it). */
 export function propertyKey(name: string): string {
-  return /^[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*$/u.test(name)
-    ? name
-    : `'${name.replace(/'/g, "\\'")}'`
+  return /^[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*$/u.test(name) ? name : stringLiteral(name)
 }
