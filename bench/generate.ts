@@ -21,6 +21,7 @@ import { loadSpec } from '../packages/sync-patterns/src/generator/loadSpec.js'
 import { normalize } from '../packages/sync-patterns/src/generator/normalize.js'
 import { restyleTypes } from '../packages/sync-patterns/src/generator/restyleTypes.js'
 import { writeOutput } from '../packages/sync-patterns/src/generator/writeOutput.js'
+import { synthesizeSpec } from '../packages/sync-patterns/test/generator/fixtures/synthesizeSpec.js'
 import { writePerformanceSection } from './performance-doc.js'
 
 const RESOURCES = 60 // × 5 operations = 300
@@ -32,99 +33,6 @@ const ROUNDS = Number(process.env.ROUNDS ?? 15)
  */
 const WARMUP = Number(process.env.WARMUP ?? 5)
 const _PERFORMANCE_MD = fileURLToPath(new URL('../docs/performance.md', import.meta.url))
-
-/** 60 resources, each with list/create/get/update/delete, x-sync on each collection. */
-function synthesizeSpec(): object {
-  const paths: Record<string, unknown> = {}
-  const schemas: Record<string, unknown> = {}
-  for (let i = 0; i < RESOURCES; i++) {
-    const name = `Resource${i}`
-    const plural = `resource${i}s`
-    const ref = (s: string) => ({ $ref: `#/components/schemas/${s}` })
-    schemas[name] = {
-      type: 'object',
-      required: ['id', 'name', 'status', 'lines', 'version', 'created_at'],
-      properties: {
-        id: { type: 'string', format: 'uuid' },
-        name: { type: 'string' },
-        status: { type: 'string', enum: ['draft', 'open', 'closed'] },
-        notes: { anyOf: [{ type: 'string' }, { type: 'null' }] },
-        amount: { type: 'integer', minimum: 0 },
-        lines: { type: 'array', items: ref(`${name}Line`) },
-        version: { type: 'integer' },
-        created_at: { type: 'string', format: 'date-time' },
-      },
-    }
-    schemas[`${name}Line`] = {
-      type: 'object',
-      required: ['id', 'sku', 'quantity'],
-      properties: { id: { type: 'string' }, sku: { type: 'string' }, quantity: { type: 'integer' } },
-    }
-    schemas[`${name}Create`] = {
-      type: 'object',
-      required: ['name'],
-      properties: {
-        id: { type: 'string', format: 'uuid' },
-        name: { type: 'string' },
-        notes: { type: 'string' },
-      },
-    }
-    schemas[`${name}Update`] = {
-      type: 'object',
-      required: ['version'],
-      properties: {
-        name: { type: 'string' },
-        notes: { anyOf: [{ type: 'string' }, { type: 'null' }] },
-        version: { type: 'integer' },
-      },
-    }
-    const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
-    const json = (schema: unknown) => ({ 'application/json': { schema } })
-    const tags = [plural]
-    paths[`/${plural}`] = {
-      'x-sync': {
-        local_first: true,
-        broadcast: { channel: `resource${i}`, events: ['created', 'updated', 'deleted'] },
-      },
-      get: {
-        operationId: `list${name}s`,
-        tags,
-        parameters: [
-          { name: 'status', in: 'query', schema: { type: 'string', enum: ['draft', 'open', 'closed'] } },
-        ],
-        responses: { '200': { description: 'ok', content: json({ type: 'array', items: ref(name) }) } },
-      },
-      post: {
-        operationId: `create${name}`,
-        tags,
-        requestBody: { required: true, content: json(ref(`${name}Create`)) },
-        responses: { '201': { description: 'created', content: json(ref(name)) } },
-      },
-    }
-    paths[`/${plural}/{id}`] = {
-      get: {
-        operationId: `get${name}`,
-        tags,
-        parameters: [idParam],
-        responses: { '200': { description: 'ok', content: json(ref(name)) } },
-      },
-      patch: {
-        operationId: `update${name}`,
-        tags,
-        parameters: [idParam],
-        requestBody: { required: true, content: json(ref(`${name}Update`)) },
-        responses: { '200': { description: 'ok', content: json(ref(name)) } },
-      },
-      delete: {
-        operationId: `delete${name}`,
-        tags,
-        parameters: [idParam],
-        responses: { '204': { description: 'deleted' } },
-      },
-    }
-  }
-  return { openapi: '3.1.0', info: { title: 'Bench API', version: '1.0.0' }, paths, components: { schemas } }
-}
 
 function countFiles(dir: string): { files: number; bytes: number } {
   let files = 0
@@ -167,7 +75,7 @@ async function assertBiomeStyle(dir: string): Promise<void> {
 
 const work = mkdtempSync(join(base, 'bench-generate-'))
 const specPath = join(work, 'spec.json')
-const spec = synthesizeSpec()
+const spec = synthesizeSpec(RESOURCES)
 writeFileSync(specPath, JSON.stringify(spec, null, 2))
 writeFileSync(
   join(work, 'biome.json'),

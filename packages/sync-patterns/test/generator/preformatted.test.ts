@@ -9,6 +9,7 @@ import { formatFiles } from '../../src/generator/format.js'
 import { generateFiles } from '../../src/generator/generate.js'
 import { loadSpec } from '../../src/generator/loadSpec.js'
 import { normalize } from '../../src/generator/normalize.js'
+import { synthesizeSpec } from './fixtures/synthesizeSpec.js'
 
 // The templates lay code out as Biome does, so the generator need only format files with a line
 // over LINE_WIDTH columns (a template leaves code unbroken where it does not know Biome's layout).
@@ -26,87 +27,6 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
 const json = (schema: unknown) => ({ 'application/json': { schema } })
 const ok = (schema: unknown) => ({ '200': { description: 'ok', content: json(schema) } })
 const pascal = (words: string[]) => words.map((w) => `${w[0]?.toUpperCase()}${w.slice(1)}`).join('')
-
-/** The shape of bench/generate.ts's spec: resources with list, create, get, update and delete. */
-function benchSpec(resources: number): Json {
-  const paths: Json = {}
-  const schemas: Json = {}
-  for (let i = 0; i < resources; i++) {
-    const name = `Resource${i}`
-    const plural = `resource${i}s`
-    schemas[name] = {
-      type: 'object',
-      required: ['id', 'name', 'status', 'lines', 'version', 'created_at'],
-      properties: {
-        id: { type: 'string', format: 'uuid' },
-        name: { type: 'string' },
-        status: { type: 'string', enum: ['draft', 'open', 'closed'] },
-        notes: { anyOf: [{ type: 'string' }, { type: 'null' }] },
-        amount: { type: 'integer', minimum: 0 },
-        lines: { type: 'array', items: ref(`${name}Line`) },
-        version: { type: 'integer' },
-        created_at: { type: 'string', format: 'date-time' },
-      },
-    }
-    schemas[`${name}Line`] = {
-      type: 'object',
-      required: ['id', 'sku', 'quantity'],
-      properties: { id: { type: 'string' }, sku: { type: 'string' }, quantity: { type: 'integer' } },
-    }
-    schemas[`${name}Create`] = {
-      type: 'object',
-      required: ['name'],
-      properties: {
-        id: { type: 'string', format: 'uuid' },
-        name: { type: 'string' },
-        notes: { type: 'string' },
-      },
-    }
-    schemas[`${name}Update`] = {
-      type: 'object',
-      required: ['version'],
-      properties: {
-        name: { type: 'string' },
-        notes: { anyOf: [{ type: 'string' }, { type: 'null' }] },
-        version: { type: 'integer' },
-      },
-    }
-    const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
-    paths[`/${plural}`] = {
-      'x-sync': {
-        local_first: true,
-        broadcast: { channel: `resource${i}`, events: ['created', 'updated', 'deleted'] },
-      },
-      get: {
-        operationId: `list${name}s`,
-        parameters: [
-          { name: 'status', in: 'query', schema: { type: 'string', enum: ['draft', 'open', 'closed'] } },
-        ],
-        responses: ok({ type: 'array', items: ref(name) }),
-      },
-      post: {
-        operationId: `create${name}`,
-        requestBody: { required: true, content: json(ref(`${name}Create`)) },
-        responses: { '201': { description: 'created', content: json(ref(name)) } },
-      },
-    }
-    paths[`/${plural}/{id}`] = {
-      get: { operationId: `get${name}`, parameters: [idParam], responses: ok(ref(name)) },
-      patch: {
-        operationId: `update${name}`,
-        parameters: [idParam],
-        requestBody: { required: true, content: json(ref(`${name}Update`)) },
-        responses: ok(ref(name)),
-      },
-      delete: {
-        operationId: `delete${name}`,
-        parameters: [idParam],
-        responses: { '204': { description: 'gone' } },
-      },
-    }
-  }
-  return { openapi: '3.1.0', info: { title: 'Bench API', version: '1.0.0' }, paths, components: { schemas } }
-}
 
 const WORDS =
   'order line item warehouse shipment allocation reservation fulfillment adjustment category'.split(' ')
@@ -308,7 +228,7 @@ const inputs: Record<string, () => string> = {
   'fastapi-pydantic-v1': () => join(fixtures, 'fastapi-pydantic-v1.openapi.json'),
   'petstore-yaml': () => join(fixtures, 'petstore-yaml/openapi.yaml'),
   'shop-large': () => join(fixtures, 'shop-large.openapi.yaml'),
-  'bench-like (5 resources)': () => writeSpec('bench', benchSpec(5)),
+  'bench-like (5 resources)': () => writeSpec('bench', synthesizeSpec(5)),
   'stress (entity names of 3 to 60 characters)': () =>
     writeSpec('stress', stressSpec(Array.from({ length: 58 }, (_, i) => i + 3))),
 }
