@@ -32,7 +32,6 @@ const ROUNDS = Number(process.env.ROUNDS ?? 15)
  * runs instead.
  */
 const WARMUP = Number(process.env.WARMUP ?? 5)
-const _PERFORMANCE_MD = fileURLToPath(new URL('../docs/performance.md', import.meta.url))
 
 function countFiles(dir: string): { files: number; bytes: number } {
   let files = 0

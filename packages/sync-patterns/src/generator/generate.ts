@@ -38,8 +38,7 @@ export interface GenerateResult {
 /** Runs the pipeline in memory: load → bundle → normalize → emit → format. */
 export async function generateFiles(input: string, cwd = process.cwd(), formatter: FormatterChoice = 'auto') {
   const { own, types, model, sources } = await runPipeline(input, cwd, formatter)
-  const files = sortFiles(new Map([...own, ...(await types)]))
-  return { files, model, sources }
+  return { files: sortFiles(new Map([...own, ...(await types)])), model, sources }
 }
 
 /** Generates the client, schemas, hooks and runtime re-exports into `options.output`. */
@@ -47,12 +46,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const cwd = options.cwd ?? process.cwd()
   const output = resolve(cwd, options.output)
   const { own, types, model, sources } = await runPipeline(options.input, cwd, options.formatter)
-  // Our files are written while the worker is still building the types.
-  const diff = options.check
-    ? await diffOutput(output, new Map([...own, ...(await types)]))
-    : await writeOutput(output, own, options.clean ?? false, types)
+  // Our files are written at once, while the worker is still building the types.
+  const written = options.check ? undefined : await writeOutput(output, own, options.clean ?? false, types)
   const files = sortFiles(new Map([...own, ...(await types)]))
-  return { output, files, diff, sources, model }
+  return { output, files, diff: written ?? (await diffOutput(output, files)), sources, model }
 }
 
 /** Our own files, ready; the types file, still being built on the worker thread. */

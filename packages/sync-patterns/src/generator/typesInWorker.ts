@@ -10,7 +10,7 @@ export interface TypesRequest {
 }
 export type TypesReply =
   | { id: number; printed: string; restyled: string | undefined }
-  | { id: number; error: string }
+  | { id: number; failed: true }
 
 /** openapi-typescript's output, and the same in the repo's style when restyleTypes can vouch for it. */
 export interface OpenApiTypes {
@@ -83,9 +83,9 @@ function startWorker(): Worker | undefined {
     pending.delete(reply.id)
     if (pending.size === 0) started.unref()
     if (!request) return
-    // An error crosses the thread boundary as text: the main thread repeats the step to throw it
-    // as itself (the document is invalid in a way the earlier checks let through; rare).
-    if ('error' in reply) openApiTypesHere(request.document).then(request.resolve, request.reject)
+    // The main thread repeats a failed step to throw its error as itself (an error does not cross
+    // the thread boundary intact; the document is invalid in a way the earlier checks let through).
+    if ('failed' in reply) openApiTypesHere(request.document).then(request.resolve, request.reject)
     else request.resolve({ printed: reply.printed, restyled: reply.restyled })
   })
   // A worker that dies (it could not load, or crashed) hands its requests to the main thread.

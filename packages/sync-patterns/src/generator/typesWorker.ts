@@ -10,8 +10,8 @@ parentPort?.on('message', async ({ id, document }: TypesRequest) => {
   try {
     const printed = await emitOpenApiTypes(document, { cloned: true })
     reply = { id, printed, restyled: restyleTypes(printed) }
-  } catch (error) {
-    reply = { id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }
+  } catch {
+    reply = { id, failed: true } // the main thread repeats the step to throw the error itself
   }
   parentPort?.postMessage(reply)
 })
