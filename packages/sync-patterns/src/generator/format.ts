@@ -5,6 +5,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { LINE_WIDTH } from './emit/layout.js'
 
 /** Which formatter writes the output: Biome (fast, native; the project's or this package's), else prettier. */
 export type FormatterChoice = 'auto' | 'biome' | 'prettier'
@@ -12,7 +13,7 @@ export type FormatterChoice = 'auto' | 'biome' | 'prettier'
 /** The repo's Biome style (biome.json): 2 spaces, single quotes, no semicolons, 110 columns, trailing commas. */
 const prettierStyle = {
   parser: 'typescript',
-  printWidth: 110,
+  printWidth: LINE_WIDTH,
   tabWidth: 2,
   useTabs: false,
   semi: false,
@@ -28,7 +29,7 @@ const prettierStyle = {
 const biomeStyle = [
   '--indent-style=space',
   '--indent-width=2',
-  '--line-width=110',
+  `--line-width=${LINE_WIDTH}`,
   '--javascript-formatter-quote-style=single',
   '--semicolons=as-needed',
   '--trailing-commas=all',

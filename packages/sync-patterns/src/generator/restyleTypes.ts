@@ -3,12 +3,13 @@
  * quotes, semicolons, one type member per line, never a line break inside a member's type. For the
  * line shapes listed below the repo's Biome style differs from that only in the indentation, the
  * quotes and the semicolons, so converting those is Biome's output without the 30 ms of running
- * Biome on a 300-operation spec. Any other line (a long one Biome would wrap, an escape sequence, an
- * inline object type in a union other than `| null`, a comment with trailing spaces) makes `restyleTypes` return undefined, and
- * the caller runs Biome as before. A test checks the result against Biome's on real and adversarial specs.
+ * Biome on a 300-operation spec. Any other line (a long one Biome would wrap, an escape sequence,
+ * an inline object type in a union other than `| null`, a comment with trailing spaces) makes
+ * `restyleTypes` return undefined, and the caller runs Biome as before. A test checks the result
+ * against Biome's on real and adversarial specs.
  */
 
-const LINE_WIDTH = 110
+import { LINE_WIDTH } from './emit/layout.js'
 
 /** A member's or alias's type when it is flat: names, literals, `[]`, `|`, `&`, `<…>`, `(…)`, no `{`. */
 const FLAT_TYPE = String.raw`(?:[\w$.\[\]|&<>,() -]|"[^"\\\n]*")+`
