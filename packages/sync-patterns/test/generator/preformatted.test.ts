@@ -256,14 +256,10 @@ describe('the pipeline', () => {
     expect(Object.fromEntries(files)).toEqual(Object.fromEntries(await formatFiles(files, 'biome')))
   })
 
-  it('leaves lines with wide characters to Biome, which counts them as two columns', async () => {
-    const wide = '注'.repeat(42) // 42 characters, 84 columns
-    const order = {
-      type: 'object',
-      required: ['id'],
-      properties: { id: { type: 'string' }, note: { type: 'string', default: wide } },
-    }
-    const input = writeSpec('wide', {
+  /** Orders with list and an optimistic create, whose Order schema has `properties`. */
+  function ordersSpec(properties: Json, createSchemaName: string): Json {
+    const order = { type: 'object', required: ['id'], properties: { id: { type: 'string' }, ...properties } }
+    return {
       openapi: '3.1.0',
       info: { title: 't', version: '1' },
       paths: {
@@ -272,47 +268,28 @@ describe('the pipeline', () => {
           get: { operationId: 'listOrders', responses: ok({ type: 'array', items: ref('Order') }) },
           post: {
             operationId: 'createOrder',
-            requestBody: { required: true, content: json(ref('OrderCreate')) },
+            requestBody: { required: true, content: json(ref(createSchemaName)) },
             responses: ok(ref('Order')),
           },
         },
       },
       components: {
-        schemas: { Order: order, OrderCreate: { type: 'object', properties: order.properties } },
+        schemas: { Order: order, [createSchemaName]: { type: 'object', properties: order.properties } },
       },
-    })
+    }
+  }
+
+  it('leaves lines with wide characters to Biome, which counts them as two columns', async () => {
+    const wide = '注'.repeat(42) // 42 characters, 84 columns
+    const input = writeSpec('wide', ordersSpec({ note: { type: 'string', default: wide } }, 'OrderCreate'))
     const { files } = await generateFiles(input)
     expect(files.get('hooks/useOrderMutations.ts')).toContain(wide)
     expect(Object.fromEntries(files)).toEqual(Object.fromEntries(await formatFiles(files, 'biome')))
   })
 
   it('quotes keys and indexed types as Biome does: a name with a single quote goes in double quotes', async () => {
-    const order = {
-      type: 'object',
-      required: ['id'],
-      properties: {
-        id: { type: 'string' },
-        labels: { type: 'object', default: { "chef's": 'special', 'a\\b': 'x' } },
-      },
-    }
-    const input = writeSpec('quotes', {
-      openapi: '3.1.0',
-      info: { title: 't', version: '1' },
-      paths: {
-        '/orders': {
-          'x-sync': { local_first: true, broadcast: { channel: 'order', events: ['created'] } },
-          get: { operationId: 'listOrders', responses: ok({ type: 'array', items: ref('Order') }) },
-          post: {
-            operationId: 'createOrder',
-            requestBody: { required: true, content: json(ref("Order's draft")) },
-            responses: ok(ref('Order')),
-          },
-        },
-      },
-      components: {
-        schemas: { Order: order, "Order's draft": { type: 'object', properties: order.properties } },
-      },
-    })
+    const labels = { type: 'object', default: { "chef's": 'special', 'a\\b': 'x' } }
+    const input = writeSpec('quotes', ordersSpec({ labels }, "Order's draft"))
     const { files } = await generateFiles(input)
     expect(files.get('hooks/useOrderMutations.ts')).toContain(`"chef's": 'special'`)
     expect(Object.fromEntries(files)).toEqual(Object.fromEntries(await formatFiles(files, 'biome')))
