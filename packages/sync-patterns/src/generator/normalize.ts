@@ -425,31 +425,23 @@ function buildOperation(
     return toParam(declared)
   })
   const queryParams = raw.params.filter((p) => p.in === 'query').map(toParam)
-  const queryType =
-    queryParams.length > 0
+  /** The alias of one location's parameters object, such as `ListOrdersParams`, when it has any. */
+  const parametersType = (location: 'query' | 'header', suffix: string, count: number) =>
+    count > 0
       ? typeOf(
           undefined,
-          `${names.typeBase}Params`,
+          `${names.typeBase}${suffix}`,
           entity.name,
           aliases,
-          `NonNullable<${op}['parameters']['query']>`,
+          `NonNullable<${op}['parameters'][${stringLiteral(location)}]>`,
         )
       : undefined
-
+  const queryType = parametersType('query', 'Params', queryParams.length)
   // Header parameters the runtime does not send itself are typed in the client's `options.headers`.
   const headerParams = raw.params.filter(
     (p) => p.in === 'header' && !runtimeHeaders.has(String(p.name).toLowerCase()),
   )
-  const headersType =
-    headerParams.length > 0
-      ? typeOf(
-          undefined,
-          `${names.typeBase}Headers`,
-          entity.name,
-          aliases,
-          `NonNullable<${op}['parameters']['header']>`,
-        )
-      : undefined
+  const headersType = parametersType('header', 'Headers', headerParams.length)
 
   let body: Body | undefined
   const requestBody = deref(doc, raw.node.requestBody)
