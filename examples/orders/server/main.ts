@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url'
 import { RedisBroadcastEngine, WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
 import { buildApp } from './app.js'
 import { openDatabase } from './db/client.js'
+import { lanAddresses } from './lan-addresses.js'
+import { assertCanListen, listenProblem, StartupError } from './port-check.js'
 import { seedIfEmpty } from './seed.js'
 
 /**
@@ -17,6 +19,19 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   throw new Error(`PORT must be a port number, got ${JSON.stringify(process.env.PORT)}`)
 }
 const host = process.env.HOST ?? '0.0.0.0'
+
+/** A problem the user can fix gets one line, not a stack trace. */
+function exitWith(message: string): never {
+  console.error(message)
+  process.exit(1)
+}
+
+try {
+  await assertCanListen(port, host)
+} catch (error) {
+  if (error instanceof StartupError) exitWith(error.message)
+  throw error
+}
 const dataDir = process.env.PGLITE_DATA_DIR ?? fileURLToPath(new URL('../.data/pglite', import.meta.url))
 // The web app, once built into web/dist (npm start builds it first); until then / shows a how-to.
 const webDist = fileURLToPath(new URL('../web/dist', import.meta.url))
@@ -46,7 +61,16 @@ const app = await buildApp({
   webDir,
 })
 
-await app.listen({ port, host })
+try {
+  await app.listen({ port, host })
+} catch (error) {
+  // Taken between the check above and now.
+  const problem = listenProblem(error, port, host)
+  if (!problem) throw error
+  await app.close()
+  await database.close()
+  exitWith(problem)
+}
 const address = app.server.address()
 const actualPort = typeof address === 'object' && address ? address.port : port
 console.log(
@@ -55,6 +79,10 @@ console.log(
 console.log(
   `  OpenAPI: http://localhost:${actualPort}/openapi.json   broadcast: ws://localhost:${actualPort}/ws/broadcast`,
 )
+// Listening on every interface: the addresses the tablets on the same network should open.
+if (host === '0.0.0.0' || host === '::') {
+  for (const address of lanAddresses()) console.log(`  On your network: http://${address}:${actualPort}`)
+}
 
 let stopping = false
 async function shutdown(signal: string) {
