@@ -24,11 +24,14 @@ import {
   type WebSocketBroadcastBackendOptions,
 } from './options.js'
 import { prebuildTextFrame } from './prebuilt-frame.js'
-import { refuseUpgrade } from './refuse-upgrade.js'
+import { refuseUnclaimedUpgrade, refuseUpgrade } from './refuse-upgrade.js'
 import { WriteCoalescer } from './write-coalescer.js'
 
 export interface AttachOptions {
-  /** URL path of the endpoint (default `/ws/broadcast`). Upgrades to other paths are left alone. */
+  /**
+   * URL path of the endpoint (default `/ws/broadcast`). An upgrade to another path is answered
+   * HTTP 404 when no other `'upgrade'` listener is on the server, else left to the other listeners.
+   */
   path?: string
 }
 
@@ -109,8 +112,16 @@ export class WebSocketBroadcastBackend {
     const listener: UpgradeListener = (request, socket, head) => {
       const url = request.url ?? ''
       const query = url.indexOf('?')
-      if ((query === -1 ? url : url.slice(0, query)) !== path) return
-      void this.upgrade(request, socket, head)
+      const requested = query === -1 ? url : url.slice(0, query)
+      if (requested === path) {
+        void this.upgrade(request, socket, head)
+      } else if (server.listenerCount('upgrade') === 1) {
+        // Nobody else listens for upgrades on this server, so nobody else will answer: without
+        // this the client would wait for its own timeout. Where other listeners share the server
+        // (Vite's HMR, a proxy, another WebSocket endpoint) the path is theirs to answer or ignore;
+        // some take a socket only after awaiting something, so no later moment is safe to judge.
+        refuseUnclaimedUpgrade(socket, requested, path, this.logger)
+      }
     }
     server.on('upgrade', listener)
     this.attachments.push({ server, listener })

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
+import type { BroadcastLogger } from './options.js'
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket: no WebSocket. */
 export function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
@@ -14,4 +15,18 @@ export function refuseUpgrade(socket: Duplex, status: number, reason: string): v
       '\r\n' +
       body,
   )
+}
+
+/** HTTP 404 for an upgrade to a path nobody on the server serves, naming the path that is served. */
+export function refuseUnclaimedUpgrade(
+  socket: Duplex,
+  requestedPath: string,
+  servedPath: string,
+  logger: BroadcastLogger,
+): void {
+  // The client may reset the connection before the answer is written; that error, unheard, would
+  // crash the process.
+  socket.on('error', (error) => logger.debug?.('refused upgrade socket error', error))
+  logger.debug?.(`broadcast upgrade refused: no WebSocket endpoint at ${JSON.stringify(requestedPath)}`)
+  refuseUpgrade(socket, 404, `no WebSocket endpoint at this path; the broadcast endpoint is ${servedPath}`)
 }
