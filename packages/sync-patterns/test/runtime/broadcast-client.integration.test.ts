@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { BroadcastClient, type BroadcastClientOptions } from '../../src/runtime/core/broadcast-client.js'
@@ -120,6 +120,74 @@ describe('BroadcastClient against the real server', () => {
     c.connect()
     await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
     expect(c.state).toBe('connected')
+  })
+})
+
+describe('BroadcastClient that cannot reach the endpoint', () => {
+  it('after giving up, keeps retrying quietly and recovers by itself when the server is back on the port', async () => {
+    const probe = await startRealServer()
+    const port = probe.port
+    await probe.close()
+    const { client: c } = client(`ws://127.0.0.1:${port}/ws/broadcast`, {
+      maxReconnectAttempts: 1,
+      reconnectDelay: 10,
+      retryAfterGiveUpMs: 100,
+    })
+    const states: string[] = []
+    c.onStateChange((state) => states.push(state))
+    c.subscribe('order', () => {})
+    c.connect()
+    await vi.waitFor(() => expect(c.state).toBe('disconnected'))
+    const s = await server(port) // nobody calls connect() again
+    await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(1), { timeout: 5000 })
+    expect(c.state).toBe('connected')
+    expect(states).toEqual(['connecting', 'reconnecting', 'disconnected', 'connected'])
+  })
+
+  it('a server that accepts the TCP connection but never answers the upgrade: the attempt times out, with a warning naming the URL', async () => {
+    const held: Socket[] = []
+    let closedByClient = 0
+    const silent = createNetServer((socket) => {
+      held.push(socket)
+      socket.on('close', () => closedByClient++)
+      socket.resume() // reads the request, answers nothing
+    })
+    silent.listen(0, '127.0.0.1')
+    await once(silent, 'listening')
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of held) socket.destroy()
+          silent.close(() => resolve())
+        }),
+    )
+    const url = `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/ws/broadcast`
+    const { client: c, log } = client(url, {
+      connectTimeoutMs: 200,
+      maxReconnectAttempts: 0,
+      retryAfterGiveUpMs: Number.POSITIVE_INFINITY,
+    })
+    c.connect()
+    expect(c.state).toBe('connecting')
+    await vi.waitFor(() => expect(c.state).toBe('disconnected'), { timeout: 5000 })
+    expect(log.warn[0]).toBe(
+      `no answer from ${url} within 200 ms; is the URL (path) right and the server up?`,
+    )
+    await vi.waitFor(() => expect(closedByClient).toBe(1)) // the client hung up; no socket left behind
+    expect(held).toHaveLength(1)
+  })
+
+  it('a wrong path on the real backend fails at once (HTTP 404), not by the connect timeout', async () => {
+    const s = await server()
+    const { client: c, log } = client(s.url.replace('/ws/broadcast', '/ws/broadcasts'), {
+      connectTimeoutMs: 600_000, // the test's own timeout would end first: only the 404 can end the attempt
+      maxReconnectAttempts: 0,
+      retryAfterGiveUpMs: Number.POSITIVE_INFINITY,
+    })
+    c.connect()
+    await vi.waitFor(() => expect(c.state).toBe('disconnected'), { timeout: 5000 })
+    expect(log.warn).toEqual([`gave up on ${c.url} after 0 reconnect attempts`])
+    expect(s.backend.getTotalConnections()).toBe(0)
   })
 })
 

@@ -86,7 +86,11 @@ describe('BroadcastClient state machine', () => {
   })
 
   it('gives up after maxReconnectAttempts in state disconnected; connect() starts again', async () => {
-    const { client, fake, states } = setup({ maxReconnectAttempts: 2, reconnectDelay: 100 })
+    const { client, fake, states } = setup({
+      maxReconnectAttempts: 2,
+      reconnectDelay: 100,
+      retryAfterGiveUpMs: Number.POSITIVE_INFINITY, // the spec's client: nothing after giving up
+    })
     client.connect()
     fake.last().drop()
     await vi.advanceTimersByTimeAsync(50)
@@ -100,6 +104,103 @@ describe('BroadcastClient state machine', () => {
     expect(fake.sockets).toHaveLength(4)
     fake.last().open()
     expect(states).toEqual(['connecting', 'reconnecting', 'disconnected', 'connecting', 'connected'])
+  })
+
+  it('after giving up keeps trying quietly about every retryAfterGiveUpMs, and recovers when the server is back', async () => {
+    const { client, fake, log, states } = setup({
+      maxReconnectAttempts: 1,
+      reconnectDelay: 100,
+      retryAfterGiveUpMs: 60_000,
+      random: () => 0.5, // a retry waits 0.75 × 60 s
+    })
+    client.subscribe('order', () => {})
+    client.connect()
+    fake.last().open()
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(50)
+    fake.last().drop() // the one reconnect attempt failed: give up
+    expect(client.state).toBe('disconnected')
+    expect(log.warn).toEqual([`gave up on ${URL} after 1 reconnect attempts; trying again about every 60 s`])
+    for (let retry = 1; retry <= 3; retry++) {
+      await vi.advanceTimersByTimeAsync(44_999)
+      expect(fake.sockets).toHaveLength(2 + retry - 1)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(fake.sockets).toHaveLength(2 + retry)
+      expect(client.state).toBe('disconnected') // a retry does not flash 'connecting' on the display
+      if (retry < 3) fake.last().drop()
+    }
+    // The server is back: the retry connects, resubscribes and resyncs like any reconnect.
+    fake.last().open()
+    expect(fake.last().sent).toEqual([{ subscribe: ['order'] }])
+    expect(states).toEqual(['connecting', 'connected', 'reconnecting', 'disconnected', 'connected'])
+    // A later drop backs off from the first step again, and may give up again.
+    fake.last().drop()
+    expect(client.state).toBe('reconnecting')
+    await vi.advanceTimersByTimeAsync(50)
+    expect(fake.sockets).toHaveLength(6)
+  })
+
+  it('disconnect() stops the retries after giving up, and closes a retry still connecting', async () => {
+    const { client, fake } = setup({ maxReconnectAttempts: 0, retryAfterGiveUpMs: 1000 })
+    client.connect()
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(fake.sockets).toHaveLength(2)
+    client.disconnect()
+    expect(fake.last().closedWith).toBe(1000)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(fake.sockets).toHaveLength(2)
+    expect(client.state).toBe('disconnected')
+  })
+
+  it('connect() after giving up starts over at once, replacing a retry still connecting', async () => {
+    const { client, fake, states } = setup({ maxReconnectAttempts: 0, retryAfterGiveUpMs: 1000 })
+    client.connect()
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(1000)
+    const retry = fake.last()
+    client.connect()
+    expect(retry.closedWith).toBe(1000)
+    expect(fake.sockets).toHaveLength(3)
+    fake.last().open()
+    expect(states).toEqual(['connecting', 'disconnected', 'connecting', 'connected'])
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(fake.sockets).toHaveLength(3)
+  })
+
+  it('an attempt that does not open within connectTimeoutMs fails, with one warning naming the URL', async () => {
+    const { client, fake, log, states } = setup({
+      connectTimeoutMs: 10_000,
+      reconnectDelay: 100,
+      maxReconnectAttempts: 1,
+      retryAfterGiveUpMs: Number.POSITIVE_INFINITY,
+    })
+    client.connect()
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(client.state).toBe('connecting')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(fake.sockets[0]?.closedWith).toBe(4000)
+    expect(client.state).toBe('reconnecting')
+    expect(log.warn).toEqual([
+      `no answer from ${URL} within 10000 ms; is the URL (path) right and the server up?`,
+    ])
+    await vi.advanceTimersByTimeAsync(50 + 10_000) // the reconnect hangs too: debug, not another warning
+    expect(fake.sockets).toHaveLength(2)
+    expect(log.warn).toHaveLength(2)
+    expect(log.warn[1]).toMatch(/^gave up on /)
+    expect(log.debug.filter((line) => line.startsWith('no answer from'))).toHaveLength(1)
+    expect(states).toEqual(['connecting', 'reconnecting', 'disconnected'])
+  })
+
+  it('the connect timeout does not touch a socket that opened in time', async () => {
+    const { client, fake, log } = setup({ connectTimeoutMs: 1000 })
+    client.connect()
+    await vi.advanceTimersByTimeAsync(999)
+    fake.last().open()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(client.state).toBe('connected')
+    expect(fake.last().closedWith).toBeUndefined()
+    expect(log.warn).toEqual([])
   })
 
   it('disconnect() closes with 1000 and never reconnects', async () => {
@@ -247,6 +348,17 @@ describe('BroadcastClient subscriptions', () => {
     expect(() => new BroadcastClient(URL, { WebSocket: fake.WebSocket, reconnectDelay: -1 })).toThrow(
       /reconnectDelay must be a non-negative number/,
     )
+    expect(() => new BroadcastClient(URL, { WebSocket: fake.WebSocket, retryAfterGiveUpMs: 0 })).toThrow(
+      /retryAfterGiveUpMs must be a positive number, got 0/,
+    )
+    expect(
+      () => new BroadcastClient(URL, { WebSocket: fake.WebSocket, connectTimeoutMs: Number.NaN }),
+    ).toThrow(/connectTimeoutMs must be a non-negative number, got NaN/)
+    expect(() => new BroadcastClient(URL, { WebSocket: fake.WebSocket, connectTimeoutMs: 2 ** 31 })).toThrow(
+      /connectTimeoutMs must be at most 2147483647 ms \(or Infinity for never\), got 2147483648/,
+    )
+    // Infinity: wait as long as the platform does.
+    new BroadcastClient(URL, { WebSocket: fake.WebSocket, connectTimeoutMs: Number.POSITIVE_INFINITY })
     expect(() => new BroadcastClient(URL)).toThrow(/no WebSocket implementation/) // Node 20 has none
     const { client } = setup()
     expect(() => client.subscribe('has space', () => {})).toThrow(/may only use letters/)
@@ -333,6 +445,21 @@ describe('BroadcastClient browser signals', () => {
     expect(socket.sent).toEqual([{ ping: 1 }])
     await vi.advanceTimersByTimeAsync(1000)
     expect(client.state).toBe('reconnecting')
+  })
+
+  it('a tab becoming visible after giving up starts over at once instead of waiting for the slow retry', async () => {
+    const s = signals()
+    const { client, fake } = setup({ signals: s, maxReconnectAttempts: 0, retryAfterGiveUpMs: 60_000 })
+    client.connect()
+    fake.last().drop()
+    expect(client.state).toBe('disconnected')
+    s.visibility.visibilityState = 'visible'
+    s.visibility.dispatchEvent(new Event('visibilitychange'))
+    expect(fake.sockets).toHaveLength(2)
+    expect(client.state).toBe('connecting')
+    fake.last().open()
+    await vi.advanceTimersByTimeAsync(120_000)
+    expect(fake.sockets).toHaveLength(2) // the slow retry was called off
   })
 
   it('going online restarts a client that gave up, but not one the app disconnected', async () => {

@@ -31,6 +31,19 @@ export interface BroadcastClientOptions {
   maxReconnectDelay?: number
   /** A connection open this long (ms, default 5000) counts as stable: backoff starts again from the first step. */
   stableAfterMs?: number
+  /**
+   * After giving up (state `'disconnected'`), one quiet attempt about every this many ms (default
+   * 60000, jittered to between half and all of it), so an unattended display recovers by itself once
+   * the server is back. The state stays `'disconnected'` until an attempt connects. `Infinity` never
+   * retries (the spec's behaviour: only `connect()`, `online` or a visible tab start again).
+   */
+  retryAfterGiveUpMs?: number
+  /**
+   * An attempt whose socket has not opened after this many ms (default 10000) counts as failed, and
+   * the first one logs a warning naming the URL: a wrong path or an unanswered upgrade must not
+   * leave the client in `'connecting'` for ever. `Infinity` waits as long as the platform does.
+   */
+  connectTimeoutMs?: number
   /** How long to wait for the answer to an app-level ping before treating the socket as dead (ms; default min(heartbeat, 10000)). */
   pongTimeoutMs?: number
   /**
@@ -76,6 +89,19 @@ function checkNumber(
   return value
 }
 
+/** setTimeout's limit: a longer delay fires at once (with a warning) instead of never. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A timer's interval: positive (0 would be a busy loop or an attempt that always fails), `Infinity` for never. */
+function checkInterval(name: string, value: number | undefined, fallback: number): number {
+  const checked = checkNumber(name, value, fallback, true)
+  if (checked === 0) throw new TypeError(`${name} must be a positive number, got 0`)
+  if (Number.isFinite(checked) && checked > MAX_TIMER_MS) {
+    throw new TypeError(`${name} must be at most ${MAX_TIMER_MS} ms (or Infinity for never), got ${checked}`)
+  }
+  return checked
+}
+
 /** Resolves `url` to an absolute ws(s) URL; a path like `/ws/broadcast` is taken relative to the page. */
 function resolveUrl(url: string): string {
   if (typeof url !== 'string' || url.length === 0) {
@@ -107,7 +133,13 @@ export class BroadcastClient {
   readonly #options: Required<
     Pick<
       BroadcastClientOptions,
-      'maxReconnectAttempts' | 'reconnectDelay' | 'maxReconnectDelay' | 'stableAfterMs' | 'welcomeTimeoutMs'
+      | 'maxReconnectAttempts'
+      | 'reconnectDelay'
+      | 'maxReconnectDelay'
+      | 'stableAfterMs'
+      | 'welcomeTimeoutMs'
+      | 'retryAfterGiveUpMs'
+      | 'connectTimeoutMs'
     >
   > & { pongTimeoutMs: number | undefined }
   readonly #WebSocket: WebSocketConstructor
@@ -127,7 +159,7 @@ export class BroadcastClient {
 
   /** The caller wants a connection (connect() called, disconnect() not). */
   #active = false
-  /** Gave up after maxReconnectAttempts; `online`/`visible` or connect() start again. */
+  /** Gave up after maxReconnectAttempts; the slow retry, `online`/`visible` or connect() start again. */
   #gaveUp = false
   #attempt = 0
   #everConnected = false
@@ -145,6 +177,10 @@ export class BroadcastClient {
   #heartbeatTimer: ReturnType<typeof setTimeout> | undefined
   #pongTimer: ReturnType<typeof setTimeout> | undefined
   #welcomeTimer: ReturnType<typeof setTimeout> | undefined
+  #connectTimer: ReturnType<typeof setTimeout> | undefined
+  #retryAfterGiveUpTimer: ReturnType<typeof setTimeout> | undefined
+  /** The connect-timeout warning is logged once until a connection opens; repeats go to debug. */
+  #warnedConnectTimeout = false
   #signalsAttached = false
 
   constructor(url: string, options: BroadcastClientOptions = {}) {
@@ -155,6 +191,8 @@ export class BroadcastClient {
       maxReconnectDelay: checkNumber('maxReconnectDelay', options.maxReconnectDelay, 30_000),
       stableAfterMs: checkNumber('stableAfterMs', options.stableAfterMs, 5000),
       welcomeTimeoutMs: checkNumber('welcomeTimeoutMs', options.welcomeTimeoutMs, 1000),
+      retryAfterGiveUpMs: checkInterval('retryAfterGiveUpMs', options.retryAfterGiveUpMs, 60_000),
+      connectTimeoutMs: checkInterval('connectTimeoutMs', options.connectTimeoutMs, 10_000),
       pongTimeoutMs:
         options.pongTimeoutMs === undefined
           ? undefined
@@ -193,6 +231,7 @@ export class BroadcastClient {
   /** Opens the connection (idempotent). After giving up or `disconnect()`, starts again from the first backoff step. */
   connect(): void {
     if (this.#active) return
+    this.#stopRetryingAfterGiveUp()
     this.#active = true
     this.#gaveUp = false
     this.#attempt = 0
@@ -202,6 +241,7 @@ export class BroadcastClient {
 
   /** Closes the connection and stops reconnecting. Handlers stay registered for a later `connect()`. */
   disconnect(): void {
+    this.#stopRetryingAfterGiveUp()
     this.#active = false
     this.#gaveUp = false
     this.#detachSignals()
@@ -254,16 +294,22 @@ export class BroadcastClient {
   #open(state: 'connecting' | 'reconnecting'): void {
     this.#reconnectTimer = undefined
     this.#setState(state)
+    this.#openSocket()
+  }
+
+  /** One connection attempt; the state is the caller's business (a retry after giving up keeps 'disconnected'). */
+  #openSocket(): void {
     let socket: WebSocketLike
     try {
       socket = new this.#WebSocket(this.url)
     } catch (error) {
       this.#logger.warn(`could not open ${this.url}`, error)
-      this.#scheduleReconnect()
+      this.#attemptFailed()
       return
     }
     this.#socket = socket
     this.#socketOpen = false
+    if (Number.isFinite(this.#options.connectTimeoutMs)) this.#armConnectTimeout(socket)
     socket.onopen = (() => {
       if (socket === this.#socket) this.#onOpen()
     }) as never
@@ -277,7 +323,29 @@ export class BroadcastClient {
     socket.onerror = (() => {}) as never
   }
 
+  #armConnectTimeout(socket: WebSocketLike): void {
+    this.#connectTimer = setTimeout(() => {
+      if (socket !== this.#socket) return
+      const timeout = this.#options.connectTimeoutMs
+      const message = `no answer from ${this.url} within ${timeout} ms; is the URL (path) right and the server up?`
+      if (this.#warnedConnectTimeout) this.#logger.debug(message)
+      else this.#logger.warn(message)
+      this.#warnedConnectTimeout = true
+      this.#closeSocket(4000, 'connect timeout')
+      this.#attemptFailed()
+    }, this.#options.connectTimeoutMs)
+  }
+
   #onOpen(): void {
+    clearTimeout(this.#connectTimer)
+    this.#connectTimer = undefined
+    this.#warnedConnectTimeout = false
+    if (this.#gaveUp) {
+      // A retry after giving up got through: the client wants a connection again, as after connect().
+      this.#gaveUp = false
+      this.#active = true
+      this.#attempt = 0
+    }
     this.#socketOpen = true
     this.#lastTrafficAt = Date.now()
     this.#connectionId = null
@@ -301,16 +369,27 @@ export class BroadcastClient {
   #onClose(code: number, reason: string): void {
     this.#logger.debug(`connection closed (${code}${reason ? `: ${reason}` : ''})`)
     this.#releaseSocket()
+    this.#attemptFailed()
+  }
+
+  /** A socket closed or never opened: back off, wait for the next retry after giving up, or stay down. */
+  #attemptFailed(): void {
     if (this.#active) this.#scheduleReconnect()
+    else if (this.#gaveUp) this.#scheduleRetryAfterGiveUp()
     else this.#setState('disconnected')
   }
 
   #scheduleReconnect(): void {
     if (this.#attempt >= this.#options.maxReconnectAttempts) {
-      this.#logger.warn(`gave up after ${this.#attempt} reconnect attempts`)
+      const retry = this.#options.retryAfterGiveUpMs
+      this.#logger.warn(
+        `gave up on ${this.url} after ${this.#attempt} reconnect attempts` +
+          (Number.isFinite(retry) ? `; trying again about every ${Math.round(retry / 1000)} s` : ''),
+      )
       this.#active = false
       this.#gaveUp = true
       this.#setState('disconnected')
+      this.#scheduleRetryAfterGiveUp()
       return
     }
     const delay = backoffDelay(this.#attempt, {
@@ -321,6 +400,32 @@ export class BroadcastClient {
     this.#attempt += 1
     this.#setState('reconnecting')
     this.#reconnectTimer = setTimeout(() => this.#open('reconnecting'), delay)
+  }
+
+  /**
+   * The spec's client stays down after giving up; a wall display nobody taps would never recover.
+   * So one quiet attempt follows at a slow interval, jittered so that displays that gave up together
+   * do not return in lockstep. In Node the timer does not keep the process alive.
+   */
+  #scheduleRetryAfterGiveUp(): void {
+    const interval = this.#options.retryAfterGiveUpMs
+    if (!Number.isFinite(interval) || this.#retryAfterGiveUpTimer !== undefined) return
+    const delay = Math.floor(interval * (0.5 + this.#random() / 2))
+    const timer = setTimeout(() => {
+      this.#retryAfterGiveUpTimer = undefined
+      if (!this.#gaveUp || this.#socket) return
+      this.#logger.debug(`trying ${this.url} again after giving up`)
+      this.#openSocket()
+    }, delay)
+    ;(timer as { unref?: () => void }).unref?.()
+    this.#retryAfterGiveUpTimer = timer
+  }
+
+  #stopRetryingAfterGiveUp(): void {
+    clearTimeout(this.#retryAfterGiveUpTimer)
+    this.#retryAfterGiveUpTimer = undefined
+    // A retry's socket still in flight: connect() opens its own, disconnect() wants none.
+    if (this.#gaveUp) this.#closeSocket(1000, 'client disconnect')
   }
 
   /** Drops the current socket without waiting for a close handshake (it may be half-open) and reconnects. */
@@ -351,10 +456,20 @@ export class BroadcastClient {
     this.#heartbeatMs = 0
     this.#wireChannels.clear()
     this.#resyncPending.clear()
-    for (const timer of [this.#stableTimer, this.#heartbeatTimer, this.#pongTimer, this.#welcomeTimer]) {
-      clearTimeout(timer)
-    }
-    this.#stableTimer = this.#heartbeatTimer = this.#pongTimer = this.#welcomeTimer = undefined
+    const timers = [
+      this.#stableTimer,
+      this.#heartbeatTimer,
+      this.#pongTimer,
+      this.#welcomeTimer,
+      this.#connectTimer,
+    ]
+    for (const timer of timers) clearTimeout(timer)
+    this.#stableTimer =
+      this.#heartbeatTimer =
+      this.#pongTimer =
+      this.#welcomeTimer =
+      this.#connectTimer =
+        undefined
   }
 
   #setState(state: ConnectionState): void {
