@@ -19,6 +19,10 @@ const queryClient = new QueryClient({
   defaultOptions: {
     // Broadcasts keep the cache fresh, so data stays fresh until one says otherwise.
     queries: { staleTime: 60_000, retry: 1 },
+    // A tap while offline runs now and fails (its change rolls back, a toast says "You are
+    // offline") instead of TanStack's default: pausing silently, with nothing on screen, until the
+    // network is back.
+    mutations: { networkMode: 'always' },
   },
 })
 

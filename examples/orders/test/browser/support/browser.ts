@@ -27,22 +27,52 @@ export function launchChromium(): Promise<Browser> {
   })
 }
 
+/** A landscape tablet, the size the app is designed for. */
+export const TABLET = { width: 1024, height: 768 }
+/** A phone in portrait. */
+export const PHONE = { width: 390, height: 844 }
+
+/** What each context's pages complained about: uncaught errors and console errors. */
+const problemsByContext = new WeakMap<BrowserContext, string[]>()
+
 /**
- * A browser context the size of a landscape tablet, with touch. Page errors and console errors are
- * echoed to the test output, so a failure shows what the app complained about.
+ * A touch browser context, a landscape tablet unless `viewport` says otherwise. Its page errors and
+ * console errors are collected (see `browserProblems`) and echoed to the test output, so a failure
+ * shows what the app complained about.
  */
-export async function newTablet(browser: Browser, name: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true })
+export async function newTablet(
+  browser: Browser,
+  name: string,
+  viewport: { width: number; height: number } = TABLET,
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport, hasTouch: true })
   // Waits give up well before the test's own timeout, naming the locator they waited for.
   context.setDefaultTimeout(10_000)
-  context.on('weberror', (error) => console.error(`[${name}] page error: ${error.error().message}`))
+  const problems: string[] = []
+  problemsByContext.set(context, problems)
+  const report = (problem: string) => {
+    problems.push(problem)
+    console.error(`[${name}] ${problem}`)
+  }
+  context.on('weberror', (error) => report(`page error: ${error.error().message}`))
   context.on('console', (message) => {
-    // The browser's own network logs (a refused request, a socket to a stopped server) are expected.
+    // The browser's own network logs (a refused request, a socket to a stopped server) are expected:
+    // the app says what went wrong in its own words.
     const text = message.text()
     if (message.type() !== 'error' || /^Failed to load resource|^WebSocket connection to/.test(text)) return
-    console.error(`[${name}] console: ${text}`)
+    report(`console: ${text}`)
   })
   return context
+}
+
+/**
+ * The page errors and console errors of `context` since it opened or the last call, then forgets
+ * them: `expect(browserProblems(context)).toEqual([])` after each test.
+ */
+export function browserProblems(context: BrowserContext): string[] {
+  const problems = problemsByContext.get(context)
+  if (!problems) throw new Error('browserProblems: the context was not made by newTablet')
+  return problems.splice(0)
 }
 
 /** Saves a screenshot as a test artifact in examples/orders/test-results/. */

@@ -1,7 +1,8 @@
 import { shortId, statusLabel } from '../format.js'
 import { type Order, useOrders, useTransitionOrder } from '../generated/index.js'
-import { reasonOf } from '../httpStatus.js'
+import { failureMessage, reasonOf } from '../httpStatus.js'
 import { KITCHEN_COLUMNS, NEXT_STEP } from '../kitchenFlow.js'
+import { ticketLines } from '../ticketLines.js'
 import { useToast } from '../toasts.js'
 
 /** The live queue: one column per kitchen status, oldest order first, following every transition. */
@@ -16,7 +17,7 @@ export function KitchenDisplay() {
     try {
       await transition.mutateAsync({ id: order.id, data: { to: step.to } })
     } catch (error) {
-      toast.show('error', `Could not move order #${shortId(order.id)}: ${reasonOf(error)}`)
+      toast.show('error', failureMessage(`Could not move order #${shortId(order.id)}`, error))
     }
   }
 
@@ -58,9 +59,9 @@ export function KitchenDisplay() {
                     <h4>#{shortId(order.id)}</h4>
                     {order.notes ? <p className="notes">{order.notes}</p> : null}
                     <ul>
-                      {order.items.map((item) => (
-                        <li key={item.id}>
-                          {item.quantity} × {item.name}
+                      {ticketLines(order.items, undefined).map((line) => (
+                        <li key={line.key}>
+                          {line.quantity} × {line.name}
                         </li>
                       ))}
                     </ul>

@@ -1,9 +1,9 @@
-import { useBroadcast } from '@pattern-stack/sync-patterns/runtime'
+import { type BroadcastEvent, useBroadcast } from '@pattern-stack/sync-patterns/runtime'
 import { useQueryClient } from '@tanstack/react-query'
 import { useEffect, useRef, useState } from 'react'
+import { followAppChannels } from '../followAppChannels.js'
+import { plural, shortId } from '../format.js'
 
-/** Channels the panel listens to: every channel the Orders API broadcasts on. */
-const CHANNELS = ['order']
 /** Refetches that start this soon after a broadcast are credited to it. */
 const ATTRIBUTION_MS = 1000
 /** Broadcasts kept on screen. */
@@ -21,6 +21,8 @@ interface Entry {
 }
 
 interface Log {
+  /** The channels the panel listens on: every one the app subscribes to. */
+  channels: readonly string[]
   entries: Entry[]
   broadcasts: number
   refetches: number
@@ -33,35 +35,35 @@ interface Log {
 export function LivePanel() {
   const { client } = useBroadcast()
   const queryClient = useQueryClient()
-  const log = useRef<Log>({ entries: [], broadcasts: 0, refetches: 0 })
+  const log = useRef<Log>({ channels: [], entries: [], broadcasts: 0, refetches: 0 })
   const [view, setView] = useState<Log>(log.current)
 
   useEffect(() => {
-    const unsubscribers = CHANNELS.map((channel) =>
-      client.subscribe(channel, (frame) => {
-        const current = log.current
-        const entityId = frame.payload?.entity_id
-        const entry: Entry = {
-          seq: current.broadcasts + 1,
-          at: Date.now(),
-          channel: frame.channel,
-          event: frame.kind === 'resync' ? `resync (${frame.reason})` : frame.event,
-          entityId: typeof entityId === 'string' ? entityId : undefined,
-          refetched: [],
-          own: frame.kind === 'event' && frame.origin !== undefined && frame.origin === client.connectionId,
-        }
-        log.current = {
-          ...current,
-          broadcasts: entry.seq,
-          entries: [entry, ...current.entries].slice(0, KEEP),
-        }
-        setView({ ...log.current })
-      }),
-    )
-    return () => {
-      for (const unsubscribe of unsubscribers) unsubscribe()
+    const onFrame = (frame: BroadcastEvent) => {
+      const current = log.current
+      const entityId = frame.payload?.entity_id
+      const entry: Entry = {
+        seq: current.broadcasts + 1,
+        at: Date.now(),
+        channel: frame.channel,
+        event: frame.kind === 'resync' ? `resync (${frame.reason})` : frame.event,
+        entityId: typeof entityId === 'string' ? entityId : undefined,
+        refetched: [],
+        own: frame.kind === 'event' && frame.origin !== undefined && frame.origin === client.connectionId,
+      }
+      log.current = {
+        ...current,
+        broadcasts: entry.seq,
+        entries: [entry, ...current.entries].slice(0, KEEP),
+      }
+      setView({ ...log.current })
     }
-  }, [client])
+    const onFollow = (channels: readonly string[]) => {
+      log.current = { ...log.current, channels }
+      setView({ ...log.current })
+    }
+    return followAppChannels(client, queryClient, onFrame, onFollow)
+  }, [client, queryClient])
 
   useEffect(
     () =>
@@ -84,9 +86,15 @@ export function LivePanel() {
   return (
     <details className="live-panel" data-testid="live-panel">
       <summary>
-        Live panel: <span data-testid="live-broadcasts">{view.broadcasts}</span> broadcasts,{' '}
-        <span data-testid="live-refetches">{view.refetches}</span> refetches
+        Live panel: <span data-testid="live-broadcasts">{plural(view.broadcasts, 'broadcast')}</span>,{' '}
+        <span data-testid="live-refetches">{plural(view.refetches, 'refetch', 'refetches')}</span>
       </summary>
+      <p className="muted" data-testid="live-channels">
+        Listening on:{' '}
+        {view.channels.length
+          ? view.channels.map((channel) => <code key={channel}>{channel} </code>)
+          : 'nothing yet'}
+      </p>
       {view.entries.length === 0 ? (
         <p className="muted">No broadcasts yet. Change an order on another tablet.</p>
       ) : (
@@ -99,9 +107,7 @@ export function LivePanel() {
               <code>
                 {entry.channel}.{entry.event}
               </code>
-              {entry.entityId ? (
-                <span className="muted"> #{entry.entityId.slice(0, 6).toUpperCase()}</span>
-              ) : null}
+              {entry.entityId ? <span className="muted"> #{shortId(entry.entityId)}</span> : null}
               {entry.own ? <span className="muted"> (own change: echo skipped)</span> : null}
               <div className="muted">
                 refetched:{' '}

@@ -6,10 +6,13 @@ export function MenuGrid({
   menu,
   onSelect,
   disabled,
+  describedBy,
 }: {
   menu: readonly MenuItem[]
   onSelect: (item: MenuItem) => void
   disabled?: boolean
+  /** The id of the element saying why the menu is disabled. */
+  describedBy?: string
 }) {
   const categories = [...new Set(menu.map((item) => item.category))]
   return (
@@ -27,6 +30,7 @@ export function MenuGrid({
                   className="menu-item"
                   aria-label={`Add ${item.name}`}
                   disabled={disabled}
+                  aria-describedby={describedBy}
                   onClick={() => onSelect(item)}
                 >
                   <span className="menu-item-name">{item.name}</span>

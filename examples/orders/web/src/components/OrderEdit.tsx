@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useEffect, useRef, useState } from 'react'
 import { shortId, statusLabel } from '../format.js'
 import { type Order, orderKeys, useOrder, useUpdateOrder } from '../generated/index.js'
-import { httpStatusOf, reasonOf } from '../httpStatus.js'
+import { failureMessage, httpStatusOf, reasonOf } from '../httpStatus.js'
 import { hrefFor, navigate } from '../routing.js'
 import { useToast } from '../toasts.js'
 
@@ -43,7 +43,7 @@ export function OrderEdit({ orderId }: { orderId: string }) {
       navigate({ view: 'orders' })
     } catch (error) {
       if (httpStatusOf(error) === 409) setConflict(true)
-      else toast.show('error', `Could not save: ${reasonOf(error)}`)
+      else toast.show('error', failureMessage(`Could not save order #${shortId(orderId)}`, error))
     }
   }
 
@@ -52,13 +52,21 @@ export function OrderEdit({ orderId }: { orderId: string }) {
     queryClient.fetchQuery({ queryKey: orderKeys.detail(orderId), staleTime: 0 }) as Promise<Order>
 
   const reload = async () => {
-    const fresh = await latest()
-    setDraft(draftOf(fresh))
-    setConflict(false)
+    try {
+      const fresh = await latest()
+      setDraft(draftOf(fresh))
+      setConflict(false)
+    } catch (error) {
+      toast.show('error', failureMessage(`Could not reload order #${shortId(orderId)}`, error))
+    }
   }
   const overwrite = async () => {
-    const fresh = await latest()
-    await save(fresh.version)
+    try {
+      const fresh = await latest()
+      await save(fresh.version)
+    } catch (error) {
+      toast.show('error', failureMessage(`Could not overwrite order #${shortId(orderId)}`, error))
+    }
   }
 
   const onSubmit = (event: FormEvent) => {

@@ -10,9 +10,9 @@ import {
   useRemoveOrderItem,
   useTransitionOrder,
 } from '../generated/index.js'
-import { reasonOf } from '../httpStatus.js'
+import { failureMessage, reasonOf } from '../httpStatus.js'
 import { hrefFor } from '../routing.js'
-import { ticketLines, ticketTotal } from '../ticketLines.js'
+import { itemToRemove, type TicketLine, ticketLines, ticketTotal } from '../ticketLines.js'
 import { useToast } from '../toasts.js'
 import { MenuGrid } from './MenuGrid.js'
 
@@ -41,16 +41,35 @@ export function OrderEntry({ orderId }: { orderId: string }) {
     const id = randomUUID()
     addItem
       .mutateAsync({ id, menu_item_id: item.id, quantity: 1 })
-      .catch((error) => toast.show('error', `Could not add ${item.name}: ${reasonOf(error)}`))
+      .catch((error) =>
+        toast.show(
+          'error',
+          failureMessage(`Could not add ${item.name} to order #${shortId(orderId)}`, error),
+        ),
+      )
   }
-  const remove = (itemId: string, name: string) =>
+  // A line stands for several items: a tap removes one of them.
+  const remove = (line: TicketLine) => {
+    const itemId = itemToRemove(line, pendingIds)
+    if (!itemId) return
     removeItem
       .mutateAsync(itemId)
-      .catch((error) => toast.show('error', `Could not remove ${name}: ${reasonOf(error)}`))
+      .catch((error) =>
+        toast.show(
+          'error',
+          failureMessage(`Could not remove ${line.name} from order #${shortId(orderId)}`, error),
+        ),
+      )
+  }
   const submit = () =>
     sendToKitchen
       .mutateAsync({ id: orderId, data: { to: 'submitted' } })
-      .catch((error) => toast.show('error', `Could not send to the kitchen: ${reasonOf(error)}`))
+      .catch((error) =>
+        toast.show(
+          'error',
+          failureMessage(`Could not send order #${shortId(orderId)} to the kitchen`, error),
+        ),
+      )
 
   // A failed refetch (server down) keeps the last data: keep showing it; the banner says why.
   if (order.data === undefined) {
@@ -62,6 +81,8 @@ export function OrderEntry({ orderId }: { orderId: string }) {
   }
   const data = order.data
   const lines = ticketLines(data.items, menu.data)
+  // The server changes items only on draft orders: past that, the controls say so instead of failing.
+  const editable = data.status === 'draft'
 
   return (
     <section className="entry" aria-labelledby="entry-heading">
@@ -78,10 +99,10 @@ export function OrderEntry({ orderId }: { orderId: string }) {
       </div>
       <div className="entry-layout">
         <div>
-          {data.status !== 'draft' && (
-            <p className="note">
-              This order is {statusLabel(data.status).toLowerCase()}: the server only accepts new items on
-              draft orders.
+          {!editable && (
+            <p className="note" id="items-locked" data-testid="items-locked">
+              This order is {statusLabel(data.status).toLowerCase()}: items can be added or removed only while
+              it is a draft.
             </p>
           )}
           {menu.data === undefined &&
@@ -90,17 +111,29 @@ export function OrderEntry({ orderId }: { orderId: string }) {
             ) : (
               <p className="muted">Loading menu…</p>
             ))}
-          {menu.data && <MenuGrid menu={menu.data} onSelect={add} />}
+          {menu.data && (
+            <MenuGrid
+              menu={menu.data}
+              onSelect={add}
+              disabled={!editable}
+              describedBy={editable ? undefined : 'items-locked'}
+            />
+          )}
         </div>
         <aside className="ticket" aria-labelledby="ticket-heading">
           <h3 id="ticket-heading">Ticket</h3>
-          {lines.length === 0 && <p className="muted">Tap a menu item to add it.</p>}
+          {lines.length === 0 && (
+            <p className="muted" id="ticket-empty">
+              {editable ? 'Tap a menu item to add it.' : 'No items.'}
+            </p>
+          )}
           <ul className="ticket-items" data-testid="ticket-items">
             {lines.map((line) => {
-              const pending = pendingIds.has(line.id)
+              const pending = line.itemIds.some((id) => pendingIds.has(id))
+              const removable = editable && itemToRemove(line, pendingIds) !== undefined
               return (
                 <li
-                  key={line.id}
+                  key={line.key}
                   data-testid="ticket-item"
                   data-pending={pending}
                   className={pending ? 'pending' : ''}
@@ -114,8 +147,10 @@ export function OrderEntry({ orderId }: { orderId: string }) {
                     type="button"
                     className="icon"
                     aria-label={`Remove ${line.name}`}
-                    disabled={pending}
-                    onClick={() => remove(line.id, line.name)}
+                    aria-describedby={editable ? undefined : 'items-locked'}
+                    title={editable ? undefined : 'Items can be removed only while the order is a draft'}
+                    disabled={!removable}
+                    onClick={() => remove(line)}
                   >
                     ×
                   </button>
@@ -133,6 +168,7 @@ export function OrderEntry({ orderId }: { orderId: string }) {
                 className="primary"
                 onClick={submit}
                 disabled={lines.length === 0 || sendToKitchen.isPending}
+                aria-describedby={lines.length === 0 ? 'ticket-empty' : undefined}
               >
                 Send to kitchen
               </button>

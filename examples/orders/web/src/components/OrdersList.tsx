@@ -1,7 +1,8 @@
-import { formatCents, shortId, statusLabel } from '../format.js'
+import { formatCents, plural, shortId, statusLabel } from '../format.js'
 import { useCreateOrder, useOrders } from '../generated/index.js'
-import { reasonOf } from '../httpStatus.js'
+import { failureMessage, reasonOf } from '../httpStatus.js'
 import { hrefFor, navigate } from '../routing.js'
+import { itemCount } from '../ticketLines.js'
 import { useToast } from '../toasts.js'
 
 /** Every order, newest first, with a button to start a new one. */
@@ -15,7 +16,7 @@ export function OrdersList() {
       const created = await createOrder.mutateAsync({})
       navigate({ view: 'entry', orderId: created.id })
     } catch (error) {
-      toast.show('error', `Could not create the order: ${reasonOf(error)}`)
+      toast.show('error', failureMessage('Could not create the order', error))
     }
   }
 
@@ -37,7 +38,7 @@ export function OrdersList() {
           <li key={order.id} className="order-row" data-testid="order-row" data-order-id={order.id}>
             <span className="order-ref">#{shortId(order.id)}</span>
             <span className={`status status-${order.status}`}>{statusLabel(order.status)}</span>
-            <span>{order.items.length} items</span>
+            <span>{plural(itemCount(order.items), 'item')}</span>
             <span>{formatCents(order.total)}</span>
             <span className="row-actions">
               <a
