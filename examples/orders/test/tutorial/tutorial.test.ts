@@ -23,7 +23,8 @@ import { applyDiff, readTutorial, type Tutorial } from './readmeTutorial.js'
  * The README's five-minute tutorial, followed word for word on a copy of examples/orders: every
  * code block is applied to the file it names, the generator runs with the tutorial's own command
  * against the copy's server, then the copy must type-check, pass Biome, build, and sync a tap on
- * one tablet to another. Set KEEP_TUTORIAL_COPY=1 to keep the copy (examples/.tutorial/) to look at.
+ * one tablet to another. Set KEEP_TUTORIAL_COPY=1 to keep the copy (examples/.tutorial/) to look at,
+ * TUTORIAL_README=<file> to try a draft of the README instead of README.md.
  */
 describe('the README tutorial, followed on a copy of the example', () => {
   let tutorial: Tutorial
@@ -48,7 +49,7 @@ describe('the README tutorial, followed on a copy of the example', () => {
   })
 
   it('applies every code block, migrates and generates with the tutorial command', async () => {
-    tutorial = readTutorial(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'))
+    tutorial = readTutorial(readFileSync(process.env.TUTORIAL_README ?? join(REPO_ROOT, 'README.md'), 'utf8'))
     expect(tutorial.blocks.filter((block) => block.kind !== 'shell').length).toBeGreaterThan(5)
     for (const block of tutorial.blocks) {
       const where = `README.md:${block.line}`
@@ -110,6 +111,16 @@ describe('the README tutorial, followed on a copy of the example', () => {
     const named = [...tutorial.text.matchAll(/`((?:client|schemas|entities|hooks)\/[\w.]+\.ts)`/g)]
     expect(named.length).toBeGreaterThanOrEqual(4)
     for (const [, path] of named) expect(existsSync(join(generated, path as string)), path).toBe(true)
+    // And the hooks it names (`useTable` needs GET /tables/{id}).
+    const hooks = new Set([...tutorial.text.matchAll(/`(use[A-Z]\w*)`/g)].map(([, name]) => name as string))
+    expect([...hooks]).toEqual(expect.arrayContaining(['useTables', 'useTable', 'useUpdateTable']))
+    const code = ['entities', 'hooks']
+      .flatMap((dir) => readdirSync(join(generated, dir)).map((file) => join(generated, dir, file)))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n')
+    for (const hook of hooks) {
+      expect(code.includes(`export function ${hook}(`), `the generated code exports ${hook}`).toBe(true)
+    }
   }
 
   it('type-checks, passes Biome and builds', async () => {
