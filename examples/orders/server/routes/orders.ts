@@ -1,3 +1,4 @@
+import { operationXSync } from '@pattern-stack/backend-patterns/openapi'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import {
@@ -50,6 +51,8 @@ export const orderRoutes: FastifyPluginAsync<{ orders: OrderService }> = async (
         operationId: 'createOrder',
         tags,
         summary: 'Create an order (status draft), optionally with a client-generated id and items',
+        // What the server fills in, so a generated optimistic row shows it before the answer.
+        ...operationXSync({ serverDefaults: { status: 'draft', total: 0 } }),
         headers: PostHeaders,
         body: ref(OrderCreate),
         response: { 201: described(ref(Order), 'The created order'), ...problemResponses(400, 409, 422) },

@@ -1,5 +1,7 @@
 /** The normalized API the emitters work from: entities with classified operations. */
 
+import type { RowRecipe } from './optimisticRows.js'
+
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete'
 
 /** What an operation does to its entity, inferred from its path and method. */
@@ -89,6 +91,10 @@ export interface Operation {
   /** Parent array property a child operation changes, such as `items`. */
   childField: string | undefined
   optimistic: OptimisticKind
+  /** A create's or add-child's optimistic row: its type and where each field comes from. */
+  row: (RowRecipe & { type: string }) | undefined
+  /** An update's or update-child's optimistic change: the body fields the cached row takes, and its type. */
+  changes: { type: string; fields: string[] } | undefined
   /** Whether the operation is under an x-sync path (broadcast-aware, optimistic). */
   synced: boolean
 }
@@ -114,8 +120,6 @@ export interface Entity {
   idField: string
   /** Array property of list envelopes (`{ items: [...] }`), when lists are not bare arrays. */
   listField: string | undefined
-  /** Values a created entity starts with before the server answers (array fields empty, schema defaults). */
-  placeholder: Record<string, unknown>
   sync: SyncConfig | undefined
   operations: Operation[]
 }

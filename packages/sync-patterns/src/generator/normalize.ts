@@ -11,6 +11,7 @@ import type {
   TypeAlias,
 } from './model.js'
 import { camelCase, identifier, pascalCase, singular, typeName } from './naming.js'
+import { parentLink, rowRecipe, sharedFields } from './optimisticRows.js'
 import { fail, type Locator, readOptimisticHint, readPathSync } from './readXSync.js'
 import {
   arrayItems,
@@ -166,7 +167,6 @@ function buildEntity(
     type: undefined,
     idField: 'id',
     listField: undefined,
-    placeholder: {},
     sync,
     operations: [],
   }
@@ -205,11 +205,6 @@ function buildEntity(
     const alt = [`${name}_id`, `${name}Id`].find((k) => entityProps.has(k))
     if (alt) entity.idField = alt
   }
-  for (const [prop, { schema, required }] of entityProps) {
-    const resolved = deref(doc, schema)
-    if (isObject(resolved) && resolved.default !== undefined) entity.placeholder[prop] = resolved.default
-    else if (required && arrayItems(doc, schema) !== undefined) entity.placeholder[prop] = []
-  }
   if (entitySchema) entity.type = typeOf(entitySchema, `${pascal}`, entity.name, aliases, undefined)
 
   const usedClientNames = new Set<string>()
@@ -230,7 +225,9 @@ function buildEntity(
     }
     usedClientNames.add(names.clientName)
     usedHookNames.add(names.hookName)
-    entity.operations.push(buildOperation(doc, raw, role, names, entity, entityProps, aliases, locator))
+    const operation = buildOperation(doc, raw, role, names, entity, entityProps, aliases, locator)
+    describeOptimisticRows(doc, raw, operation, entity, entitySchema, aliases, locator)
+    entity.operations.push(operation)
   }
   return entity
 }
@@ -517,7 +514,81 @@ function buildOperation(
     subPath,
     childField,
     optimistic,
+    row: undefined,
+    changes: undefined,
     synced,
+  }
+}
+
+/**
+ * Fills `row` (create, add-child) and `changes` (update, update-child) of an optimistic operation
+ * whose entity schema is known, so the emitted hooks write rows that satisfy it.
+ */
+function describeOptimisticRows(
+  doc: Json,
+  raw: RawOperation,
+  op: Operation,
+  entity: Entity,
+  entitySchema: unknown,
+  aliases: Map<string, TypeAlias>,
+  locator: Locator,
+) {
+  const entityType = entity.type?.replace(/ \| null$/, '')
+  if (!entityType || entitySchema === undefined || op.optimistic === 'none') return
+  const requestBody = deref(doc, raw.node.requestBody)
+  const content = isObject(requestBody) && isObject(requestBody.content) ? requestBody.content : {}
+  const media = op.body?.mediaType
+  const bodySchema = media && isObject(content[media]) ? (content[media] as Json).schema : undefined
+  const xSync = isObject(raw.node['x-sync']) ? raw.node['x-sync'] : {}
+  const at = ['paths', raw.path, raw.method, 'x-sync']
+  if (xSync.server_defaults !== undefined && op.optimistic !== 'create' && op.optimistic !== 'add-child')
+    fail(
+      'x-sync.server_defaults applies to creates and add-child operations only',
+      [...at, 'server_defaults'],
+      locator,
+    )
+  const childField = op.childField
+  const childSchema = childField
+    ? arrayItems(doc, objectProperties(doc, entitySchema).get(childField)?.schema)
+    : undefined
+  // The child's own type name when it is a component, else its place in the entity's type.
+  const childType = () =>
+    typeOf(childSchema, '', entity.name, aliases, undefined) ??
+    `NonNullable<${entityType}[${stringLiteral(childField ?? '')}]>[number]`
+  switch (op.optimistic) {
+    case 'create':
+      op.row = {
+        type: entityType,
+        ...rowRecipe(doc, entitySchema, bodySchema, {
+          idField: entity.idField,
+          hint: xSync.server_defaults,
+          at,
+          locator,
+        }),
+      }
+      break
+    case 'add-child':
+      if (childSchema === undefined) return
+      op.row = {
+        type: childType(),
+        ...rowRecipe(doc, childSchema, bodySchema, {
+          idField: 'id',
+          parentField: parentLink(doc, childSchema, entity.name),
+          hint: xSync.server_defaults,
+          at,
+          locator,
+        }),
+      }
+      break
+    case 'update':
+      op.changes = { type: entityType, fields: sharedFields(doc, entitySchema, bodySchema) }
+      break
+    case 'update-child':
+      if (childSchema === undefined) return
+      op.changes = { type: childType(), fields: sharedFields(doc, childSchema, bodySchema) }
+      break
+    default:
+      break
   }
 }
 

@@ -23,7 +23,13 @@ import { MenuGrid } from './MenuGrid.js'
 export function OrderEntry({ orderId }: { orderId: string }) {
   const order = useOrder(orderId)
   const menu = useMenuList()
-  const addItem = useAddOrderItem(orderId)
+  // The server names and prices a line from the menu: the optimistic line shows the same at once.
+  const addItem = useAddOrderItem(orderId, {
+    optimistic: (body) => {
+      const fromMenu = menu.data?.find((m) => m.id === body.menu_item_id)
+      return fromMenu ? { name: fromMenu.name, unit_price: fromMenu.price } : {}
+    },
+  })
   const removeItem = useRemoveOrderItem(orderId)
   const sendToKitchen = useTransitionOrder()
   const toast = useToast()

@@ -1,5 +1,6 @@
 import type { ApiModel, Entity, Operation } from '../model.js'
-import { importTypes, literal } from './files.js'
+import { isNow, type Placeholder } from '../optimisticRows.js'
+import { importTypes, literal, propertyKey } from './files.js'
 import { header, Imports } from './header.js'
 import {
   array,
@@ -15,12 +16,18 @@ import {
   type Piece,
   property,
   spread,
+  text,
   typeMember,
 } from './layout.js'
 
 const runtimeCore = '@pattern-stack/sync-patterns/runtime/core'
-/** Id of an optimistic entry whose real id only the server's answer tells. */
-const declareOptimisticId = `const optimisticId = \`optimistic:\${randomUUID()}\``
+/** Id of an optimistic entry whose real id only the server's answer tells, by the id's type. */
+const temporaryIds = {
+  uuid: ['randomUUID', 'const optimisticId = randomUUID()'],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the template literal is the code it writes
+  string: ['randomUUID', 'const optimisticId = `optimistic:${randomUUID()}`'],
+  number: ['temporaryNumberId', 'const optimisticId = temporaryNumberId()'],
+} as const
 const queryRoles = new Set(['list', 'get', 'child-list', 'child-get', 'query'])
 
 export function mutationsOf(entity: Entity): Operation[] {
@@ -37,15 +44,12 @@ export function emitMutations(model: ApiModel, entity: Entity): string {
   imports.add('@tanstack/react-query', 'useMutation')
   imports.add('@tanstack/react-query', 'useQueryClient')
   imports.add(runtimeCore, 'ApiError', true)
-  imports.add(runtimeCore, 'MutationHookOptions', true)
   imports.add(runtimeCore, 'runOptimisticMutation')
   imports.add(`../client/${entity.name}`, `${entity.name}Api`)
   const ops = mutationsOf(entity)
   let code = ''
-  if (ops.some((op) => op.optimistic === 'create')) {
-    code += `\n/** Fields a created ${entity.name} shows before the server answers (schema defaults, empty lists). */\n${line(0, `const ${entity.name}Placeholder = `, literal(entity.placeholder))}`
-  }
-  for (const op of ops) code += emitMutationHook(model, entity, op, imports)
+  for (const op of ops)
+    code += emitRowBuilder(model, entity, op, imports) + emitMutationHook(model, entity, op, imports)
   return `${header(`Mutation hooks for the ${entity.pascal} entity${ops.some((o) => o.optimistic !== 'none') ? ', with optimistic updates' : ''}.`)}${imports}${code}`
 }
 
@@ -65,7 +69,14 @@ function emitMutationHook(model: ApiModel, entity: Entity, op: Operation, import
   const hookArgs: string[] = []
   const bound = isChild && parentId ? [op.pathParams[0]] : []
   for (const p of bound) if (p) hookArgs.push(`${parentId}: ${p.tsType}`)
-  hookArgs.push('options: MutationHookOptions = {}')
+  if (op.row) {
+    imports.add(runtimeCore, 'OptimisticRowOptions', true)
+    importTypes(model, imports, 'hooks', [op.row.type])
+    hookArgs.push(`options: OptimisticRowOptions<${bodyType ?? 'unknown'}, ${op.row.type}> = {}`)
+  } else {
+    imports.add(runtimeCore, 'MutationHookOptions', true)
+    hookArgs.push('options: MutationHookOptions = {}')
+  }
 
   // Variables of mutate(...) and how each request argument is read from them.
   const free = op.pathParams.filter((p) => !bound.includes(p))
@@ -150,12 +161,14 @@ ${typeMember(2, 'id', only?.tsType ?? 'string')}${typeMember(2, 'data', dataType
         `const body = { ...data, ${newId === 'id' ? 'id' : `id: ${newId}`} }`,
       )
       bodyExpr = 'body'
-    } else if (op.optimistic === 'create') {
-      prelude.push(declareOptimisticId)
+      imports.add(runtimeCore, 'randomUUID')
     }
   }
-  if (op.optimistic === 'add-child' && !bodyHasId) prelude.push(declareOptimisticId)
-  if (prelude.length > 0) imports.add(runtimeCore, 'randomUUID')
+  if ((op.optimistic === 'create' || op.optimistic === 'add-child') && !bodyHasId) {
+    const [helper, declaration] = temporaryIds[op.row?.idKind ?? 'string']
+    prelude.push(declaration)
+    imports.add(runtimeCore, helper)
+  }
   if (op.body) callArgs.push(bodyExpr)
   if (op.queryType) callArgs.push(param.includes('params') ? 'params' : 'undefined')
   const usesKey = op.method === 'post'
@@ -169,15 +182,20 @@ ${typeMember(2, 'id', only?.tsType ?? 'string')}${typeMember(2, 'data', dataType
   switch (op.optimistic) {
     case 'create': {
       imports.add(runtimeCore, 'createEntityPatch')
-      const entry = bodyHasId
-        ? [spread(`${name}Placeholder`), spread('body')]
-        : [spread(`${name}Placeholder`), spread('data'), `${entity.idField}: optimisticId`]
-      patches.push(call('createEntityPatch', [shape, object(entry)]))
+      const requestBody = bodyHasId ? 'body' : 'data'
+      const id = bodyHasId ? 'id' : 'optimisticId'
+      const entry = op.row
+        ? object([
+            spread(call(rowBuilderName(op), [requestBody, id])),
+            spread(`options.optimistic?.(${requestBody})`),
+          ])
+        : object([spread(requestBody), `${entity.idField}: ${id}`])
+      patches.push(call('createEntityPatch', [shape, entry]))
       break
     }
     case 'update':
       imports.add(runtimeCore, 'updateEntityPatch')
-      patches.push(call('updateEntityPatch', [shape, `${idExpr}`, 'data']))
+      patches.push(call('updateEntityPatch', [shape, `${idExpr}`, changesOf(op, imports)], typeArgsOf(op)))
       break
     case 'delete':
       imports.add(runtimeCore, 'deleteEntityPatch')
@@ -185,17 +203,33 @@ ${typeMember(2, 'id', only?.tsType ?? 'string')}${typeMember(2, 'data', dataType
       break
     case 'add-child':
       imports.add(runtimeCore, 'addChildPatch')
-      patches.push(
-        call('addChildPatch', [
-          shape,
-          target(op.childField),
-          bodyHasId ? 'body' : object([spread('data'), 'id: optimisticId']),
-        ]),
-      )
+      {
+        const requestBody = bodyHasId ? 'body' : 'data'
+        const id = bodyHasId ? 'childId' : 'optimisticId'
+        const child = op.row
+          ? object([
+              spread(
+                call(rowBuilderName(op), [
+                  requestBody,
+                  id,
+                  ...(op.row.fields.some((f) => f.source.from === 'parent') ? [`${parentId}`] : []),
+                ]),
+              ),
+              spread(`options.optimistic?.(${requestBody})`),
+            ])
+          : object([spread(requestBody), `id: ${id}`])
+        patches.push(call('addChildPatch', [shape, target(op.childField), child]))
+      }
       break
     case 'update-child':
       imports.add(runtimeCore, 'updateChildPatch')
-      patches.push(call('updateChildPatch', [shape, target(op.childField), `${idExpr}`, 'data']))
+      patches.push(
+        call(
+          'updateChildPatch',
+          [shape, target(op.childField), `${idExpr}`, changesOf(op, imports)],
+          typeArgsOf(op),
+        ),
+      )
       break
     case 'remove-child':
       imports.add(runtimeCore, 'removeChildPatch')
@@ -275,5 +309,77 @@ ${typeMember(2, 'id', only?.tsType ?? 'string')}${typeMember(2, 'data', dataType
 ${functionHead(`export function ${op.hookName}`, hookArgs)}
   const queryClient = useQueryClient()
 ${line(2, 'return ', mutation)}}
+`
+}
+
+/** `createOrderRow`: the function that builds the row an operation shows before the server answers. */
+function rowBuilderName(op: Operation): string {
+  return `${op.typeBase.charAt(0).toLowerCase()}${op.typeBase.slice(1)}Row`
+}
+
+/** What an update merges into the cached row: only the body fields the row has, typed as the row's. */
+function changesOf(op: Operation, imports: Imports): Piece {
+  if (!op.changes) return 'data'
+  imports.add(runtimeCore, 'pickFields')
+  return call('pickFields', ['data', literal(op.changes.fields)])
+}
+
+function typeArgsOf(op: Operation): string[] {
+  return op.changes ? [op.changes.type] : []
+}
+
+/**
+ * The function that builds a create's or add-child's optimistic row: every field the row type
+ * requires, from the request body where it has the field, else the x-sync hint, a schema default or
+ * a placeholder of the field's type. Typed as the row, with no cast, so `tsc` fails if a required
+ * field had no source.
+ */
+function emitRowBuilder(model: ApiModel, entity: Entity, op: Operation, imports: Imports): string {
+  const row = op.row
+  if (!row) return ''
+  importTypes(model, imports, 'hooks', [row.type, op.body?.type])
+  const isChild = op.optimistic === 'add-child'
+  const idType = `${row.type}[${literal(entity.idField === 'id' || isChild ? 'id' : entity.idField).flat}]`
+  const usesBody = row.fields.some((f) => f.source.from === 'body')
+  const params = [`${usesBody ? 'body' : '_body'}: ${op.body?.type ?? 'unknown'}`, `id: ${idType}`]
+  if (row.fields.some((f) => f.source.from === 'parent'))
+    params.push(`${entity.name}Id: ${op.pathParams[0]?.tsType ?? 'string'}`)
+  let usesNow = false
+  const value = (placeholder: Placeholder): Code => {
+    if (isNow(placeholder)) {
+      usesNow = true
+      return text(placeholder.now === 'date' ? 'now.slice(0, 10)' : 'now')
+    }
+    // Only a value with a timestamp inside is laid out here; literal() lays out every other one.
+    if (!JSON.stringify(placeholder ?? null).includes('{"now":')) return literal(placeholder)
+    if (Array.isArray(placeholder)) return array(placeholder.map(value))
+    return object(Object.entries(placeholder as object).map(([k, v]) => property(propertyKey(k), value(v))))
+  }
+  const members = row.fields.map(({ name, source }): Piece => {
+    const key = propertyKey(name)
+    switch (source.from) {
+      case 'id':
+        return key === 'id' ? 'id' : property(key, 'id')
+      case 'parent':
+        return property(key, `${entity.name}Id`)
+      case 'body': {
+        const read = key === name ? `body.${name}` : `body[${key}]`
+        const fallback =
+          source.optional && source.fallback !== undefined ? ` ?? ${value(source.fallback).flat}` : ''
+        return property(key, `${read}${fallback}`)
+      }
+      default:
+        return property(key, value(source.value))
+    }
+  })
+  const returned = line(2, 'return ', object(members, { expanded: true }))
+  const what = isChild ? `${op.childField} entry` : entity.name
+  const filled = row.fields.some(
+    (f) => f.source.from === 'value' || (f.source.from === 'body' && f.source.optional),
+  )
+  return `
+/** The ${what} ${op.method.toUpperCase()} ${op.path} shows until the server answers: the request's fields${filled ? ', and a placeholder for each one the server fills in' : ''}. */
+${functionHead(`function ${rowBuilderName(op)}`, params).replace(/ \{$/, `: ${row.type} {`)}
+${usesNow ? '  const now = new Date().toISOString()\n' : ''}${returned}}
 `
 }

@@ -48,7 +48,11 @@ export function createEntityPatch(shape: EntityCacheShape, created: object): Opt
 }
 
 /** Update: merges the changed fields into the entity's detail and its entries in every list. */
-export function updateEntityPatch(shape: EntityCacheShape, id: unknown, changes: object): OptimisticPatch {
+export function updateEntityPatch<TRow extends object = Row>(
+  shape: EntityCacheShape,
+  id: unknown,
+  changes: Partial<TRow>,
+): OptimisticPatch {
   const idField = shape.idField ?? 'id'
   const merge = (row: Row): Row => ({ ...row, ...changes, [idField]: row[idField] })
   return {
@@ -103,11 +107,11 @@ export function removeChildPatch(
 }
 
 /** Sub-resource update: merges changes into the child with this id. */
-export function updateChildPatch(
+export function updateChildPatch<TChild extends object = Row>(
   shape: EntityCacheShape,
   target: ChildPatchTarget,
   childId: unknown,
-  changes: object,
+  changes: Partial<TChild>,
 ): OptimisticPatch {
   const childIdField = target.childIdField ?? 'id'
   return childPatch(shape, target, (children) =>

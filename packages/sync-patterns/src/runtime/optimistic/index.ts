@@ -27,7 +27,9 @@ export {
   listFilters,
   listQueryKey,
   type MutationHookOptions,
+  type OptimisticRowOptions,
   pickFields,
 } from './queryKeys.js'
 export { randomUUID } from './randomUUID.js'
 export { isRetryable, type OptimisticMutation, runOptimisticMutation } from './runOptimisticMutation.js'
+export { temporaryNumberId } from './temporaryId.js'

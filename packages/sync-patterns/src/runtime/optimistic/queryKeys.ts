@@ -20,7 +20,15 @@ export function entityFilters(root: string, id: unknown): InvalidateQueryFilters
   return { queryKey: [root, id] }
 }
 
-/** Copies only the named fields (an update body's properties) from a larger object such as a form draft. */
+/**
+ * Copies only the named fields (an update body's properties) from a larger object such as a form
+ * draft. Typed when every field is a key of the source (an update's change to the cached row).
+ */
+export function pickFields<T extends object, K extends keyof T & string>(
+  source: T,
+  fields: readonly K[],
+): Pick<T, K>
+export function pickFields(source: object, fields: readonly string[]): Record<string, unknown>
 export function pickFields(source: object, fields: readonly string[]): Record<string, unknown> {
   const result: Record<string, unknown> = {}
   for (const field of fields) {
@@ -36,4 +44,14 @@ export interface MutationHookOptions {
    * the key's first request still runs), reusing the Idempotency-Key (default 0).
    */
   retry?: number
+}
+
+/** Options of a generated hook that adds a row (a create, an add-child) optimistically. */
+export interface OptimisticRowOptions<TBody, TRow> extends MutationHookOptions {
+  /**
+   * Fields of the optimistic row the app can tell better than the generated placeholders, such as
+   * a menu item's name and price for an order line the server fills in from the menu. They
+   * override the placeholders until the server's row arrives.
+   */
+  optimistic?: (body: TBody) => Partial<TRow>
 }

@@ -13,9 +13,10 @@ import {
   entityFilters,
   listFilters,
   type MutationHookOptions,
+  type OptimisticRowOptions,
   pickFields,
-  randomUUID,
   runOptimisticMutation,
+  temporaryNumberId,
   updateEntityPatch,
 } from '@pattern-stack/sync-patterns/runtime/core'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
@@ -30,11 +31,18 @@ import type {
   TicketUpdate,
 } from '../schemas/ticket.schema'
 
-/** Fields a created ticket shows before the server answers (schema defaults, empty lists). */
-const ticketPlaceholder = { comments: [] }
+/** The ticket POST /api/v1/tickets/ shows until the server answers: the request's fields, and a placeholder for each one the server fills in. */
+function createTicketRow(body: TicketCreate, id: Ticket['id']): Ticket {
+  return {
+    id,
+    title: body.title,
+    priority: body.priority ?? 'normal',
+    comments: [],
+  }
+}
 
 /** POST /api/v1/tickets/ — Create Ticket. Shows the change at once (create); rolls back only this change if the server refuses it. */
-export function useCreateTicket(options: MutationHookOptions = {}) {
+export function useCreateTicket(options: OptimisticRowOptions<TicketCreate, Ticket> = {}) {
   const queryClient = useQueryClient()
   return useMutation<Ticket, ApiError, TicketCreate>({
     mutationKey: ['tickets'],
@@ -44,9 +52,14 @@ export function useCreateTicket(options: MutationHookOptions = {}) {
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
-      const optimisticId = `optimistic:${randomUUID()}`
+      const optimisticId = temporaryNumberId()
       return runOptimisticMutation(queryClient, {
-        patches: [createEntityPatch(ticketCache, { ...ticketPlaceholder, ...data, id: optimisticId })],
+        patches: [
+          createEntityPatch(ticketCache, {
+            ...createTicketRow(data, optimisticId),
+            ...options.optimistic?.(data),
+          }),
+        ],
         request: (idempotencyKey) => ticketApi.create(data, { idempotencyKey }),
         invalidate: [entityFilters('tickets', optimisticId), listFilters('tickets')],
         retry: options.retry,
@@ -72,7 +85,7 @@ export function useUpdateTicket(options: MutationHookOptions = {}) {
     retry: false,
     mutationFn: ({ id, data }) =>
       runOptimisticMutation(queryClient, {
-        patches: [updateEntityPatch(ticketCache, id, data)],
+        patches: [updateEntityPatch<Ticket>(ticketCache, id, pickFields(data, ['title', 'priority']))],
         request: () =>
           ticketApi.update(id, pickFields(data, ['title', 'priority', 'assignee']) as TicketUpdate),
         invalidate: [entityFilters('tickets', id), listFilters('tickets')],
@@ -102,8 +115,19 @@ export function useDeleteTicket(options: MutationHookOptions = {}) {
   })
 }
 
+/** The comments entry POST /api/v1/tickets/{ticket_id}/comments shows until the server answers: the request's fields. */
+function addTicketCommentRow(body: CommentCreate, id: Comment['id']): Comment {
+  return {
+    id,
+    body: body.body,
+  }
+}
+
 /** POST /api/v1/tickets/{ticket_id}/comments — Add Comment. Shows the change at once (add-child); rolls back only this change if the server refuses it. */
-export function useAddTicketComment(ticketId: number, options: MutationHookOptions = {}) {
+export function useAddTicketComment(
+  ticketId: number,
+  options: OptimisticRowOptions<CommentCreate, Comment> = {},
+) {
   const queryClient = useQueryClient()
   return useMutation<Comment, ApiError, CommentCreate>({
     mutationKey: ['tickets', ticketId],
@@ -113,13 +137,13 @@ export function useAddTicketComment(ticketId: number, options: MutationHookOptio
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
-      const optimisticId = `optimistic:${randomUUID()}`
+      const optimisticId = temporaryNumberId()
       return runOptimisticMutation(queryClient, {
         patches: [
           addChildPatch(
             ticketCache,
             { parentId: ticketId, field: 'comments' },
-            { ...data, id: optimisticId },
+            { ...addTicketCommentRow(data, optimisticId), ...options.optimistic?.(data) },
           ),
         ],
         request: (idempotencyKey) => ticketApi.addComment(ticketId, data, { idempotencyKey }),

@@ -13,6 +13,7 @@ import {
   entityFilters,
   listFilters,
   type MutationHookOptions,
+  type OptimisticRowOptions,
   pickFields,
   randomUUID,
   removeChildPatch,
@@ -31,11 +32,21 @@ import type {
   OrderUpdate,
 } from '../schemas/order.schema'
 
-/** Fields a created order shows before the server answers (schema defaults, empty lists). */
-const orderPlaceholder = { items: [] }
+/** The order POST /orders shows until the server answers: the request's fields, and a placeholder for each one the server fills in. */
+function createOrderRow(body: OrderCreate, id: OrderRead['id']): OrderRead {
+  const now = new Date().toISOString()
+  return {
+    id,
+    customer_name: body.customer_name,
+    notes: body.notes,
+    status: 'draft',
+    items: [],
+    updated_at: now,
+  }
+}
 
 /** POST /orders — Create Order. Shows the change at once (create); rolls back only this change if the server refuses it. */
-export function useCreateOrder(options: MutationHookOptions = {}) {
+export function useCreateOrder(options: OptimisticRowOptions<OrderCreate, OrderRead> = {}) {
   const queryClient = useQueryClient()
   return useMutation<OrderRead, ApiError, OrderCreate>({
     mutationKey: ['orders'],
@@ -49,7 +60,9 @@ export function useCreateOrder(options: MutationHookOptions = {}) {
       const id = data.id ?? randomUUID()
       const body = { ...data, id }
       return runOptimisticMutation(queryClient, {
-        patches: [createEntityPatch(orderCache, { ...orderPlaceholder, ...body })],
+        patches: [
+          createEntityPatch(orderCache, { ...createOrderRow(body, id), ...options.optimistic?.(body) }),
+        ],
         request: (idempotencyKey) => orderApi.create(body, { idempotencyKey }),
         invalidate: [entityFilters('orders', id), listFilters('orders')],
         retry: options.retry,
@@ -75,7 +88,7 @@ export function useUpdateOrder(options: MutationHookOptions = {}) {
     retry: false,
     mutationFn: ({ id, data }) =>
       runOptimisticMutation(queryClient, {
-        patches: [updateEntityPatch(orderCache, id, data)],
+        patches: [updateEntityPatch<OrderRead>(orderCache, id, pickFields(data, ['notes']))],
         request: () => orderApi.update(id, pickFields(data, ['customer_name', 'notes']) as OrderUpdate),
         invalidate: [entityFilters('orders', id), listFilters('orders')],
         retry: options.retry,
@@ -104,8 +117,22 @@ export function useDeleteOrder(options: MutationHookOptions = {}) {
   })
 }
 
+/** The items entry POST /orders/{order_id}/items shows until the server answers: the request's fields, and a placeholder for each one the server fills in. */
+function addOrderItemRow(body: OrderItemCreate, id: OrderItemRead['id']): OrderItemRead {
+  const now = new Date().toISOString()
+  return {
+    id,
+    product_id: body.product_id,
+    quantity: body.quantity ?? 1,
+    created_at: now,
+  }
+}
+
 /** POST /orders/{order_id}/items — Add Item. Shows the change at once (add-child); rolls back only this change if the server refuses it. */
-export function useAddOrderItem(orderId: string, options: MutationHookOptions = {}) {
+export function useAddOrderItem(
+  orderId: string,
+  options: OptimisticRowOptions<OrderItemCreate, OrderItemRead> = {},
+) {
   const queryClient = useQueryClient()
   return useMutation<OrderItemRead, ApiError, OrderItemCreate>({
     mutationKey: ['orders', orderId],
@@ -115,10 +142,14 @@ export function useAddOrderItem(orderId: string, options: MutationHookOptions = 
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
-      const optimisticId = `optimistic:${randomUUID()}`
+      const optimisticId = randomUUID()
       return runOptimisticMutation(queryClient, {
         patches: [
-          addChildPatch(orderCache, { parentId: orderId, field: 'items' }, { ...data, id: optimisticId }),
+          addChildPatch(
+            orderCache,
+            { parentId: orderId, field: 'items' },
+            { ...addOrderItemRow(data, optimisticId), ...options.optimistic?.(data) },
+          ),
         ],
         request: (idempotencyKey) => orderApi.addItem(orderId, data, { idempotencyKey }),
         invalidate: [entityFilters('orders', orderId), listFilters('orders')],
@@ -165,7 +196,7 @@ export function useSubmitOrder(options: MutationHookOptions = {}) {
     retry: false,
     mutationFn: ({ id, data }) =>
       runOptimisticMutation(queryClient, {
-        patches: [updateEntityPatch(orderCache, id, data)],
+        patches: [updateEntityPatch<OrderRead>(orderCache, id, pickFields(data, ['status']))],
         request: (idempotencyKey) =>
           orderApi.submit(
             id,

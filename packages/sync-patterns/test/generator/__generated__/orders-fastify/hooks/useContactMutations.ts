@@ -12,6 +12,7 @@ import {
   entityFilters,
   listFilters,
   type MutationHookOptions,
+  type OptimisticRowOptions,
   pickFields,
   randomUUID,
   runOptimisticMutation,
@@ -22,11 +23,22 @@ import { contactApi } from '../client/contact'
 import { contactCache } from '../entities/contact'
 import type { Contact, ContactCreate, ContactUpdate } from '../schemas/contact.schema'
 
-/** Fields a created contact shows before the server answers (schema defaults, empty lists). */
-const contactPlaceholder = {}
+/** The contact POST /contacts shows until the server answers: the request's fields, and a placeholder for each one the server fills in. */
+function createContactRow(body: ContactCreate, id: Contact['id']): Contact {
+  const now = new Date().toISOString()
+  return {
+    id,
+    name: body.name,
+    email: body.email ?? null,
+    phone: body.phone ?? null,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+  }
+}
 
 /** POST /contacts — Create a contact, optionally with a client-generated id. Shows the change at once (create); rolls back only this change if the server refuses it. */
-export function useCreateContact(options: MutationHookOptions = {}) {
+export function useCreateContact(options: OptimisticRowOptions<ContactCreate, Contact> = {}) {
   const queryClient = useQueryClient()
   return useMutation<Contact, ApiError, ContactCreate>({
     mutationKey: ['contacts'],
@@ -40,7 +52,9 @@ export function useCreateContact(options: MutationHookOptions = {}) {
       const id = data.id ?? randomUUID()
       const body = { ...data, id }
       return runOptimisticMutation(queryClient, {
-        patches: [createEntityPatch(contactCache, { ...contactPlaceholder, ...body })],
+        patches: [
+          createEntityPatch(contactCache, { ...createContactRow(body, id), ...options.optimistic?.(body) }),
+        ],
         request: (idempotencyKey) => contactApi.create(body, { idempotencyKey }),
         invalidate: [entityFilters('contacts', id), listFilters('contacts')],
         retry: options.retry,
@@ -68,7 +82,13 @@ export function useUpdateContact(options: MutationHookOptions = {}) {
     retry: false,
     mutationFn: ({ id, data, version }) =>
       runOptimisticMutation(queryClient, {
-        patches: [updateEntityPatch(contactCache, id, data)],
+        patches: [
+          updateEntityPatch<Contact>(
+            contactCache,
+            id,
+            pickFields(data, ['version', 'name', 'email', 'phone']),
+          ),
+        ],
         request: () =>
           contactApi.update(id, {
             ...pickFields(data, ['version', 'name', 'email', 'phone']),

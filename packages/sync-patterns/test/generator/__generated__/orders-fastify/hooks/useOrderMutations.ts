@@ -13,6 +13,7 @@ import {
   entityFilters,
   listFilters,
   type MutationHookOptions,
+  type OptimisticRowOptions,
   pickFields,
   randomUUID,
   removeChildPatch,
@@ -31,11 +32,24 @@ import type {
   OrderUpdate,
 } from '../schemas/order.schema'
 
-/** Fields a created order shows before the server answers (schema defaults, empty lists). */
-const orderPlaceholder = { items: [] }
+/** The order POST /orders shows until the server answers: the request's fields, and a placeholder for each one the server fills in. */
+function createOrderRow(body: OrderCreate, id: Order['id']): Order {
+  const now = new Date().toISOString()
+  return {
+    id,
+    status: 'draft',
+    contact_id: body.contact_id ?? null,
+    notes: body.notes ?? null,
+    items: [],
+    total: 0,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+  }
+}
 
 /** POST /orders — Create an order (status draft), optionally with a client-generated id and items. Shows the change at once (create); rolls back only this change if the server refuses it. */
-export function useCreateOrder(options: MutationHookOptions = {}) {
+export function useCreateOrder(options: OptimisticRowOptions<OrderCreate, Order> = {}) {
   const queryClient = useQueryClient()
   return useMutation<Order, ApiError, OrderCreate>({
     mutationKey: ['orders'],
@@ -49,7 +63,9 @@ export function useCreateOrder(options: MutationHookOptions = {}) {
       const id = data.id ?? randomUUID()
       const body = { ...data, id }
       return runOptimisticMutation(queryClient, {
-        patches: [createEntityPatch(orderCache, { ...orderPlaceholder, ...body })],
+        patches: [
+          createEntityPatch(orderCache, { ...createOrderRow(body, id), ...options.optimistic?.(body) }),
+        ],
         request: (idempotencyKey) => orderApi.create(body, { idempotencyKey }),
         invalidate: [entityFilters('orders', id), listFilters('orders')],
         retry: options.retry,
@@ -77,7 +93,9 @@ export function useUpdateOrder(options: MutationHookOptions = {}) {
     retry: false,
     mutationFn: ({ id, data, version }) =>
       runOptimisticMutation(queryClient, {
-        patches: [updateEntityPatch(orderCache, id, data)],
+        patches: [
+          updateEntityPatch<Order>(orderCache, id, pickFields(data, ['version', 'contact_id', 'notes'])),
+        ],
         request: () =>
           orderApi.update(id, {
             ...pickFields(data, ['version', 'contact_id', 'notes']),
@@ -137,8 +155,25 @@ export function useTransitionOrder(options: MutationHookOptions = {}) {
   })
 }
 
+/** The items entry POST /orders/{id}/items shows until the server answers: the request's fields, and a placeholder for each one the server fills in. */
+function addOrderItemRow(body: OrderItemCreate, id: OrderItem['id'], orderId: string): OrderItem {
+  const now = new Date().toISOString()
+  return {
+    id,
+    order_id: orderId,
+    menu_item_id: body.menu_item_id ?? null,
+    name: body.name ?? '',
+    quantity: body.quantity,
+    unit_price: body.unit_price ?? 0,
+    created_at: now,
+  }
+}
+
 /** POST /orders/{id}/items — Add an item (from the menu, or by name and unit_price) to a draft order. Shows the change at once (add-child); rolls back only this change if the server refuses it. */
-export function useAddOrderItem(orderId: string, options: MutationHookOptions = {}) {
+export function useAddOrderItem(
+  orderId: string,
+  options: OptimisticRowOptions<OrderItemCreate, OrderItem> = {},
+) {
   const queryClient = useQueryClient()
   return useMutation<OrderItem, ApiError, OrderItemCreate>({
     mutationKey: ['orders', orderId],
@@ -152,7 +187,13 @@ export function useAddOrderItem(orderId: string, options: MutationHookOptions = 
       const childId = data.id ?? randomUUID()
       const body = { ...data, id: childId }
       return runOptimisticMutation(queryClient, {
-        patches: [addChildPatch(orderCache, { parentId: orderId, field: 'items' }, body)],
+        patches: [
+          addChildPatch(
+            orderCache,
+            { parentId: orderId, field: 'items' },
+            { ...addOrderItemRow(body, childId, orderId), ...options.optimistic?.(body) },
+          ),
+        ],
         request: (idempotencyKey) => orderApi.addItem(orderId, body, { idempotencyKey }),
         invalidate: [entityFilters('orders', orderId), listFilters('orders')],
         retry: options.retry,

@@ -12,9 +12,10 @@ import {
   entityFilters,
   listFilters,
   type MutationHookOptions,
+  type OptimisticRowOptions,
   pickFields,
-  randomUUID,
   runOptimisticMutation,
+  temporaryNumberId,
   updateEntityPatch,
 } from '@pattern-stack/sync-patterns/runtime/core'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
@@ -22,11 +23,19 @@ import { petApi } from '../client/pet'
 import { petCache } from '../entities/pet'
 import type { NewPet, Pet, PetPatch } from '../schemas/pet.schema'
 
-/** Fields a created pet shows before the server answers (schema defaults, empty lists). */
-const petPlaceholder = { status: 'available', vaccinations: [] }
+/** The pet POST /pets shows until the server answers: the request's fields, and a placeholder for each one the server fills in. */
+function createPetRow(body: NewPet, id: Pet['id']): Pet {
+  return {
+    id,
+    name: body.name,
+    tag: body.tag,
+    status: 'available',
+    vaccinations: [],
+  }
+}
 
 /** POST /pets — Create a pet. Shows the change at once (create); rolls back only this change if the server refuses it. */
-export function useCreatePet(options: MutationHookOptions = {}) {
+export function useCreatePet(options: OptimisticRowOptions<NewPet, Pet> = {}) {
   const queryClient = useQueryClient()
   return useMutation<Pet, ApiError, NewPet>({
     mutationKey: ['pets'],
@@ -36,9 +45,11 @@ export function useCreatePet(options: MutationHookOptions = {}) {
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
-      const optimisticId = `optimistic:${randomUUID()}`
+      const optimisticId = temporaryNumberId()
       return runOptimisticMutation(queryClient, {
-        patches: [createEntityPatch(petCache, { ...petPlaceholder, ...data, id: optimisticId })],
+        patches: [
+          createEntityPatch(petCache, { ...createPetRow(data, optimisticId), ...options.optimistic?.(data) }),
+        ],
         request: (idempotencyKey) => petApi.create(data, { idempotencyKey }),
         invalidate: [entityFilters('pets', optimisticId), listFilters('pets')],
         retry: options.retry,
@@ -64,7 +75,7 @@ export function useUpdatePet(options: MutationHookOptions = {}) {
     retry: false,
     mutationFn: ({ id, data }) =>
       runOptimisticMutation(queryClient, {
-        patches: [updateEntityPatch(petCache, id, data)],
+        patches: [updateEntityPatch<Pet>(petCache, id, pickFields(data, ['name', 'tag', 'status']))],
         request: () => petApi.update(id, pickFields(data, ['name', 'tag', 'status']) as PetPatch),
         invalidate: [entityFilters('pets', id), listFilters('pets')],
         retry: options.retry,

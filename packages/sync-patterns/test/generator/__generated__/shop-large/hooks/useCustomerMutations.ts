@@ -12,6 +12,7 @@ import {
   entityFilters,
   listFilters,
   type MutationHookOptions,
+  type OptimisticRowOptions,
   pickFields,
   randomUUID,
   runOptimisticMutation,
@@ -27,11 +28,21 @@ import type {
   DeleteCustomerResponse,
 } from '../schemas/customer.schema'
 
-/** Fields a created customer shows before the server answers (schema defaults, empty lists). */
-const customerPlaceholder = {}
+/** The customer POST /api/v2/customers shows until the server answers: the request's fields, and a placeholder for each one the server fills in. */
+function createCustomerRow(body: CustomerCreate, id: Customer['id']): Customer {
+  return {
+    id,
+    object: 'customer',
+    email: body.email,
+    name: body.name,
+    address: body.address,
+    created: 0,
+    metadata: body.metadata ?? {},
+  }
+}
 
 /** POST /api/v2/customers. Shows the change at once (create); rolls back only this change if the server refuses it. */
-export function useCreateCustomer(options: MutationHookOptions = {}) {
+export function useCreateCustomer(options: OptimisticRowOptions<CustomerCreate, Customer> = {}) {
   const queryClient = useQueryClient()
   return useMutation<Customer, ApiError, CustomerCreate>({
     mutationKey: ['customers'],
@@ -43,7 +54,12 @@ export function useCreateCustomer(options: MutationHookOptions = {}) {
     mutationFn: (data) => {
       const optimisticId = `optimistic:${randomUUID()}`
       return runOptimisticMutation(queryClient, {
-        patches: [createEntityPatch(customerCache, { ...customerPlaceholder, ...data, id: optimisticId })],
+        patches: [
+          createEntityPatch(customerCache, {
+            ...createCustomerRow(data, optimisticId),
+            ...options.optimistic?.(data),
+          }),
+        ],
         request: (idempotencyKey) => customerApi.create(data, { idempotencyKey }),
         invalidate: [entityFilters('customers', optimisticId), listFilters('customers')],
         retry: options.retry,
@@ -69,7 +85,9 @@ export function useUpdateCustomer(options: MutationHookOptions = {}) {
     retry: false,
     mutationFn: ({ id, data }) =>
       runOptimisticMutation(queryClient, {
-        patches: [updateEntityPatch(customerCache, id, data)],
+        patches: [
+          updateEntityPatch<Customer>(customerCache, id, pickFields(data, ['email', 'name', 'metadata'])),
+        ],
         request: (idempotencyKey) =>
           customerApi.updateCustomer(id, pickFields(data, ['email', 'name', 'metadata']) as CustomerUpdate, {
             idempotencyKey,

@@ -12,6 +12,7 @@ import {
   entityFilters,
   listFilters,
   type MutationHookOptions,
+  type OptimisticRowOptions,
   pickFields,
   randomUUID,
   removeChildPatch,
@@ -31,11 +32,20 @@ import type {
   UpdateInvoiceLineBody,
 } from '../schemas/invoice.schema'
 
-/** Fields a created invoice shows before the server answers (schema defaults, empty lists). */
-const invoicePlaceholder = { lines: [] }
+/** The invoice POST /api/v2/invoices shows until the server answers: the request's fields, and a placeholder for each one the server fills in. */
+function createInvoiceRow(body: CreateInvoiceBody, id: Invoice['id']): Invoice {
+  return {
+    id,
+    customer: body.customer,
+    status: 'draft',
+    memo: body.memo,
+    lines: [],
+    total: 0,
+  }
+}
 
 /** POST /api/v2/invoices. Shows the change at once (create); rolls back only this change if the server refuses it. */
-export function useCreateInvoice(options: MutationHookOptions = {}) {
+export function useCreateInvoice(options: OptimisticRowOptions<CreateInvoiceBody, Invoice> = {}) {
   const queryClient = useQueryClient()
   return useMutation<Invoice, ApiError, CreateInvoiceBody>({
     mutationKey: ['invoices'],
@@ -49,7 +59,9 @@ export function useCreateInvoice(options: MutationHookOptions = {}) {
       const id = data.id ?? randomUUID()
       const body = { ...data, id }
       return runOptimisticMutation(queryClient, {
-        patches: [createEntityPatch(invoiceCache, { ...invoicePlaceholder, ...body })],
+        patches: [
+          createEntityPatch(invoiceCache, { ...createInvoiceRow(body, id), ...options.optimistic?.(body) }),
+        ],
         request: (idempotencyKey) => invoiceApi.create(body, { idempotencyKey }),
         invalidate: [entityFilters('invoices', id), listFilters('invoices')],
         retry: options.retry,
@@ -75,7 +87,7 @@ export function useUpdateInvoice(options: MutationHookOptions = {}) {
     retry: false,
     mutationFn: ({ id, data }) =>
       runOptimisticMutation(queryClient, {
-        patches: [updateEntityPatch(invoiceCache, id, data)],
+        patches: [updateEntityPatch<Invoice>(invoiceCache, id, pickFields(data, ['memo', 'due_date']))],
         request: () => invoiceApi.update(id, pickFields(data, ['memo', 'due_date']) as UpdateInvoiceBody),
         invalidate: [entityFilters('invoices', id), listFilters('invoices')],
         retry: options.retry,
@@ -102,8 +114,21 @@ export function useFinalizeInvoice(options: MutationHookOptions = {}) {
   })
 }
 
+/** The lines entry POST /api/v2/invoices/{invoice_id}/lines shows until the server answers: the request's fields, and a placeholder for each one the server fills in. */
+function addInvoiceLineRow(body: InvoiceLineInput, id: InvoiceLine['id']): InvoiceLine {
+  return {
+    id,
+    description: body.description,
+    quantity: body.quantity ?? 1,
+    unit_amount: body.unit_amount,
+  }
+}
+
 /** POST /api/v2/invoices/{invoice_id}/lines. Shows the change at once (add-child); rolls back only this change if the server refuses it. */
-export function useAddInvoiceLine(invoiceId: string, options: MutationHookOptions = {}) {
+export function useAddInvoiceLine(
+  invoiceId: string,
+  options: OptimisticRowOptions<InvoiceLineInput, InvoiceLine> = {},
+) {
   const queryClient = useQueryClient()
   return useMutation<InvoiceLine, ApiError, InvoiceLineInput>({
     mutationKey: ['invoices', invoiceId],
@@ -116,7 +141,11 @@ export function useAddInvoiceLine(invoiceId: string, options: MutationHookOption
       const optimisticId = `optimistic:${randomUUID()}`
       return runOptimisticMutation(queryClient, {
         patches: [
-          addChildPatch(invoiceCache, { parentId: invoiceId, field: 'lines' }, { ...data, id: optimisticId }),
+          addChildPatch(
+            invoiceCache,
+            { parentId: invoiceId, field: 'lines' },
+            { ...addInvoiceLineRow(data, optimisticId), ...options.optimistic?.(data) },
+          ),
         ],
         request: (idempotencyKey) => invoiceApi.addLine(invoiceId, data, { idempotencyKey }),
         invalidate: [entityFilters('invoices', invoiceId), listFilters('invoices')],
@@ -143,7 +172,14 @@ export function useUpdateInvoiceLine(invoiceId: string, options: MutationHookOpt
     retry: false,
     mutationFn: ({ id, data }) =>
       runOptimisticMutation(queryClient, {
-        patches: [updateChildPatch(invoiceCache, { parentId: invoiceId, field: 'lines' }, id, data)],
+        patches: [
+          updateChildPatch<InvoiceLine>(
+            invoiceCache,
+            { parentId: invoiceId, field: 'lines' },
+            id,
+            pickFields(data, ['quantity']),
+          ),
+        ],
         request: () => invoiceApi.updateLine(invoiceId, id, data),
         invalidate: [entityFilters('invoices', invoiceId), listFilters('invoices')],
         retry: options.retry,

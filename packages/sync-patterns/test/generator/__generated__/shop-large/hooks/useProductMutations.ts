@@ -12,9 +12,10 @@ import {
   entityFilters,
   listFilters,
   type MutationHookOptions,
+  type OptimisticRowOptions,
   pickFields,
-  randomUUID,
   runOptimisticMutation,
+  temporaryNumberId,
   updateEntityPatch,
 } from '@pattern-stack/sync-patterns/runtime/core'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
@@ -22,11 +23,21 @@ import { productApi } from '../client/product'
 import { productCache } from '../entities/product'
 import type { Product, ProductInput } from '../schemas/product.schema'
 
-/** Fields a created product shows before the server answers (schema defaults, empty lists). */
-const productPlaceholder = { active: true, prices: [] }
+/** The product POST /api/v2/products shows until the server answers: the request's fields, and a placeholder for each one the server fills in. */
+function createProductRow(body: ProductInput, id: Product['id']): Product {
+  return {
+    name: body.name,
+    category: body.category,
+    active: body.active ?? true,
+    description: body.description,
+    id,
+    object: 'product',
+    prices: [],
+  }
+}
 
 /** POST /api/v2/products. Shows the change at once (create); rolls back only this change if the server refuses it. */
-export function useCreateProduct(options: MutationHookOptions = {}) {
+export function useCreateProduct(options: OptimisticRowOptions<ProductInput, Product> = {}) {
   const queryClient = useQueryClient()
   return useMutation<Product, ApiError, ProductInput>({
     mutationKey: ['products'],
@@ -36,9 +47,14 @@ export function useCreateProduct(options: MutationHookOptions = {}) {
     // Retries happen inside the request so they reuse its Idempotency-Key.
     retry: false,
     mutationFn: (data) => {
-      const optimisticId = `optimistic:${randomUUID()}`
+      const optimisticId = temporaryNumberId()
       return runOptimisticMutation(queryClient, {
-        patches: [createEntityPatch(productCache, { ...productPlaceholder, ...data, id: optimisticId })],
+        patches: [
+          createEntityPatch(productCache, {
+            ...createProductRow(data, optimisticId),
+            ...options.optimistic?.(data),
+          }),
+        ],
         request: (idempotencyKey) => productApi.create(data, { idempotencyKey }),
         invalidate: [entityFilters('products', optimisticId), listFilters('products')],
         retry: options.retry,
@@ -64,7 +80,13 @@ export function useUpdateProduct(options: MutationHookOptions = {}) {
     retry: false,
     mutationFn: ({ id, data }) =>
       runOptimisticMutation(queryClient, {
-        patches: [updateEntityPatch(productCache, id, data)],
+        patches: [
+          updateEntityPatch<Product>(
+            productCache,
+            id,
+            pickFields(data, ['name', 'category', 'active', 'description']),
+          ),
+        ],
         request: () =>
           productApi.update(
             id,
