@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   launchChromium,
   newTablet,
+  screenshot,
   shouldSkipBrowserTests,
   waitConnected,
 } from '../browser/support/browser.js'
@@ -205,6 +206,7 @@ describe('the README tutorial, followed on a copy of the example', () => {
       expect(await tableOn(b).getAttribute('aria-pressed')).toBe('true')
       await expect.poll(() => b.getByTestId('live-panel').textContent()).toContain('table.updated')
       await expect.poll(() => tableOn(a).textContent()).toBe('Table 1: seated')
+      await screenshot(b, 'tutorial-tables-board')
 
       const tables = (await (await fetch(`${server?.baseUrl}/tables`)).json()) as {
         name: string
