@@ -1,15 +1,11 @@
 import { BroadcastProvider, getBroadcastOrigin } from '@pattern-stack/sync-patterns/runtime'
-import { notifyManager, QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './App.js'
 import { configureClient } from './generated/index.js'
 import { ToastProvider } from './toasts.js'
 import './styles.css'
-
-// Cache changes reach React in a microtask instead of TanStack's default setTimeout(0), so an
-// optimistic change made in a tap handler renders before the browser paints its next frame.
-notifyManager.setScheduler(queueMicrotask)
 
 // Requests name this tablet's broadcast connection, so it skips the echo of its own changes (its
 // mutation hooks refetch what they changed already).

@@ -2,6 +2,7 @@ import { type ReactNode, useCallback, useEffect, useMemo, useState, useSyncExter
 import { BroadcastContext, type BroadcastContextValue } from './BroadcastContext.js'
 import { BroadcastClient, type BroadcastClientOptions } from './core/broadcast-client.js'
 import { getBroadcastClient, setBroadcastClient } from './core/broadcast-singleton.js'
+import { installSameFrameUpdates } from './sameFrameUpdates.js'
 
 export interface BroadcastProviderProps {
   /** WebSocket URL of the broadcast endpoint (e.g. `ws://localhost:8000/ws/broadcast` or `/ws/broadcast`). */
@@ -10,6 +11,13 @@ export interface BroadcastProviderProps {
   options?: BroadcastClientOptions
   /** Use this client instead of creating one; the provider then neither connects nor disconnects it. */
   client?: BroadcastClient
+  /**
+   * Render cache changes in the frame they happen (default `true`): installs a microtask scheduler
+   * on TanStack Query's `notifyManager` (`installSameFrameUpdates`), so an optimistic change made in
+   * a tap handler is painted in the next frame, not one later. `false` leaves the scheduler alone
+   * (keep TanStack's `setTimeout(0)` or your own).
+   */
+  sameFrameUpdates?: boolean
   children?: ReactNode
 }
 
@@ -18,13 +26,26 @@ export interface BroadcastProviderProps {
  * disconnects it on unmount. The connect is deferred by a macrotask, so React StrictMode's
  * mount-unmount-mount opens exactly one socket. While mounted the client is also the app's
  * `getBroadcastClient()`, so `withBroadcastOrigin(fetch)` can tag requests with its connection id.
+ * It also makes TanStack Query render cache changes in the same frame (`sameFrameUpdates`).
  */
-export function BroadcastProvider({ url, options, client: external, children }: BroadcastProviderProps) {
+export function BroadcastProvider({
+  url,
+  options,
+  client: external,
+  sameFrameUpdates = true,
+  children,
+}: BroadcastProviderProps) {
   if (!external && (typeof url !== 'string' || url.length === 0)) {
     throw new TypeError(
       `BroadcastProvider needs a url (got ${JSON.stringify(url)}); is VITE_BROADCAST_URL set?`,
     )
   }
+  if (typeof sameFrameUpdates !== 'boolean') {
+    throw new TypeError(`sameFrameUpdates must be true or false, got ${JSON.stringify(sameFrameUpdates)}`)
+  }
+  // During render rather than in an effect: children's mount effects run before the provider's, and
+  // a change they make should render in the same frame too. Idempotent, so render purity holds.
+  if (sameFrameUpdates) installSameFrameUpdates()
   // biome-ignore lint/correctness/useExhaustiveDependencies: options are read once per client, on purpose
   const client = useMemo(() => external ?? new BroadcastClient(url as string, options), [external, url])
 

@@ -6,6 +6,7 @@ export {
   type PersistQueryCacheOptions,
   persistQueryCache,
 } from './persistQueryCache.js'
+export { installSameFrameUpdates } from './sameFrameUpdates.js'
 export { useBroadcast } from './useBroadcast.js'
 export { type UseBroadcastInvalidationOptions, useBroadcastInvalidation } from './useBroadcastInvalidation.js'
 export { useBroadcastState } from './useBroadcastState.js'

@@ -240,4 +240,11 @@ describe('BroadcastProvider and hooks (happy-dom, real QueryClient, real server)
     vi.spyOn(console, 'error').mockImplementation(() => {})
     expect(() => render(<BroadcastProvider url={undefined} />)).toThrow(/needs a url/)
   })
+
+  it('BroadcastProvider refuses a sameFrameUpdates that is not a boolean (Chromium tests the behaviour)', () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    expect(() =>
+      render(<BroadcastProvider url="ws://127.0.0.1:1/ws/broadcast" sameFrameUpdates={'no' as never} />),
+    ).toThrow(/sameFrameUpdates must be true or false, got "no"/)
+  })
 })
