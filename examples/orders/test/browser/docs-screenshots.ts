@@ -33,14 +33,14 @@ async function screens(browser: Browser, server: RunningServer, size: string, vi
   const other = await newTablet(browser, `${size} (other)`, viewport)
   const page = await context.newPage()
   const base = server.baseUrl
-  const order = await http<OrderJson>(base, 'POST', '/orders', { notes: 'Table 7, by the window' })
-
   await openApp(page, base, '#/orders')
   await page.getByTestId('order-row').first().waitFor()
   await shoot(page, `${size}-orders`)
 
-  // Order entry after a few taps: three espressos are one line.
-  await openApp(page, base, `#/orders/${order.id}`)
+  // A new order, and order entry after a few taps: three espressos are one line.
+  await page.getByRole('button', { name: 'New order' }).tap()
+  await page.waitForURL(/#\/orders\/[0-9a-f-]{36}$/)
+  const order = { id: decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '') }
   for (const name of ['Espresso', 'Espresso', 'Croissant', 'Espresso', 'Avocado toast']) {
     await page.getByRole('button', { name: `Add ${name}` }).tap()
   }
