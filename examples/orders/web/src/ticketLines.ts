@@ -47,6 +47,9 @@ export function itemCount(items: readonly Pick<OrderItem, 'quantity'>[]): number
  * The item a tap on the line's remove button takes off: the newest one the server already has (one
  * still being saved cannot be removed yet), or undefined when there is none.
  */
-export function itemToRemove(line: TicketLine, pendingIds: ReadonlySet<string | undefined>): string | undefined {
+export function itemToRemove(
+  line: TicketLine,
+  pendingIds: ReadonlySet<string | undefined>,
+): string | undefined {
   return line.itemIds.findLast((id) => !pendingIds.has(id))
 }
