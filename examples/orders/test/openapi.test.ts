@@ -58,8 +58,9 @@ describe('/openapi.json', () => {
       })
     }
     expect(doc.paths['/menu']['x-sync']).toBeUndefined()
-    // path-level, not operation-level
-    expect(doc.paths['/orders'].post['x-sync']).toBeUndefined()
+    // The declaration is path-level; an operation carries only its own hints (server_defaults).
+    expect(doc.paths['/orders'].post['x-sync']).toEqual({ server_defaults: { status: 'draft', total: 0 } })
+    expect(doc.paths['/orders'].get['x-sync']).toBeUndefined()
   })
 
   it('has readable operationIds and tags', () => {
