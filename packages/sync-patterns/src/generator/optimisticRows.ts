@@ -271,7 +271,8 @@ function defaultOf(doc: Json, node: unknown): unknown {
 /** `{ allOf: [X] }` with nothing else that constrains it (FastAPI's way to put a default on a `$ref`) is X. */
 function soleAllOfMember(schema: Json): unknown {
   if (!Array.isArray(schema.allOf) || schema.allOf.length !== 1) return undefined
-  if (schema.type !== undefined || schema.properties !== undefined || schema.enum !== undefined) return undefined
+  if (schema.type !== undefined || schema.properties !== undefined || schema.enum !== undefined)
+    return undefined
   return schema.allOf[0]
 }
 
