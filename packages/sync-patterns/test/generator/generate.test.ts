@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { findBiome } from '../../src/generator/format.js'
 import { diffOutput, GeneratorError, generateFiles } from '../../src/generator/index.js'
+import { SNAPSHOT_FIXTURES as FIXTURES } from './fixtures/snapshotFixtures.js'
 
 // Snapshots: each fixture's output is committed under __generated__/<name> (so the repo's own
 // `biome check` and `tsc --strict` run on it); the generator must reproduce it byte for byte.
@@ -14,14 +15,6 @@ const fixtures = join(here, 'fixtures')
 const snapshots = join(here, '__generated__')
 const tmp = mkdtempSync(join(tmpdir(), 'sync-patterns-generate-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
-
-const FIXTURES = {
-  'orders-fastify': 'orders-fastify.openapi.json',
-  'fastapi-pydantic-v2': 'fastapi-pydantic-v2.openapi.json',
-  'fastapi-pydantic-v1': 'fastapi-pydantic-v1.openapi.json',
-  'petstore-yaml': 'petstore-yaml/openapi.yaml',
-  'shop-large': 'shop-large.openapi.yaml',
-} as const
 
 describe('snapshots of real-world specs', () => {
   for (const [name, file] of Object.entries(FIXTURES)) {

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Entity, Operation } from '../../src/generator/index.js'
 import { generateFiles, loadSpec } from '../../src/generator/index.js'
 import { getOptimisticRegistry } from '../../src/runtime/core/index.js'
+import { SNAPSHOT_FIXTURES as FIXTURES } from './fixtures/snapshotFixtures.js'
 
 // Invariant 7: every row a generated hook writes into the cache satisfies the entity's schema.
 // Each fixture's committed hooks run against a real server that holds every request, so their
@@ -26,13 +27,6 @@ import { getOptimisticRegistry } from '../../src/runtime/core/index.js'
 // against the schema of the entity in the document.
 
 const here = dirname(fileURLToPath(import.meta.url))
-const FIXTURES = {
-  'orders-fastify': 'orders-fastify.openapi.json',
-  'fastapi-pydantic-v2': 'fastapi-pydantic-v2.openapi.json',
-  'fastapi-pydantic-v1': 'fastapi-pydantic-v1.openapi.json',
-  'petstore-yaml': 'petstore-yaml/openapi.yaml',
-  'shop-large': 'shop-large.openapi.yaml',
-} as const
 const CHECKED = new Set(['create', 'update', 'add-child', 'update-child'])
 
 type Row = Record<string, unknown>
