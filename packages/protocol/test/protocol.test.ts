@@ -9,9 +9,11 @@ import {
   encodeClientFrame,
   encodeEventFrame,
   encodeServerFrame,
+  eventFrameProblem,
   isEventFrame,
   isResyncFrame,
   isWelcomeFrame,
+  MAX_EVENT_NAME_LENGTH,
 } from '../src/index.js'
 
 describe('decodeClientFrame', () => {
@@ -95,9 +97,24 @@ describe('encodeEventFrame', () => {
     [['order', 'created', null], /payload must be an object, got null/],
     [['order', 'created', []], /payload must be an object, got array/],
     [['order', 'created', { entity_id: 123 }], /entity_id must be a string, got number/],
+    [['order', 'e'.repeat(129), {}], /event must be a non-empty string of at most 128 characters, got 129/],
   ])('throws a TypeError naming the problem for %j', (args, message) => {
     const [channel, event, payload] = args as [string, string, Record<string, unknown>]
     expect(() => encodeEventFrame(channel, event, payload)).toThrow(message)
+    // eventFrameProblem is the same rule set, without throwing.
+    expect(eventFrameProblem(channel, event, payload)).toMatch(message)
+  })
+
+  it('eventFrameProblem: null exactly when the encoder succeeds', () => {
+    expect(eventFrameProblem('order', 'item_added', { entity_id: '1' }, 'c_1')).toBeNull()
+    expect(eventFrameProblem('order', 'e'.repeat(MAX_EVENT_NAME_LENGTH))).toBeNull()
+    expect(eventFrameProblem('order', 'created', {}, '')).toMatch(/origin must be a non-empty string/)
+    expect(eventFrameProblem('order', 'created', { n: 1n })).toMatch(/payload is not JSON-serializable/)
+    expect(() => encodeEventFrame('order', 'created', { n: 1n })).toThrow(/payload is not JSON-serializable/)
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    expect(eventFrameProblem('order', 'created', cyclic)).toMatch(/payload is not JSON-serializable/)
+    expect(() => encodeEventFrame('order', 'created', cyclic)).toThrow(TypeError)
   })
 })
 

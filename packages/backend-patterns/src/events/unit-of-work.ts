@@ -1,4 +1,4 @@
-import { channelNameProblem } from '@pattern-stack/sync-protocol'
+import { eventFrameProblem } from '@pattern-stack/sync-protocol'
 import type { BroadcastDispatch, QueuedBroadcast } from './broadcast-dispatch.js'
 import { type AnyPgDatabase, appendSystemEvent, type SystemEventInput } from './system-event.js'
 
@@ -93,6 +93,11 @@ export class UnitOfWork<TDb extends AnyPgDatabase> {
   }
 }
 
+/**
+ * Refuses, inside the transaction (so the refusal rolls it back), every broadcast the encoder would
+ * refuse after commit: the same `eventFrameProblem`, plus the unit of work's own rule that
+ * `entity_id` names the changed entity and the route's allowance.
+ */
 function checkedBroadcast(
   channel: string,
   event: string,
@@ -100,14 +105,17 @@ function checkedBroadcast(
   origin: string | undefined,
   allow: BroadcastAllowance | undefined,
 ): QueuedBroadcast {
-  const problem = channelNameProblem(channel)
-  if (problem) throw new TypeError(`cannot broadcast: ${problem}`)
-  if (typeof event !== 'string' || event.length === 0) {
-    throw new TypeError(`cannot broadcast on ${channel}: event must be a non-empty string`)
-  }
-  if (typeof payload?.entity_id !== 'string' || payload.entity_id.length === 0) {
+  const problem = eventFrameProblem(channel, event, payload, origin)
+  if (problem) throw new TypeError(`cannot broadcast ${describe(channel)}/${describe(event)}: ${problem}`)
+  if (typeof payload.entity_id !== 'string' || payload.entity_id.length === 0) {
     throw new TypeError(`cannot broadcast ${channel}/${event}: payload.entity_id must be a non-empty string`)
   }
   allow?.assertAllows(channel, event)
   return origin === undefined ? { channel, event, payload } : { channel, event, payload, origin }
+}
+
+/** A name for a message, shortened so an over-long one does not flood it. */
+function describe(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value)
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text
 }

@@ -1,4 +1,4 @@
-import { channelNameProblem } from '@pattern-stack/sync-protocol'
+import { channelNameProblem, eventFrameProblem } from '@pattern-stack/sync-protocol'
 
 /** The path-level `x-sync` object of spec §1.3, keys exactly as the spec writes them. */
 export interface XSyncExtension {
@@ -32,6 +32,9 @@ export class SyncDeclaration {
           `x-sync for channel "${options.channel}": event ${JSON.stringify(event)} must be snake_case`,
         )
       }
+      // Whatever the encoder would refuse after commit (an over-long name) is refused here.
+      const problem = eventFrameProblem(options.channel, event)
+      if (problem) throw new TypeError(`x-sync for channel "${options.channel}": ${problem}`)
     }
     if (new Set(options.events).size !== options.events.length) {
       throw new TypeError(`x-sync for channel "${options.channel}": events repeat a name`)

@@ -138,6 +138,45 @@ describe.each(kinds)('UnitOfWork on %s', (kind: DatabaseKind) => {
     ).rejects.toThrow('may only use letters')
   })
 
+  it('refuses a broadcast the encoder would refuse (over-long event, BigInt payload) before commit', async () => {
+    const failures: unknown[] = []
+    const uow = new UnitOfWork({
+      db: database.db,
+      dispatch: afterCommitDispatch(rig.backend, (error) => failures.push(error)),
+    })
+    const before = await countSystemEvents(database.db)
+    const id = nextId()
+    // No allowance: nothing but the frame's own rules stands between these and COMMIT.
+    await expect(
+      uow.run({}, async (ctx) => {
+        await ctx.tx.insert(widgets).values({ id, state: 'new' })
+        await ctx.emit({ channel: 'widget', entityType: 'widget', entityId: id, eventType: 'e'.repeat(129) })
+      }),
+    ).rejects.toThrow('event must be a non-empty string of at most 128 characters, got 129 characters')
+    await expect(
+      uow.run({}, async (ctx) => {
+        await ctx.tx.insert(widgets).values({ id, state: 'new' })
+        await ctx.emit({
+          channel: 'widget',
+          entityType: 'widget',
+          entityId: id,
+          eventType: 'created',
+          payload: { count: 1n },
+        })
+      }),
+    ).rejects.toThrow('payload is not JSON-serializable')
+    await expect(
+      uow.run({ origin: 'o'.repeat(129) }, async (ctx) => {
+        await ctx.tx.insert(widgets).values({ id, state: 'new' })
+        ctx.broadcast('widget', 'created', { entity_id: id })
+      }),
+    ).rejects.toThrow('origin must be a non-empty string')
+    expect(await database.db.select().from(widgets).where(eq(widgets.id, id))).toEqual([])
+    expect(await countSystemEvents(database.db)).toBe(before)
+    expect(await rig.settle()).toEqual([])
+    expect(failures).toEqual([]) // nothing reached the publish step
+  })
+
   it('a failed publish after commit is reported, not thrown, and the other messages still go out', async () => {
     const failures: string[] = []
     const flaky = {

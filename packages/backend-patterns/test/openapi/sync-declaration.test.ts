@@ -47,6 +47,13 @@ describe('declareSync', () => {
     expect(() => declareSync({ channel: 'order', events: ['a', 'a'] })).toThrow('events repeat a name')
   })
 
+  it('refuses an event name the encoder would refuse (so no route can commit an unsendable broadcast)', () => {
+    expect(() => declareSync({ channel: 'order', events: ['a'.repeat(129)] })).toThrow(
+      'x-sync for channel "order": event must be a non-empty string of at most 128 characters, got 129 characters',
+    )
+    expect(declareSync({ channel: 'order', events: ['a'.repeat(128)] }).events).toHaveLength(1)
+  })
+
   it('cannot be changed after declaration', () => {
     expect(() => (order.events as string[]).push('sneaky')).toThrow()
     expect(order.toExtension().broadcast.events).not.toContain('sneaky')

@@ -1,0 +1,66 @@
+import { channelNameProblem, describeType } from './channel.js'
+
+/** Longest event name in characters. */
+export const MAX_EVENT_NAME_LENGTH = 128
+/** Longest `origin` (a connection id) in characters. */
+export const MAX_ORIGIN_LENGTH = 128
+
+/**
+ * Why `{channel, event, payload, origin}` cannot be encoded as an event frame, or `null` when it
+ * can: the one rule set behind `encodeEventFrame`, so code that must refuse a broadcast before it
+ * commits (a unit of work, an x-sync declaration) refuses exactly what the encoder would.
+ *
+ * `payload` defaults to `{}` and `origin` may be left out: `eventFrameProblem(channel, event)`
+ * answers whether any broadcast of `event` on `channel` can be encoded (what a declaration needs).
+ */
+export function eventFrameProblem(
+  channel: unknown,
+  event: unknown,
+  payload: unknown = {},
+  origin?: unknown,
+): string | null {
+  return shapeProblem(channel, event, payload, origin) ?? serializationProblem(payload)
+}
+
+/** Everything but JSON serializability; the encoder finds that out by serializing. */
+export function shapeProblem(
+  channel: unknown,
+  event: unknown,
+  payload: unknown,
+  origin: unknown,
+): string | null {
+  const channelProblem = channelNameProblem(channel)
+  if (channelProblem) return channelProblem
+  if (typeof event !== 'string' || event.length === 0 || event.length > MAX_EVENT_NAME_LENGTH) {
+    const got = typeof event === 'string' ? `${event.length} characters` : describeType(event)
+    return `event must be a non-empty string of at most ${MAX_EVENT_NAME_LENGTH} characters, got ${got}`
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    return `payload must be an object, got ${describeType(payload)}`
+  }
+  const entityId = (payload as { entity_id?: unknown }).entity_id
+  if (entityId !== undefined && typeof entityId !== 'string') {
+    return `payload.entity_id must be a string, got ${describeType(entityId)}`
+  }
+  if (
+    origin !== undefined &&
+    (typeof origin !== 'string' || origin.length === 0 || origin.length > MAX_ORIGIN_LENGTH)
+  ) {
+    return `origin must be a non-empty string of at most ${MAX_ORIGIN_LENGTH} characters`
+  }
+  return null
+}
+
+function serializationProblem(payload: unknown): string | null {
+  try {
+    JSON.stringify(payload)
+    return null
+  } catch (error) {
+    return payloadNotJson(error)
+  }
+}
+
+/** The message for a payload `JSON.stringify` refused (a BigInt, a cycle). */
+export function payloadNotJson(error: unknown): string {
+  return `payload is not JSON-serializable: ${error instanceof Error ? error.message : String(error)}`
+}
