@@ -286,13 +286,16 @@ export class WebSocketBroadcastBackend {
 
   // ── fan-out ──────────────────────────────────────────────────────────────────────────────────
 
-  /** Called by the engine for each published frame: one prebuilt WebSocket frame for everyone. */
+  /**
+   * Called by the engine for each published frame: one prebuilt WebSocket frame for everyone (or
+   * the text, sent through each socket's `ws.send`, when ws has no usable `Sender.frame`).
+   */
   private deliver(channel: string, frame: string): void {
     const members = this.registry.members(channel)
     if (!members || members.size === 0) return
-    const prebuilt = prebuildTextFrame(frame)
+    const outbound = prebuildTextFrame ? prebuildTextFrame(frame) : frame
     for (const connection of members) {
-      if (!connection.writePrebuilt(prebuilt)) this.drop(connection)
+      if (!connection.writeBroadcast(outbound)) this.drop(connection)
     }
   }
 

@@ -24,8 +24,9 @@ export function newConnectionId(): string {
 
 /**
  * One client of the broadcast endpoint. Owns the write path to its socket: control frames go
- * through `ws.send`, broadcasts as prebuilt frames straight onto the socket; both are plain
- * synchronous socket writes (no permessage-deflate, so ws never queues), so they keep their order.
+ * through `ws.send`, broadcasts as prebuilt frames straight onto the socket (or through `ws.send`
+ * when ws has no `Sender.frame`); all are plain synchronous socket writes (no permessage-deflate,
+ * so ws never queues), so they keep their order.
  */
 export class BroadcastConnection implements BroadcastConnectionInfo, Uncorkable {
   readonly id = newConnectionId()
@@ -38,7 +39,7 @@ export class BroadcastConnection implements BroadcastConnectionInfo, Uncorkable 
   /** Answered the last heartbeat ping. */
   alive = true
   private corked = false
-  /** Tick (WriteCoalescer id) of this connection's last prebuilt write. */
+  /** Tick (WriteCoalescer id) of this connection's last broadcast write. */
   private lastWriteTick = -1
   private closeTimer: NodeJS.Timeout | null = null
 
@@ -63,17 +64,19 @@ export class BroadcastConnection implements BroadcastConnectionInfo, Uncorkable 
   }
 
   /**
-   * Writes a prebuilt broadcast frame. False when the connection is gone (the caller drops it);
-   * a slow consumer is closed with 4009 instead of buffering more.
+   * Writes a broadcast: a prebuilt frame straight onto the socket, or (when ws offers no
+   * `Sender.frame`) its text through `ws.send`. False when the connection is gone (the caller
+   * drops it); a slow consumer is closed with 4009 instead of buffering more.
    */
-  writePrebuilt(frame: Buffer): boolean {
+  writeBroadcast(frame: Buffer | string): boolean {
     if (this.ws.readyState !== WebSocket.OPEN) return false
     const socket = this.socket
     if (!socket.writable) {
       this.terminate()
       return false
     }
-    if (socket.writableLength + frame.length > this.settings.maxBufferedBytes) {
+    const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length
+    if (socket.writableLength + bytes > this.settings.maxBufferedBytes) {
       this.closeSlowConsumer()
       return false
     }
@@ -86,7 +89,8 @@ export class BroadcastConnection implements BroadcastConnectionInfo, Uncorkable 
       socket.cork()
       coalescer.uncorkAtEndOfTick(this)
     }
-    socket.write(frame)
+    if (typeof frame === 'string') this.ws.send(frame)
+    else socket.write(frame)
     return true
   }
 
