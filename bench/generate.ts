@@ -11,17 +11,17 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { generate as syncPatternsGenerate } from '@pattern-stack/sync-patterns/generator'
+import { generate as syncPatternsGenerate } from '@pattern-stack/sync-patterns-generator'
 import { generate as orvalGenerate } from 'orval'
-import { emitOwnFiles } from '../packages/sync-patterns/src/generator/emit/emitAll.js'
-import { emitOpenApiTypes } from '../packages/sync-patterns/src/generator/emit/emitTypes.js'
-import { needsFormatter } from '../packages/sync-patterns/src/generator/emit/layout.js'
-import { formatFiles } from '../packages/sync-patterns/src/generator/format.js'
-import { loadSpec } from '../packages/sync-patterns/src/generator/loadSpec.js'
-import { normalize } from '../packages/sync-patterns/src/generator/normalize.js'
-import { restyleTypes } from '../packages/sync-patterns/src/generator/restyleTypes.js'
-import { writeOutput } from '../packages/sync-patterns/src/generator/writeOutput.js'
-import { synthesizeSpec } from '../packages/sync-patterns/test/generator/fixtures/synthesizeSpec.js'
+import { emitOwnFiles } from '../packages/generator/src/emit/emit-all.js'
+import { emitOpenApiTypes } from '../packages/generator/src/emit/emit-types.js'
+import { needsFormatter } from '../packages/generator/src/emit/layout.js'
+import { formatFiles } from '../packages/generator/src/format.js'
+import { loadSpec } from '../packages/generator/src/load-spec.js'
+import { normalize } from '../packages/generator/src/normalize.js'
+import { restyleTypes } from '../packages/generator/src/restyle-types.js'
+import { writeOutput } from '../packages/generator/src/write-output.js'
+import { synthesizeSpec } from '../packages/generator/test/fixtures/synthesize-spec.js'
 import { writePerformanceSection } from './performance-doc.js'
 
 const RESOURCES = 60 // × 5 operations = 300
@@ -207,16 +207,8 @@ const REPO = fileURLToPath(new URL('..', import.meta.url))
 const cliDir = join(REPO, 'node_modules/.cache/bench-generate-cli')
 const build = spawnSync(
   join(REPO, 'node_modules/.bin/tsup'),
-  [
-    'src/generator/main.ts',
-    'src/generator/typesWorker.ts',
-    '--format',
-    'esm',
-    '--out-dir',
-    cliDir,
-    '--silent',
-  ],
-  { cwd: join(REPO, 'packages/sync-patterns'), encoding: 'utf8' },
+  ['src/main.ts', 'src/types-worker.ts', '--format', 'esm', '--out-dir', cliDir, '--silent'],
+  { cwd: join(REPO, 'packages/generator'), encoding: 'utf8' },
 )
 if (build.status !== 0) throw new Error(`building the CLI failed:\n${build.stderr}`)
 const orvalConfig = join(work, 'orval.config.cjs')
@@ -285,7 +277,7 @@ const section = [
   `\`npm run bench:generate\` — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpu}, Node ${process.version}.`,
   `A synthesized OpenAPI 3.1 spec with ${operations} operations (${RESOURCES} resources × list/create/get/update/delete,`,
   'x-sync on every collection, 240 component schemas) generated from the same JSON file into a temp directory by',
-  '`generate()` of `@pattern-stack/sync-patterns/generator` (load, check refs, openapi-typescript types, optimistic',
+  '`generate()` of `@pattern-stack/sync-patterns-generator` (load, check refs, openapi-typescript types, optimistic',
   "hooks, output in the repo's Biome style, checked against Biome once per run of this bench) and by Orval's programmatic",
   "`generate` with `client: 'react-query'` (Orval's default: no formatter). Both in one process, taking turns,",
   `after ${WARMUP} warm-up rounds each; ${ROUNDS} rounds, median; output written to ${base}. Absolute times depend on the`,

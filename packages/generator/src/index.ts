@@ -1,0 +1,7 @@
+export { CONFIG_FILE_NAMES, defineConfig, loadConfig, type SyncPatternsConfig } from './config.js'
+export { type GenerateOptions, type GenerateResult, generate, generateFiles } from './generate.js'
+export { GeneratorError } from './generator-error.js'
+export { type LoadedSpec, loadSpec } from './load-spec.js'
+export type { ApiModel, Entity, Operation, OperationRole, OptimisticKind } from './model.js'
+export { normalize } from './normalize.js'
+export { diffOutput, type OutputDiff, writeOutput } from './write-output.js'

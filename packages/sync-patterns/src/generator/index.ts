@@ -1,7 +1,0 @@
-export { CONFIG_FILE_NAMES, defineConfig, loadConfig, type SyncPatternsConfig } from './config.js'
-export { GeneratorError } from './GeneratorError.js'
-export { type GenerateOptions, type GenerateResult, generate, generateFiles } from './generate.js'
-export { type LoadedSpec, loadSpec } from './loadSpec.js'
-export type { ApiModel, Entity, Operation, OperationRole, OptimisticKind } from './model.js'
-export { normalize } from './normalize.js'
-export { diffOutput, type OutputDiff, writeOutput } from './writeOutput.js'
