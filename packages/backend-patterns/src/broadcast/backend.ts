@@ -4,17 +4,16 @@ import type { Duplex } from 'node:stream'
 import {
   CloseCode,
   DEFAULT_BROADCAST_PATH,
-  decodeClientFrame,
-  ErrorCode,
   type EventPayload,
   encodeEventFrame,
   PROTOCOL_VERSION,
   type ProtocolLimits,
 } from '@pattern-stack/sync-protocol'
-import { type RawData, type WebSocket, WebSocketServer } from 'ws'
+import { type WebSocket, WebSocketServer } from 'ws'
 import { ChannelRegistry } from './channel-registry.js'
 import { BroadcastConnection } from './connection.js'
 import type { BroadcastEngine } from './engine.js'
+import { InboundProtocol } from './inbound-protocol.js'
 import { MemoryBroadcastEngine } from './memory-engine.js'
 import {
   type BroadcastConnectionInfo,
@@ -48,13 +47,15 @@ type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) 
  * subscribers. Speaks wire protocol v1 (docs/protocol.md) through `@pattern-stack/sync-protocol`.
  *
  * Each broadcast is encoded once, published once through the engine, and on delivery framed once
- * for all local subscribers; writes to one socket within a tick are coalesced.
+ * for all local subscribers; writes to one socket within a tick are coalesced. What clients send is
+ * handled by `InboundProtocol` (inbound-protocol.ts).
  */
 export class WebSocketBroadcastBackend {
   readonly engine: BroadcastEngine
   private readonly options: ResolvedOptions
   private readonly limits: ProtocolLimits
-  private readonly hooks: Pick<WebSocketBroadcastBackendOptions, 'authenticate' | 'authorize'>
+  private readonly authenticate: WebSocketBroadcastBackendOptions['authenticate']
+  private readonly inbound: InboundProtocol
   private readonly logger: BroadcastLogger
   private readonly wss: WebSocketServer
   private readonly connections = new Set<BroadcastConnection>()
@@ -69,12 +70,20 @@ export class WebSocketBroadcastBackend {
   constructor(options: WebSocketBroadcastBackendOptions = {}) {
     this.options = resolveOptions(options)
     this.limits = this.options.limits
-    this.hooks = { authenticate: options.authenticate, authorize: options.authorize }
+    this.authenticate = options.authenticate
     this.logger = options.logger ?? {}
     this.engine = options.engine ?? new MemoryBroadcastEngine()
     this.registry = new ChannelRegistry(this.engine, (action, channel, error) =>
       this.logger.error?.(`broadcast engine ${action}(${JSON.stringify(channel)}) failed`, error),
     )
+    this.inbound = new InboundProtocol({
+      limits: this.limits,
+      authorize: options.authorize,
+      logger: this.logger,
+      registry: this.registry,
+      isLive: (connection) => this.connections.has(connection),
+      engineStarting: () => (this.engineStarted ? null : this.starting),
+    })
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -214,10 +223,10 @@ export class WebSocketBroadcastBackend {
       return refuseUpgrade(socket, 403, 'origin not allowed')
     }
     let user: object | undefined
-    if (this.hooks.authenticate) {
+    if (this.authenticate) {
       let result: unknown
       try {
-        result = await this.hooks.authenticate(request)
+        result = await this.authenticate(request)
       } catch (error) {
         this.logger.error?.('broadcast authenticate hook threw', error)
         return refuseUpgrade(socket, 500, 'authentication failed')
@@ -243,7 +252,7 @@ export class WebSocketBroadcastBackend {
       logger: this.logger,
     })
     this.connections.add(connection)
-    ws.on('message', (data, isBinary) => this.receive(connection, data, isBinary))
+    ws.on('message', (data, isBinary) => this.inbound.receive(connection, data, isBinary))
     ws.on('pong', () => {
       connection.alive = true
     })
@@ -298,150 +307,6 @@ export class WebSocketBroadcastBackend {
       if (!connection.writeBroadcast(outbound)) this.drop(connection)
     }
   }
-
-  // ── inbound frames ───────────────────────────────────────────────────────────────────────────
-
-  private receive(connection: BroadcastConnection, data: RawData, isBinary: boolean): void {
-    if (!connection.isOpen) return
-    if (!connection.rateLimiter.take()) {
-      this.logger.info?.(`broadcast connection ${connection.id}: rate limited`)
-      connection.close(CloseCode.RATE_LIMITED, 'too many frames per second')
-      return
-    }
-    connection.inbound.push(() => this.handle(connection, data, isBinary))
-  }
-
-  private handle(connection: BroadcastConnection, data: RawData, isBinary: boolean): void | Promise<void> {
-    if (!connection.isOpen) return
-    if (isBinary) {
-      connection.send({
-        error: {
-          code: ErrorCode.BINARY_FRAME,
-          message: 'binary frames are not part of the protocol; send JSON text frames',
-        },
-      })
-      return
-    }
-    const decoded = decodeClientFrame(rawToString(data), this.limits.maxChannelNameLength)
-    if (!decoded.ok) {
-      connection.send({ error: decoded.problem })
-      return
-    }
-    const frame = decoded.frame
-    if ('ping' in frame) connection.send({ pong: frame.ping })
-    else if ('subscribe' in frame) return this.subscribe(connection, frame.subscribe)
-    else this.unsubscribe(connection, frame.unsubscribe)
-  }
-
-  /**
-   * Subscribe semantics (one frame, already validated whole by the protocol decoder):
-   * - Frame-level refusal: if the channels not yet subscribed would pass `maxChannelsPerConnection`,
-   *   one `too_many_channels` error, nothing changes and no ack (checked before `authorize`, so an
-   *   abusive frame never reaches the hook).
-   * - Channel-level refusals: a channel already subscribed gets `already_subscribed`, one the
-   *   `authorize` hook refuses (or throws for) gets `forbidden`; the other channels are subscribed.
-   * - Then always exactly one `{"subscribed": [...]}` listing the requested channels the
-   *   connection is subscribed to now (already-subscribed ones included, refused ones not), even
-   *   when that list is empty. It is sent once the engine listens to every channel in it, so any
-   *   broadcast published after the ack reaches the connection.
-   */
-  private subscribe(connection: BroadcastConnection, channels: string[]): void | Promise<void> {
-    const fresh = channels.filter((c) => !connection.channels.has(c))
-    const total = connection.channels.size + fresh.length
-    if (total > this.limits.maxChannelsPerConnection) {
-      connection.send({
-        error: {
-          code: ErrorCode.TOO_MANY_CHANNELS,
-          message: `subscribing would make ${total} channels on this connection; the limit is ${this.limits.maxChannelsPerConnection}`,
-        },
-      })
-      return
-    }
-    const authorize = this.hooks.authorize
-    if (!authorize || fresh.length === 0) return this.completeSubscribe(connection, channels, fresh)
-    return Promise.all(
-      fresh.map(async (channel) => {
-        try {
-          return Boolean(await authorize(connection, channel))
-        } catch (error) {
-          this.logger.error?.(`broadcast authorize hook threw for ${JSON.stringify(channel)}`, error)
-          return false
-        }
-      }),
-    ).then((verdicts) =>
-      this.completeSubscribe(
-        connection,
-        channels,
-        fresh.filter((_, i) => verdicts[i]),
-      ),
-    )
-  }
-
-  private completeSubscribe(
-    connection: BroadcastConnection,
-    requested: string[],
-    allowed: string[],
-  ): void | Promise<void> {
-    // The connection may have closed while `authorize` ran: then it must not join any channel.
-    if (!connection.isOpen || !this.connections.has(connection)) return
-    const allowedSet = new Set(allowed)
-    for (const channel of requested) {
-      if (connection.channels.has(channel)) {
-        connection.send({
-          error: {
-            code: ErrorCode.ALREADY_SUBSCRIBED,
-            message: `already subscribed to ${JSON.stringify(channel)}; nothing changed`,
-            channel,
-          },
-        })
-      } else if (!allowedSet.has(channel)) {
-        connection.send({
-          error: {
-            code: ErrorCode.FORBIDDEN,
-            message: `not allowed to subscribe to ${JSON.stringify(channel)}`,
-            channel,
-          },
-        })
-      }
-    }
-    const pending: Promise<void>[] = []
-    for (const channel of allowed) {
-      connection.channels.add(channel)
-      const ready = this.registry.add(channel, connection)
-      if (ready) pending.push(ready)
-    }
-    const ack = () => connection.send({ subscribed: requested.filter((c) => connection.channels.has(c)) })
-    if (pending.length === 0 && this.engineStarted) return ack()
-    return Promise.all([this.starting.catch(() => {}), ...pending]).then(ack)
-  }
-
-  /**
-   * Unsubscribe: a channel not subscribed gets `not_subscribed` (nothing changes for it); the others
-   * are left. Then always one `{"unsubscribed": [...]}` listing every requested channel, since
-   * none of them is subscribed any more.
-   */
-  private unsubscribe(connection: BroadcastConnection, channels: string[]): void {
-    for (const channel of channels) {
-      if (connection.channels.delete(channel)) {
-        this.registry.remove(channel, connection)
-      } else {
-        connection.send({
-          error: {
-            code: ErrorCode.NOT_SUBSCRIBED,
-            message: `not subscribed to ${JSON.stringify(channel)}; nothing changed`,
-            channel,
-          },
-        })
-      }
-    }
-    connection.send({ unsubscribed: channels })
-  }
-}
-
-function rawToString(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8')
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
-  return Buffer.from(data).toString('utf8')
 }
 
 export type { BroadcastConnectionInfo }

@@ -1,0 +1,171 @@
+import { CloseCode, decodeClientFrame, ErrorCode, type ProtocolLimits } from '@pattern-stack/sync-protocol'
+import type { RawData } from 'ws'
+import type { ChannelRegistry } from './channel-registry.js'
+import type { BroadcastConnection } from './connection.js'
+import type { BroadcastLogger, WebSocketBroadcastBackendOptions } from './options.js'
+
+export interface InboundSettings {
+  limits: ProtocolLimits
+  authorize: WebSocketBroadcastBackendOptions['authorize']
+  logger: BroadcastLogger
+  registry: ChannelRegistry<BroadcastConnection>
+  /** False once the backend forgot the connection (it closed while a hook ran). */
+  isLive(connection: BroadcastConnection): boolean
+  /** The engine's start while it is still starting (acks wait for it), else `null`. */
+  engineStarting(): Promise<void> | null
+}
+
+/**
+ * The inbound half of wire protocol v1 (docs/protocol.md): what the server does with each frame a
+ * client sends. Rate limit (4008), binary frames and undecodable ones (`error` frames naming the
+ * problem), `ping` → `pong`, and the subscribe / unsubscribe semantics below. Frames of one
+ * connection are handled one after another (its `inbound` queue), even when `authorize` or the
+ * engine is asynchronous, so replies come back in the order of the requests.
+ */
+export class InboundProtocol {
+  constructor(private readonly settings: InboundSettings) {}
+
+  /** A frame arrived on `connection`: rate-limit it, then handle it after the connection's earlier ones. */
+  receive(connection: BroadcastConnection, data: RawData, isBinary: boolean): void {
+    if (!connection.isOpen) return
+    if (!connection.rateLimiter.take()) {
+      this.settings.logger.info?.(`broadcast connection ${connection.id}: rate limited`)
+      connection.close(CloseCode.RATE_LIMITED, 'too many frames per second')
+      return
+    }
+    connection.inbound.push(() => this.handle(connection, data, isBinary))
+  }
+
+  private handle(connection: BroadcastConnection, data: RawData, isBinary: boolean): void | Promise<void> {
+    if (!connection.isOpen) return
+    if (isBinary) {
+      connection.send({
+        error: {
+          code: ErrorCode.BINARY_FRAME,
+          message: 'binary frames are not part of the protocol; send JSON text frames',
+        },
+      })
+      return
+    }
+    const decoded = decodeClientFrame(rawToString(data), this.settings.limits.maxChannelNameLength)
+    if (!decoded.ok) {
+      connection.send({ error: decoded.problem })
+      return
+    }
+    const frame = decoded.frame
+    if ('ping' in frame) connection.send({ pong: frame.ping })
+    else if ('subscribe' in frame) return this.subscribe(connection, frame.subscribe)
+    else this.unsubscribe(connection, frame.unsubscribe)
+  }
+
+  /**
+   * Subscribe semantics (one frame, already validated whole by the protocol decoder):
+   * - Frame-level refusal: if the channels not yet subscribed would pass `maxChannelsPerConnection`,
+   *   one `too_many_channels` error, nothing changes and no ack (checked before `authorize`, so an
+   *   abusive frame never reaches the hook).
+   * - Channel-level refusals: a channel already subscribed gets `already_subscribed`, one the
+   *   `authorize` hook refuses (or throws for) gets `forbidden`; the other channels are subscribed.
+   * - Then always exactly one `{"subscribed": [...]}` listing the requested channels the
+   *   connection is subscribed to now (already-subscribed ones included, refused ones not), even
+   *   when that list is empty. It is sent once the engine listens to every channel in it, so any
+   *   broadcast published after the ack reaches the connection.
+   */
+  private subscribe(connection: BroadcastConnection, channels: string[]): void | Promise<void> {
+    const fresh = channels.filter((c) => !connection.channels.has(c))
+    const total = connection.channels.size + fresh.length
+    if (total > this.settings.limits.maxChannelsPerConnection) {
+      connection.send({
+        error: {
+          code: ErrorCode.TOO_MANY_CHANNELS,
+          message: `subscribing would make ${total} channels on this connection; the limit is ${this.settings.limits.maxChannelsPerConnection}`,
+        },
+      })
+      return
+    }
+    const authorize = this.settings.authorize
+    if (!authorize || fresh.length === 0) return this.completeSubscribe(connection, channels, fresh)
+    return Promise.all(
+      fresh.map(async (channel) => {
+        try {
+          return Boolean(await authorize(connection, channel))
+        } catch (error) {
+          this.settings.logger.error?.(`broadcast authorize hook threw for ${JSON.stringify(channel)}`, error)
+          return false
+        }
+      }),
+    ).then((verdicts) =>
+      this.completeSubscribe(
+        connection,
+        channels,
+        fresh.filter((_, i) => verdicts[i]),
+      ),
+    )
+  }
+
+  private completeSubscribe(
+    connection: BroadcastConnection,
+    requested: string[],
+    allowed: string[],
+  ): void | Promise<void> {
+    // The connection may have closed while `authorize` ran: then it must not join any channel.
+    if (!connection.isOpen || !this.settings.isLive(connection)) return
+    const allowedSet = new Set(allowed)
+    for (const channel of requested) {
+      if (connection.channels.has(channel)) {
+        connection.send({
+          error: {
+            code: ErrorCode.ALREADY_SUBSCRIBED,
+            message: `already subscribed to ${JSON.stringify(channel)}; nothing changed`,
+            channel,
+          },
+        })
+      } else if (!allowedSet.has(channel)) {
+        connection.send({
+          error: {
+            code: ErrorCode.FORBIDDEN,
+            message: `not allowed to subscribe to ${JSON.stringify(channel)}`,
+            channel,
+          },
+        })
+      }
+    }
+    const pending: Promise<void>[] = []
+    for (const channel of allowed) {
+      connection.channels.add(channel)
+      const ready = this.settings.registry.add(channel, connection)
+      if (ready) pending.push(ready)
+    }
+    const ack = () => connection.send({ subscribed: requested.filter((c) => connection.channels.has(c)) })
+    const starting = this.settings.engineStarting()
+    if (pending.length === 0 && starting === null) return ack()
+    return Promise.all([starting?.catch(() => {}), ...pending]).then(ack)
+  }
+
+  /**
+   * Unsubscribe: a channel not subscribed gets `not_subscribed` (nothing changes for it); the others
+   * are left. Then always one `{"unsubscribed": [...]}` listing every requested channel, since
+   * none of them is subscribed any more.
+   */
+  private unsubscribe(connection: BroadcastConnection, channels: string[]): void {
+    for (const channel of channels) {
+      if (connection.channels.delete(channel)) {
+        this.settings.registry.remove(channel, connection)
+      } else {
+        connection.send({
+          error: {
+            code: ErrorCode.NOT_SUBSCRIBED,
+            message: `not subscribed to ${JSON.stringify(channel)}; nothing changed`,
+            channel,
+          },
+        })
+      }
+    }
+    connection.send({ unsubscribed: channels })
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8')
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
+  return Buffer.from(data).toString('utf8')
+}
