@@ -90,3 +90,11 @@ export function isNumericSchema(doc: Json, node: unknown): boolean {
   const schema = deref(doc, withoutNull(deref(doc, node)))
   return isObject(schema) && types(schema).some((t) => t === 'integer' || t === 'number')
 }
+
+/** Whether two schema nodes are the same schema (one node, or one component). */
+export function sameSchema(doc: Json, a: unknown, b: unknown): boolean {
+  return (
+    deref(doc, a) === deref(doc, b) ||
+    (componentName(a) !== undefined && componentName(a) === componentName(b))
+  )
+}

@@ -1,0 +1,96 @@
+/** One entity of the model: its schema, id and list fields, and its operations. */
+import type { Entity, HttpMethod, TypeAlias } from './model.js'
+import { camelCase, pascalCase, singular } from './naming.js'
+import { buildOperation, successSchema } from './operation.js'
+import { cleanOperationId, nameOperation } from './operation-names.js'
+import { describeOptimisticRows } from './operation-rows.js'
+import { isParam, type RawOperation } from './paths.js'
+import type { Locator } from './read-x-sync.js'
+import { classify } from './roles.js'
+import { arrayItems, type Json, objectProperties, sameSchema, withoutNull } from './schema-utils.js'
+import { typeOf } from './type-names.js'
+
+export function buildEntity(
+  doc: Json,
+  resource: string,
+  raws: RawOperation[],
+  aliases: Map<string, TypeAlias>,
+  locator: Locator,
+): Entity {
+  const sync = raws.find((r) => r.sync)?.sync
+  const base = resource === 'root' ? 'root' : singular(resource)
+  const name = camelCase(base) || 'root'
+  const pascal = pascalCase(base) || 'Root'
+  const pluralPascal = pascalCase(resource)
+  const entity: Entity = {
+    name,
+    pascal,
+    pascalPlural: pluralPascal !== pascal ? pluralPascal : `${pascal}List`,
+    root: camelCase(resource) || 'root',
+    type: undefined,
+    idField: 'id',
+    listField: undefined,
+    sync,
+    operations: [],
+  }
+  const childCollections = new Set(
+    raws.filter((r) => r.rest.length === 3 && isParam(r.rest[0]) && isParam(r.rest[2])).map((r) => r.rest[1]),
+  )
+  const find = (method: HttpMethod, shape: (rest: string[]) => boolean) =>
+    raws.find((r) => r.method === method && shape(r.rest))
+  const detail = find('get', (rest) => rest.length === 1 && isParam(rest[0]))
+  const list = find('get', (rest) => rest.length === 0)
+  const hasPatch = raws.some((r) => r.method === 'patch' && r.rest.length === 1 && isParam(r.rest[0]))
+
+  // The entity schema: the detail response, else the list's item schema.
+  const detailSchema = detail && successSchema(doc, detail.node)
+  const listSchema = list && successSchema(doc, list.node)
+  let entitySchema: unknown = detailSchema && withoutNull(detailSchema.schema)
+  if (listSchema) {
+    const items = arrayItems(doc, listSchema.schema)
+    if (items !== undefined) entitySchema ??= items
+    else {
+      for (const [prop, { schema }] of objectProperties(doc, listSchema.schema)) {
+        const envelopeItems = arrayItems(doc, schema)
+        if (envelopeItems !== undefined && (!entitySchema || sameSchema(doc, envelopeItems, entitySchema))) {
+          entity.listField = prop
+          entitySchema ??= envelopeItems
+          break
+        }
+      }
+    }
+  }
+  const listIsCollection =
+    listSchema !== undefined &&
+    (arrayItems(doc, listSchema.schema) !== undefined || entity.listField !== undefined)
+  const entityProps = entitySchema ? objectProperties(doc, entitySchema) : new Map()
+  if (!entityProps.has('id')) {
+    const alt = [`${name}_id`, `${name}Id`].find((k) => entityProps.has(k))
+    if (alt) entity.idField = alt
+  }
+  if (entitySchema) entity.type = typeOf(entitySchema, `${pascal}`, entity.name, aliases, undefined)
+
+  const usedClientNames = new Set<string>()
+  const usedHookNames = new Set<string>()
+  for (const raw of raws) {
+    const role = classify(
+      raw,
+      detail !== undefined,
+      hasPatch,
+      childCollections,
+      entityProps,
+      listIsCollection,
+    )
+    let names = nameOperation(raw, role, entity)
+    if (usedClientNames.has(names.clientName) || usedHookNames.has(names.hookName)) {
+      const fallback = camelCase(cleanOperationId(raw) ?? '') || camelCase(`${raw.method} ${raw.path}`)
+      names = { clientName: fallback, hookName: `use${pascalCase(fallback)}`, typeBase: pascalCase(fallback) }
+    }
+    usedClientNames.add(names.clientName)
+    usedHookNames.add(names.hookName)
+    const operation = buildOperation(doc, raw, role, names, entity, entityProps, aliases, locator)
+    describeOptimisticRows(doc, raw, operation, entity, entitySchema, aliases, locator)
+    entity.operations.push(operation)
+  }
+  return entity
+}

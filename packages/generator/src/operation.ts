@@ -1,0 +1,158 @@
+/** One operation of the model: parameters, body, response, optimistic kind. */
+import type { Body, Entity, Operation, OperationRole, OptimisticKind, Param, TypeAlias } from './model.js'
+import { camelCase, identifier } from './naming.js'
+import type { Names } from './operation-names.js'
+import { checkHint, defaultKind } from './optimistic-kind.js'
+import { isParam, type RawOperation } from './paths.js'
+import { fail, type Locator, readOptimisticHint } from './read-x-sync.js'
+import { deref, isNumericSchema, isObject, type Json, objectProperties } from './schema-utils.js'
+import { stringLiteral } from './string-literal.js'
+import { typeOf } from './type-names.js'
+
+export const jsonMedia = /^application\/(.+\+)?json/
+
+export function successSchema(
+  doc: Json,
+  node: Json,
+): { status: string; media: string; schema: unknown } | undefined {
+  const responses = isObject(node.responses) ? node.responses : {}
+  const codes = Object.keys(responses)
+    .filter((c) => /^2\d\d$|^2XX$/i.test(c))
+    .sort()
+  for (const status of codes) {
+    const response = deref(doc, responses[status])
+    const content = isObject(response) && isObject(response.content) ? response.content : undefined
+    const media = content && Object.keys(content).find((m) => jsonMedia.test(m))
+    if (content && media) {
+      const mediaObject = content[media]
+      return { status, media, schema: isObject(mediaObject) ? mediaObject.schema : undefined }
+    }
+  }
+  return undefined
+}
+
+/** Headers the runtime sets on every request that needs them (apiRequest). */
+const runtimeHeaders = new Set(['idempotency-key', 'x-broadcast-origin'])
+
+export function buildOperation(
+  doc: Json,
+  raw: RawOperation,
+  role: OperationRole,
+  names: Names,
+  entity: Entity,
+  entityProps: Map<string, { schema: unknown; required: boolean }>,
+  aliases: Map<string, TypeAlias>,
+  locator: Locator,
+): Operation {
+  const pointer = ['paths', raw.path, raw.method]
+  const op = `paths[${stringLiteral(raw.path)}][${stringLiteral(raw.method)}]`
+  const toParam = (p: Json): Param => ({
+    name: String(p.name),
+    id: identifier(String(p.name)),
+    required: p.in === 'path' || p.required === true,
+    tsType: isNumericSchema(doc, p.schema) ? 'number' : 'string',
+  })
+  const pathOrder = [...raw.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1])
+  const pathParams = pathOrder.map((name) => {
+    const declared = raw.params.find((p) => p.in === 'path' && p.name === name)
+    if (!declared) fail(`path parameter {${name}} is not declared in parameters`, pointer, locator)
+    return toParam(declared)
+  })
+  const queryParams = raw.params.filter((p) => p.in === 'query').map(toParam)
+  /** The alias of one location's parameters object, such as `ListOrdersParams`, when it has any. */
+  const parametersType = (location: 'query' | 'header', suffix: string, count: number) =>
+    count > 0
+      ? typeOf(
+          undefined,
+          `${names.typeBase}${suffix}`,
+          entity.name,
+          aliases,
+          `NonNullable<${op}['parameters'][${stringLiteral(location)}]>`,
+        )
+      : undefined
+  const queryType = parametersType('query', 'Params', queryParams.length)
+  // Header parameters the runtime does not send itself are typed in the client's `options.headers`.
+  const headerParams = raw.params.filter(
+    (p) => p.in === 'header' && !runtimeHeaders.has(String(p.name).toLowerCase()),
+  )
+  const headersType = parametersType('header', 'Headers', headerParams.length)
+
+  let body: Body | undefined
+  const requestBody = deref(doc, raw.node.requestBody)
+  if (isObject(requestBody)) {
+    const content = isObject(requestBody.content) ? requestBody.content : {}
+    const media = Object.keys(content).find((m) => jsonMedia.test(m))
+    if (media) {
+      const schema = isObject(content[media]) ? (content[media] as Json).schema : undefined
+      const expression = `NonNullable<${op}['requestBody']>['content'][${stringLiteral(media)}]`
+      const type = typeOf(schema, `${names.typeBase}Body`, entity.name, aliases, expression) ?? 'unknown'
+      const props = objectProperties(doc, schema)
+      body = {
+        type,
+        required: requestBody.required === true,
+        mediaType: media,
+        properties: props.size ? [...props.keys()] : undefined,
+      }
+    }
+  }
+
+  const success = successSchema(doc, raw.node)
+  let responseType = 'void'
+  if (success) {
+    const status = /^\d+$/.test(success.status) ? success.status : stringLiteral(success.status)
+    const expression = `${op}['responses'][${status}]['content'][${stringLiteral(success.media)}]`
+    responseType =
+      typeOf(success.schema, `${names.typeBase}Response`, entity.name, aliases, expression) ?? 'unknown'
+  }
+
+  const subPath = raw.rest.slice(1)
+  const sub = subPath[0]
+  let childField: string | undefined
+  if (sub && !isParam(sub)) childField = [sub, camelCase(sub)].find((f) => entityProps.has(f))
+
+  const xSync = raw.node['x-sync']
+  const hint = readOptimisticHint(xSync, [...pointer, 'x-sync'], locator)
+  const synced = raw.sync !== undefined
+  let optimistic: OptimisticKind = 'none'
+  if (synced && raw.sync?.localFirst) optimistic = defaultKind(role)
+  if (hint) {
+    if (!synced && hint.kind !== 'none')
+      fail(
+        'x-sync.optimistic needs an x-sync path (with local_first: true)',
+        [...pointer, 'x-sync', 'optimistic'],
+        locator,
+      )
+    optimistic = hint.kind
+    if (hint.field) childField = hint.field
+    checkHint(optimistic, role, raw, body, childField, [...pointer, 'x-sync', 'optimistic'], locator)
+  }
+  if (
+    (optimistic === 'add-child' || optimistic === 'update-child' || optimistic === 'remove-child') &&
+    !childField
+  ) {
+    optimistic = 'none' // the parent schema has no such array property: nothing to patch
+  }
+  if (optimistic === 'add-child' && !body) optimistic = 'none'
+
+  return {
+    method: raw.method,
+    path: raw.path,
+    pointer: pointer.join('/'),
+    operationId: typeof raw.node.operationId === 'string' ? raw.node.operationId : undefined,
+    summary: typeof raw.node.summary === 'string' ? raw.node.summary : undefined,
+    role,
+    ...names,
+    pathParams,
+    queryParams,
+    queryType,
+    headersType,
+    body,
+    response: { type: responseType },
+    subPath,
+    childField,
+    optimistic,
+    row: undefined,
+    changes: undefined,
+    synced,
+  }
+}
