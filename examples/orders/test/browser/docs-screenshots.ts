@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core'
 import { ensureWebBuilt } from '../../web/build.js'
 import { browserProblems, launchChromium, newTablet, openApp, PHONE, TABLET } from './support/browser.js'
 import { http, type OrderJson } from './support/http.js'
-import { type RunningServer, startOrdersServer } from './support/ordersServer.js'
+import { type RunningServer, startOrdersServer } from './support/orders-server.js'
 
 const OUTPUT_DIR = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url))
 

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { openApp, screenshot, shouldSkipBrowserTests } from './support/browser.js'
-import { useTwoTablets } from './support/twoTablets.js'
+import { useTwoTablets } from './support/two-tablets.js'
 
 /** The kitchen display on two tablets: every transition tapped, each followed by the other tablet. */
 describe.skipIf(shouldSkipBrowserTests())('kitchen display, tapped', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { openApp, shouldSkipBrowserTests } from './support/browser.js'
-import { useTwoTablets } from './support/twoTablets.js'
+import { useTwoTablets } from './support/two-tablets.js'
 
 /** The developer's Live panel: what each tablet received, and what it refetched because of it. */
 describe.skipIf(shouldSkipBrowserTests())('live panel, tapped', () => {

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { openApp, screenshot, shouldSkipBrowserTests } from './support/browser.js'
 import { http } from './support/http.js'
-import { useTwoTablets } from './support/twoTablets.js'
+import { useTwoTablets } from './support/two-tablets.js'
 
 const notes = (page: Page) => page.getByLabel('Notes')
 

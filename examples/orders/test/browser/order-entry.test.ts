@@ -1,8 +1,8 @@
 import type { Page, Route } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { openApp, screenshot, shouldSkipBrowserTests, waitConnected } from './support/browser.js'
-import { textInFrameAfterNextClick } from './support/frameAfterTap.js'
-import { useTwoTablets } from './support/twoTablets.js'
+import { textInFrameAfterNextClick } from './support/first-frame.js'
+import { useTwoTablets } from './support/two-tablets.js'
 
 const ticket = (page: Page) => page.getByTestId('ticket-items')
 const ticketLines = async (page: Page) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { openApp, shouldSkipBrowserTests } from './support/browser.js'
-import { useTwoTablets } from './support/twoTablets.js'
+import { useTwoTablets } from './support/two-tablets.js'
 
 /** The orders list on two tablets: New order, tapped, and the counts it shows. */
 describe.skipIf(shouldSkipBrowserTests())('orders list, tapped', () => {

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { openApp, PHONE, shouldSkipBrowserTests } from './support/browser.js'
 import { http } from './support/http.js'
-import { useTwoTablets } from './support/twoTablets.js'
+import { useTwoTablets } from './support/two-tablets.js'
 
 /** How wide the page is against the screen, and where the Live panel sits against the screen's content. */
 const layoutOf = (page: Page) =>

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { ensureWebBuilt } from '../../web/build.js'
 import { launchChromium } from './support/browser.js'
 import { http, type MenuItemJson, type OrderJson } from './support/http.js'
-import { startOrdersServer } from './support/ordersServer.js'
+import { startOrdersServer } from './support/orders-server.js'
 
 const OUTPUT = fileURLToPath(new URL('../../../../docs/orders-app.png', import.meta.url))
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

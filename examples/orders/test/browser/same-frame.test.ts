@@ -5,10 +5,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureWebBuilt } from '../../web/build.js'
 import { launchChromium, newTablet, openApp, shouldSkipBrowserTests } from './support/browser.js'
-import { framesFromClickUntilChanged } from './support/frameProbe.js'
+import { framesFromClickUntilChanged } from './support/first-frame.js'
 import { http, type MenuItemJson, type OrderJson } from './support/http.js'
-import { type RunningServer, startOrdersServer } from './support/ordersServer.js'
-import { buildReadmeApp, serveReadmeApp } from './support/readmeApp.js'
+import { type RunningServer, startOrdersServer } from './support/orders-server.js'
+import { buildReadmeApp, serveReadmeApp } from './support/readme-app.js'
 
 /**
  * A tap's optimistic change must be painted in the first frame after the tap. TanStack Query's

@@ -10,7 +10,7 @@ import { orderSync } from '../../server/sync.js'
 import { ensureWebBuilt } from '../../web/build.js'
 import { launchChromium, newTablet, openApp, screenshot, shouldSkipBrowserTests } from './support/browser.js'
 import { http, type OrderJson } from './support/http.js'
-import { type RunningServer, startOrdersServer } from './support/ordersServer.js'
+import { type RunningServer, startOrdersServer } from './support/orders-server.js'
 
 /**
  * The server dies mid-session and comes back on the same port with the same database. The tablets

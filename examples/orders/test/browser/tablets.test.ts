@@ -13,7 +13,7 @@ import {
   shouldSkipBrowserTests,
 } from './support/browser.js'
 import { http, type MenuItemJson, type OrderJson } from './support/http.js'
-import { type RunningServer, startOrdersServer } from './support/ordersServer.js'
+import { type RunningServer, startOrdersServer } from './support/orders-server.js'
 
 /**
  * Two tablets (two browser contexts, so two caches and two broadcast connections) on the real

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureWebBuilt } from '../../web/build.js'
 import { launchChromium, newTablet, openApp, screenshot, shouldSkipBrowserTests } from './support/browser.js'
 import { http, type OrderJson } from './support/http.js'
-import { type RunningServer, startOrdersServer } from './support/ordersServer.js'
+import { type RunningServer, startOrdersServer } from './support/orders-server.js'
 
 /**
  * Runs the page's clock about `speedup` times faster than real time while `work` runs. The page

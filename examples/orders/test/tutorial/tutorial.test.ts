@@ -17,8 +17,8 @@ import {
   run,
   startCopyServer,
   tsxArgs,
-} from './exampleCopy.js'
-import { applyDiff, readTutorial, type Tutorial } from './readmeTutorial.js'
+} from './example-copy.js'
+import { applyDiff, readTutorial, type Tutorial } from './readme-tutorial.js'
 
 /**
  * The README's five-minute tutorial, followed word for word on a copy of examples/orders: every

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { REPO_ROOT } from './exampleCopy.js'
-import { applyDiff, readTutorial } from './readmeTutorial.js'
+import { REPO_ROOT } from './example-copy.js'
+import { applyDiff, readTutorial } from './readme-tutorial.js'
 
 describe('readTutorial', () => {
   it("finds the README tutorial's blocks, each with its file", () => {

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import { ensureWebBuilt } from '../../../web/build.js'
 import { browserProblems, launchChromium, newTablet, TABLET } from './browser.js'
 import { http, type MenuItemJson, type OrderJson } from './http.js'
-import { type RunningServer, startOrdersServer } from './ordersServer.js'
+import { type RunningServer, startOrdersServer } from './orders-server.js'
 
 /** Two tablets on one real Orders server, set up by `useTwoTablets` for the tests of a describe. */
 export interface TwoTablets {
