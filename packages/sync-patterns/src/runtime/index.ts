@@ -1,7 +1,10 @@
-export { BroadcastContext, type BroadcastContextValue } from './BroadcastContext.js'
-export { BroadcastProvider, type BroadcastProviderProps } from './BroadcastProvider.js'
 export * from './core/index.js'
-export { installSameFrameUpdates } from './sameFrameUpdates.js'
-export { useBroadcast } from './useBroadcast.js'
-export { type UseBroadcastInvalidationOptions, useBroadcastInvalidation } from './useBroadcastInvalidation.js'
-export { useBroadcastState } from './useBroadcastState.js'
+export { BroadcastContext, type BroadcastContextValue } from './react/broadcast-context.js'
+export { BroadcastProvider, type BroadcastProviderProps } from './react/broadcast-provider.js'
+export { installSameFrameUpdates } from './react/same-frame-updates.js'
+export { useBroadcast } from './react/use-broadcast.js'
+export {
+  type UseBroadcastInvalidationOptions,
+  useBroadcastInvalidation,
+} from './react/use-broadcast-invalidation.js'
+export { useBroadcastState } from './react/use-broadcast-state.js'

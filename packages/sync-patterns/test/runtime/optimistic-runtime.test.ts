@@ -12,7 +12,7 @@ import {
   parseRetryAfter,
   pickFields,
   updateEntityPatch,
-} from '../../src/runtime/optimistic/index.js'
+} from '../../src/runtime/core/index.js'
 
 // The runtime pieces the generated hooks call, on a real QueryClient. "Server" data arrives through
 // real fetches (fetchQuery with a query function), the way a refetch lands in an app.

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { QueryClient } from '@tanstack/query-core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { persistQueryCache } from '../../src/runtime/persistQueryCache.js'
+import { persistQueryCache } from '../../src/runtime/persist/persist-query-cache.js'
 
 afterEach(() => {
   localStorage.clear()

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { randomUUID } from '../../src/runtime/optimistic/randomUUID.js'
+import { randomUUID } from '../../src/runtime/core/optimistic/random-uuid.js'
 
 const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 

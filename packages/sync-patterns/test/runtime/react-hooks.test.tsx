@@ -4,15 +4,15 @@ import { act, cleanup, render, screen } from '@testing-library/react'
 import { type ReactNode, StrictMode, useState } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
-import { BroadcastProvider } from '../../src/runtime/BroadcastProvider.js'
 import {
   getBroadcastClient,
   initBroadcast,
   setBroadcastClient,
 } from '../../src/runtime/core/broadcast-singleton.js'
-import { useBroadcast } from '../../src/runtime/useBroadcast.js'
-import { useBroadcastInvalidation } from '../../src/runtime/useBroadcastInvalidation.js'
-import { useBroadcastState } from '../../src/runtime/useBroadcastState.js'
+import { BroadcastProvider } from '../../src/runtime/react/broadcast-provider.js'
+import { useBroadcast } from '../../src/runtime/react/use-broadcast.js'
+import { useBroadcastInvalidation } from '../../src/runtime/react/use-broadcast-invalidation.js'
+import { useBroadcastState } from '../../src/runtime/react/use-broadcast-state.js'
 import { type RealServer, startRealServer } from './real-server.js'
 
 const servers: RealServer[] = []

@@ -1,4 +1,3 @@
-export * from '../optimistic/index.js'
 export { type BackoffOptions, backoffDelay } from './backoff.js'
 export { BroadcastClient, type BroadcastClientOptions } from './broadcast-client.js'
 export {
@@ -13,12 +12,60 @@ export {
   withBroadcastOrigin,
 } from './broadcast-origin.js'
 export { getBroadcastClient, initBroadcast, setBroadcastClient } from './broadcast-singleton.js'
+export { ApiError, isApiError, parseRetryAfter } from './http/api-error.js'
+export {
+  type ApiConfig,
+  type ApiRequest,
+  apiRequest,
+  buildPath,
+  buildQuery,
+  createApiConfig,
+  type HeaderValue,
+  type QueryValue,
+  type RequestOptions,
+} from './http/api-request.js'
 export {
   getInvalidationScheduler,
   InvalidationScheduler,
   type InvalidationSchedulerOptions,
   type KeyMatch,
 } from './invalidation-scheduler.js'
+export {
+  addChildPatch,
+  type ChildPatchTarget,
+  createEntityPatch,
+  deleteEntityPatch,
+  type EntityCacheShape,
+  removeChildPatch,
+  updateChildPatch,
+  updateEntityPatch,
+} from './optimistic/entity-patches.js'
+export {
+  type MutationHookOptions,
+  type OptimisticRowOptions,
+  pickFields,
+} from './optimistic/mutation-options.js'
+export {
+  getOptimisticRegistry,
+  type OptimisticPatch,
+  OptimisticRegistry,
+} from './optimistic/optimistic-registry.js'
+export { randomUUID } from './optimistic/random-uuid.js'
+export {
+  isRetryable,
+  type OptimisticMutation,
+  runOptimisticMutation,
+} from './optimistic/run-optimistic-mutation.js'
+export { temporaryNumberId } from './optimistic/temporary-id.js'
 export { hasPendingMutation } from './pending-mutations.js'
-export { isKeyUnder, isListKeyOf, keysOverlap } from './query-keys.js'
+export {
+  entityFilters,
+  isDetailKey,
+  isKeyUnder,
+  isListKey,
+  isListKeyOf,
+  keysOverlap,
+  listFilters,
+  listQueryKey,
+} from './query-keys.js'
 export type * from './types.js'

@@ -1,6 +1,7 @@
-import { hashKey, partialMatchKey, type QueryKey } from '@tanstack/query-core'
+import { hashKey, type InvalidateQueryFilters, partialMatchKey, type QueryKey } from '@tanstack/query-core'
 
-function isPlainObject(value: unknown): boolean {
+/** A plain object (`{ status: 'draft' }`): what a list key's params element is. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false
   const proto = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
@@ -29,4 +30,37 @@ export function isKeyUnder(key: QueryKey, prefix: QueryKey): boolean {
 /** Either key is a prefix of the other: the pending-mutation guard's notion of "affects". */
 export function keysOverlap(a: QueryKey, b: QueryKey): boolean {
   return partialMatchKey(a, b) || partialMatchKey(b, a)
+}
+
+/**
+ * The spec's list key: `[root]`, or `[root, params]` when any param is set (undefined params are
+ * dropped so `{ status: undefined }` shares the cache entry of no filter).
+ */
+export function listQueryKey(root: string, params?: object): QueryKey {
+  const set = Object.entries(params ?? {}).filter(([, value]) => value !== undefined)
+  return set.length === 0 ? [root] : [root, Object.fromEntries(set)]
+}
+
+/** Every list query of an entity (`[root]` and `[root, params]`), not its details. */
+export function listFilters(root: string): InvalidateQueryFilters {
+  return { queryKey: [root], predicate: (query) => isListKey(query.queryKey, root) }
+}
+
+/** One entity's detail and everything below it (`[root, id]`, `[root, id, 'items']`). */
+export function entityFilters(root: string, id: unknown): InvalidateQueryFilters {
+  return { queryKey: [root, id] }
+}
+
+/** `[root]` or `[root, params]`: a list of entity `root` (see `isListKeyOf`). */
+export function isListKey(queryKey: QueryKey, root: string): boolean {
+  if (queryKey[0] !== root) return false
+  return queryKey.length === 1 || (queryKey.length === 2 && isPlainObject(queryKey[1]))
+}
+
+/** `[root, id]` (of entity `id` when given): one entity's detail. */
+export function isDetailKey(queryKey: QueryKey, root: string, id?: unknown): boolean {
+  if (queryKey.length !== 2 || queryKey[0] !== root) return false
+  const key = queryKey[1]
+  if (typeof key !== 'string' && typeof key !== 'number') return false
+  return id === undefined || String(key) === String(id)
 }

@@ -1,6 +1,6 @@
 import { createContext } from 'react'
-import type { BroadcastClient } from './core/broadcast-client.js'
-import type { BroadcastHandler, ConnectionState } from './core/types.js'
+import type { BroadcastClient } from '../core/broadcast-client.js'
+import type { BroadcastHandler, ConnectionState } from '../core/types.js'
 
 export interface BroadcastContextValue {
   client: BroadcastClient

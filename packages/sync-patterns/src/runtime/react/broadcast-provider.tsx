@@ -1,8 +1,8 @@
 import { type ReactNode, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react'
-import { BroadcastContext, type BroadcastContextValue } from './BroadcastContext.js'
-import { BroadcastClient, type BroadcastClientOptions } from './core/broadcast-client.js'
-import { getBroadcastClient, setBroadcastClient } from './core/broadcast-singleton.js'
-import { installSameFrameUpdates } from './sameFrameUpdates.js'
+import { BroadcastClient, type BroadcastClientOptions } from '../core/broadcast-client.js'
+import { getBroadcastClient, setBroadcastClient } from '../core/broadcast-singleton.js'
+import { BroadcastContext, type BroadcastContextValue } from './broadcast-context.js'
+import { installSameFrameUpdates } from './same-frame-updates.js'
 
 export interface BroadcastProviderProps {
   /** WebSocket URL of the broadcast endpoint (e.g. `ws://localhost:8000/ws/broadcast` or `/ws/broadcast`). */

@@ -1,9 +1,9 @@
 import { hashKey, type QueryKey } from '@tanstack/query-core'
 import { useQueryClient } from '@tanstack/react-query'
 import { useContext, useEffect, useRef } from 'react'
-import { BroadcastContext } from './BroadcastContext.js'
-import { type BroadcastInvalidation, createBroadcastInvalidation } from './core/broadcast-invalidation.js'
-import { getBroadcastClient } from './core/broadcast-singleton.js'
+import { type BroadcastInvalidation, createBroadcastInvalidation } from '../core/broadcast-invalidation.js'
+import { getBroadcastClient } from '../core/broadcast-singleton.js'
+import { BroadcastContext } from './broadcast-context.js'
 
 export interface UseBroadcastInvalidationOptions {
   /** Broadcast channel, e.g. `'order'`. */

@@ -1,5 +1,5 @@
 import { useContext } from 'react'
-import { BroadcastContext, type BroadcastContextValue } from './BroadcastContext.js'
+import { BroadcastContext, type BroadcastContextValue } from './broadcast-context.js'
 
 /** The broadcast connection of the nearest `BroadcastProvider`: `{ state, subscribe, client }`. */
 export function useBroadcast(): BroadcastContextValue {

@@ -1,6 +1,6 @@
 import { ORIGIN_HEADER } from '@pattern-stack/sync-protocol'
-import { getBroadcastOrigin } from '../core/broadcast-origin.js'
-import { ApiError, parseRetryAfter } from './ApiError.js'
+import { getBroadcastOrigin } from '../broadcast-origin.js'
+import { ApiError, parseRetryAfter } from './api-error.js'
 
 /** Where and how a generated client sends its requests. Generated code keeps one per output folder. */
 export interface ApiConfig {

@@ -1,5 +1,5 @@
-import type { QueryKey } from '@tanstack/query-core'
-import type { OptimisticPatch } from './OptimisticRegistry.js'
+import { isDetailKey, isListKey, isPlainObject } from '../query-keys.js'
+import type { OptimisticPatch } from './optimistic-registry.js'
 
 /**
  * How an entity sits in the query cache, following the spec's keys: lists under `[root]` or
@@ -15,18 +15,6 @@ export interface EntityCacheShape {
 }
 
 type Row = Record<string, unknown>
-
-export function isListKey(queryKey: QueryKey, root: string): boolean {
-  if (queryKey[0] !== root) return false
-  return queryKey.length === 1 || (queryKey.length === 2 && isPlainObject(queryKey[1]))
-}
-
-export function isDetailKey(queryKey: QueryKey, root: string, id?: unknown): boolean {
-  if (queryKey.length !== 2 || queryKey[0] !== root) return false
-  const key = queryKey[1]
-  if (typeof key !== 'string' && typeof key !== 'number') return false
-  return id === undefined || String(key) === String(id)
-}
 
 /** Create: adds the entity to every list whose filters it satisfies (once per id) and seeds its detail. */
 export function createEntityPatch(shape: EntityCacheShape, created: object): OptimisticPatch {
@@ -165,10 +153,4 @@ function passesFilters(entity: Row, params: unknown): boolean {
 
 function sameId(a: unknown, b: unknown): boolean {
   return a !== undefined && a !== null && b !== undefined && b !== null && String(a) === String(b)
-}
-
-function isPlainObject(value: unknown): value is Row {
-  if (typeof value !== 'object' || value === null) return false
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
 }

@@ -1,25 +1,3 @@
-import type { InvalidateQueryFilters, QueryKey } from '@tanstack/query-core'
-import { isListKey } from './entityPatches.js'
-
-/**
- * The spec's list key: `[root]`, or `[root, params]` when any param is set (undefined params are
- * dropped so `{ status: undefined }` shares the cache entry of no filter).
- */
-export function listQueryKey(root: string, params?: object): QueryKey {
-  const set = Object.entries(params ?? {}).filter(([, value]) => value !== undefined)
-  return set.length === 0 ? [root] : [root, Object.fromEntries(set)]
-}
-
-/** Every list query of an entity (`[root]` and `[root, params]`), not its details. */
-export function listFilters(root: string): InvalidateQueryFilters {
-  return { queryKey: [root], predicate: (query) => isListKey(query.queryKey, root) }
-}
-
-/** One entity's detail and everything below it (`[root, id]`, `[root, id, 'items']`). */
-export function entityFilters(root: string, id: unknown): InvalidateQueryFilters {
-  return { queryKey: [root, id] }
-}
-
 /**
  * Copies only the named fields (an update body's properties) from a larger object such as a form
  * draft. Typed when every field is a key of the source (an update's change to the cached row).

@@ -1,7 +1,7 @@
 import type { InvalidateQueryFilters, QueryClient, QueryKey } from '@tanstack/query-core'
-import { ApiError } from './ApiError.js'
-import { getOptimisticRegistry, type OptimisticPatch } from './OptimisticRegistry.js'
-import { randomUUID } from './randomUUID.js'
+import { ApiError } from '../http/api-error.js'
+import { getOptimisticRegistry, type OptimisticPatch } from './optimistic-registry.js'
+import { randomUUID } from './random-uuid.js'
 
 export interface OptimisticMutation<TResult> {
   /** Changes to show while the request is in flight (none for a plain mutation). */

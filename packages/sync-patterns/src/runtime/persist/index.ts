@@ -1,0 +1,5 @@
+export {
+  type PersistedQueryCache,
+  type PersistQueryCacheOptions,
+  persistQueryCache,
+} from './persist-query-cache.js'
