@@ -1,3 +1,6 @@
+// `@pattern-stack/backend-patterns/broadcast`: the backend, the engine interface, the in-memory
+// engine and the base of pub/sub engines. Nothing here needs pg or ioredis: the Redis and Postgres
+// engines are on `/broadcast/redis` and `/broadcast/postgres`.
 export {
   type AttachOptions,
   type BroadcastOptions,
@@ -12,13 +15,5 @@ export type {
   BroadcastLogger,
   WebSocketBroadcastBackendOptions,
 } from './options.js'
-export {
-  notifyInTransaction,
-  notifyStatement,
-  POSTGRES_MAX_NOTIFY_PAYLOAD_BYTES,
-  postgresChannelName,
-  type SqlExecutor,
-} from './postgres-channel.js'
-export { PostgresBroadcastEngine, type PostgresBroadcastEngineOptions } from './postgres-engine.js'
+export { PubSubBroadcastEngine, type PubSubEngineSettings } from './pub-sub-engine.js'
 export type { ReconnectBackoff } from './reconnect-backoff.js'
-export { RedisBroadcastEngine, type RedisBroadcastEngineOptions } from './redis-engine.js'

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { assertChannelName } from '@pattern-stack/sync-protocol'
 
 /** Postgres truncates identifiers (and so LISTEN channel names) to 63 bytes. */
 export const POSTGRES_MAX_IDENTIFIER_BYTES = 63
@@ -54,40 +53,4 @@ export function assertNotifyPayload(channel: string, frame: string): void {
         'than 8000 bytes. Broadcasts are signals: send identifiers, not entities.',
     )
   }
-}
-
-/** Anything that runs a parameterized statement: a `pg` Client, PoolClient or Pool. */
-export interface SqlExecutor {
-  query(text: string, values?: unknown[]): Promise<unknown>
-}
-
-/**
- * The statement that NOTIFYs `frame` on `channel`. Run it inside a transaction and the broadcast
- * is delivered if and only if that transaction commits. Throws before building anything for a bad
- * channel name or an oversized frame.
- */
-export function notifyStatement(
-  channel: string,
-  frame: string,
-  prefix = DEFAULT_POSTGRES_PREFIX,
-): { text: string; values: [string, string] } {
-  assertChannelName(channel)
-  assertNotifyPayload(channel, frame)
-  return { text: 'SELECT pg_notify($1, $2)', values: [postgresChannelName(channel, prefix), frame] }
-}
-
-/**
- * Issues the broadcast on the transaction's own connection (`tx` is the `pg` client that ran
- * BEGIN). Postgres holds the notification until COMMIT and discards it on ROLLBACK, so the
- * broadcast happens iff the change does. The engines of all instances (with the same prefix)
- * deliver it to their local subscribers.
- */
-export async function notifyInTransaction(
-  tx: SqlExecutor,
-  channel: string,
-  frame: string,
-  prefix = DEFAULT_POSTGRES_PREFIX,
-): Promise<void> {
-  const { text, values } = notifyStatement(channel, frame, prefix)
-  await tx.query(text, values)
 }

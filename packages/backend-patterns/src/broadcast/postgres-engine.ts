@@ -1,19 +1,17 @@
-// Types only: pg is an optional peer, loaded by start() so the broadcast entry point works without it.
+// Types only: pg is an optional peer, loaded by connect() so that importing this module needs no
+// pg at run time.
 import type pg from 'pg'
-import { channelsToResync, DroppedBroadcasts, encodeResyncNotices } from './dropped-broadcasts.js'
-import type { BroadcastEngine, DeliverFrame, RequestResync } from './engine.js'
-import { describeError, type EngineLogger, OutageLog } from './engine-logger.js'
+import { describeError, type EngineLogger } from './engine-logger.js'
 import {
   assertNotifyPayload,
   assertPostgresPrefix,
   DEFAULT_POSTGRES_PREFIX,
-  notifyInTransaction,
   POSTGRES_MAX_NOTIFY_PAYLOAD_BYTES,
   postgresChannelName,
   postgresControlChannel,
   quoteIdentifier,
-  type SqlExecutor,
 } from './postgres-channel.js'
+import { PubSubBroadcastEngine, withTimeout } from './pub-sub-engine.js'
 import { type ReconnectBackoff, reconnectDelay } from './reconnect-backoff.js'
 
 export interface PostgresBroadcastEngineOptions {
@@ -49,70 +47,61 @@ type Role = 'listen' | 'notify'
 /** Most publishes sent in one statement (two parameters each). */
 const MAX_NOTIFY_BATCH = 100
 
+interface QueuedNotify {
+  name: string
+  frame: string
+  resolve: () => void
+  reject: (error: unknown) => void
+}
+
 /**
  * Fan-out through Postgres LISTEN/NOTIFY: one `pg_notify` per broadcast; each instance LISTENs,
  * on one dedicated connection, only to the channels that have local subscribers.
  *
- * Publishes go through one dedicated connection, in order, so broadcasts of one instance on a
- * channel arrive everywhere in the order they were published; those that queue up while one is in
- * flight leave together in one statement.
- *
- * NOTIFY is transactional: `notifyInTransaction(tx, channel, frame)` issues the broadcast on a
- * transaction's connection, and it is delivered iff that transaction commits.
- *
- * Faults: both connections reconnect with backoff, forever; the LISTEN one re-LISTENs, then
- * resyncs every local channel. A publish never waits on an outage: with the NOTIFY connection
- * down, or `maxPendingPublishes` waiting, it is dropped at once; a slow one counts as dropped
- * after `publishTimeoutMs`. Dropped publishes are logged once per outage and announced for resync
- * once publishing works again (see DroppedBroadcasts). A frame of 8000 bytes or more is refused
- * with a RangeError.
+ * The transport only: dropped publishes, resync notices, outage logs and resync after a reconnect
+ * are PubSubBroadcastEngine's. Publishes go through one dedicated connection, in order, so
+ * broadcasts of one instance on a channel arrive everywhere in the order they were published;
+ * those that queue up while one is in flight leave together in one statement. Both connections
+ * reconnect with backoff, forever; the LISTEN one re-LISTENs. A publish never waits on an outage:
+ * with the NOTIFY connection down, or `maxPendingPublishes` waiting, it fails at once; a slow one
+ * after `publishTimeoutMs`. A frame of 8000 bytes or more is refused with a RangeError.
  */
-export class PostgresBroadcastEngine implements BroadcastEngine {
-  readonly prefix: string
-  readonly controlChannel: string
+export class PostgresBroadcastEngine extends PubSubBroadcastEngine {
   private readonly options: PostgresBroadcastEngineOptions
-  private readonly logger: EngineLogger
   private readonly clientConfig: pg.ClientConfig
-  /** Postgres channel name → broadcast channel, for the channels with local subscribers. */
-  private readonly channels = new Map<string, string>()
-  private readonly dropped: DroppedBroadcasts
-  private readonly logs: Record<Role, OutageLog>
   private readonly connections: Record<Role, pg.Client | null> = { listen: null, notify: null }
   private readonly timers = new Set<NodeJS.Timeout>()
   private Client: typeof pg.Client | null = null
   private pendingPublishes = 0
-  private readonly queue: Array<{ channel: string; name: string; frame: string; resolve: () => void }> = []
+  private readonly queue: QueuedNotify[] = []
   private draining = false
-  private deliver: DeliverFrame = () => {}
-  private resync: RequestResync = () => {}
-  private started = false
-  private closed = false
 
   constructor(options: PostgresBroadcastEngineOptions = {}) {
     const prefix = options.prefix ?? DEFAULT_POSTGRES_PREFIX
     assertPostgresPrefix(prefix)
-    this.options = options
-    this.prefix = prefix
-    this.controlChannel = postgresControlChannel(prefix)
-    this.logger = options.logger ?? console
-    this.dropped = new DroppedBroadcasts(options.maxDroppedChannels)
-    this.logs = {
-      listen: new OutageLog(this.logger, 'Postgres broadcast LISTEN connection'),
-      notify: new OutageLog(this.logger, 'Postgres broadcast NOTIFY connection'),
-    }
-    if (options.pool) this.clientConfig = { ...options.pool.options }
+    let clientConfig: pg.ClientConfig
+    if (options.pool) clientConfig = { ...options.pool.options }
     else {
       const connectionString = options.connectionString ?? process.env.DATABASE_URL
       if (!connectionString) {
         throw new TypeError('PostgresBroadcastEngine needs a connectionString, a pool or DATABASE_URL')
       }
-      this.clientConfig = { connectionString }
+      clientConfig = { connectionString }
     }
-  }
-
-  /** Broadcast channels this instance listens to: those with local subscribers. */
-  get listening(): ReadonlySet<string> {
-    return new Set(this.channels.values())
+    super({
+      name: 'PostgresBroadcastEngine',
+      prefix,
+      controlChannel: postgresControlChannel(prefix),
+      publisherName: 'Postgres broadcast NOTIFY connection',
+      listenerName: 'Postgres broadcast LISTEN connection',
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      publishTimeoutMs: options.publishTimeoutMs ?? 2000,
+      maxControlMessageBytes: POSTGRES_MAX_NOTIFY_PAYLOAD_BYTES,
+      maxDroppedChannels: options.maxDroppedChannels,
+      logger: options.logger,
+    })
+    this.options = options
+    this.clientConfig = clientConfig
   }
 
   /**
@@ -127,37 +116,59 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
     return rows.map((row) => row.channel).sort()
   }
 
-  async start(deliver: DeliverFrame, resync: RequestResync): Promise<void> {
-    if (this.started) throw new Error('PostgresBroadcastEngine.start() was already called')
-    this.started = true
-    this.deliver = deliver
-    this.resync = resync
-    try {
-      const { default: pg } = await import('pg')
-      this.Client = pg.Client
-      await Promise.all([this.connect('listen'), this.connect('notify')])
-    } catch (error) {
-      await this.close()
-      throw new Error(`PostgresBroadcastEngine could not connect to Postgres: ${describeError(error)}`)
-    }
+  protected transportName(channel: string): string {
+    return postgresChannelName(channel, this.prefix)
   }
 
-  /** One `pg_notify` of the encoded frame. Resolves even when Postgres is down (dropped). */
-  async publish(channel: string, frame: string): Promise<void> {
-    if (!this.started) throw new Error('PostgresBroadcastEngine: call start() before publish()')
-    if (this.closed) throw new Error('PostgresBroadcastEngine: publish() after close()')
+  protected override checkFrame(channel: string, frame: string): void {
     assertNotifyPayload(channel, frame)
-    const notifier = this.connections.notify
-    if (!notifier || this.pendingPublishes >= (this.options.maxPendingPublishes ?? 10_000)) {
-      this.logs.notify.failed(notifier ? 'too many publishes waiting for Postgres' : 'not connected')
-      this.dropped.record(channel)
-      return
+  }
+
+  protected async connect(): Promise<void> {
+    const { default: pg } = await import('pg')
+    this.Client = pg.Client
+    await Promise.all([this.open('listen'), this.open('notify')])
+  }
+
+  protected connectFailure(error: unknown): Error {
+    return new Error(`PostgresBroadcastEngine could not connect to Postgres: ${describeError(error)}`)
+  }
+
+  /** Queues a `pg_notify`; settles when the statement carrying it has. */
+  protected send(name: string, frame: string): Promise<void> {
+    if (!this.connections.notify) return Promise.reject(new Error('not connected'))
+    if (this.pendingPublishes >= (this.options.maxPendingPublishes ?? 10_000)) {
+      return Promise.reject(new Error('too many publishes waiting for Postgres'))
     }
     this.pendingPublishes++
-    return new Promise<void>((resolve) => {
-      this.queue.push({ channel, name: postgresChannelName(channel, this.prefix), frame, resolve })
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ name, frame, resolve, reject })
       if (!this.draining) void this.drain()
     })
+  }
+
+  /** A resync notice: its own statement, outside the publish queue and its limit. */
+  protected override async sendControl(message: string): Promise<void> {
+    const notifier = this.connections.notify
+    if (!notifier) throw new Error('not connected')
+    await notifier.query('SELECT pg_notify($1, $2)', [this.controlChannel, message])
+  }
+
+  protected listen(name: string): Promise<void> {
+    return this.listenQuery(`LISTEN ${quoteIdentifier(name)}`)
+  }
+
+  protected unlisten(name: string): Promise<void> {
+    return this.listenQuery(`UNLISTEN ${quoteIdentifier(name)}`)
+  }
+
+  protected async disconnect(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer)
+    this.timers.clear()
+    const open = [this.connections.listen, this.connections.notify]
+    this.connections.listen = null
+    this.connections.notify = null
+    await Promise.all(open.map((client) => client?.end().catch(() => {})))
   }
 
   /**
@@ -180,66 +191,26 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
             text,
             batch.flatMap((p) => [p.name, p.frame]),
           ),
-          this.options.publishTimeoutMs ?? 2000,
+          this.publishTimeoutMs,
+          `no answer from Postgres within ${this.publishTimeoutMs} ms`,
         )
-        this.logs.notify.recovered()
-        if (!this.dropped.isEmpty) void this.flushDropped()
+        for (const publish of batch) publish.resolve()
       } catch (error) {
-        this.logs.notify.failed(error)
-        for (const publish of batch) this.dropped.record(publish.channel)
+        for (const publish of batch) publish.reject(error)
       } finally {
         this.pendingPublishes -= batch.length
-        for (const publish of batch) publish.resolve()
       }
     }
     this.draining = false
   }
 
-  /**
-   * Issues the broadcast on the transaction's own connection so it is delivered iff the
-   * transaction commits (same as the module function, with this engine's prefix).
-   */
-  notifyInTransaction(tx: SqlExecutor, channel: string, frame: string): Promise<void> {
-    return notifyInTransaction(tx, channel, frame, this.prefix)
-  }
-
-  async addChannel(channel: string): Promise<void> {
-    const name = postgresChannelName(channel, this.prefix)
-    this.channels.set(name, channel)
-    await this.listenQuery(`LISTEN ${quoteIdentifier(name)}`)
-  }
-
-  async removeChannel(channel: string): Promise<void> {
-    const name = postgresChannelName(channel, this.prefix)
-    if (!this.channels.delete(name)) return
-    await this.listenQuery(`UNLISTEN ${quoteIdentifier(name)}`)
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    this.deliver = () => {}
-    this.resync = () => {}
-    for (const timer of this.timers) clearTimeout(timer)
-    this.timers.clear()
-    const open = [this.connections.listen, this.connections.notify]
-    this.connections.listen = null
-    this.connections.notify = null
-    await Promise.all(open.map((client) => client?.end().catch(() => {})))
-  }
-
   /** Runs LISTEN/UNLISTEN on the current connection; a lost connection re-LISTENs on reconnect. */
   private async listenQuery(statement: string): Promise<void> {
     const listener = this.connections.listen
-    if (!listener) return
-    try {
-      await listener.query(statement)
-    } catch (error) {
-      this.logs.listen.failed(error)
-    }
+    if (listener) await listener.query(statement)
   }
 
-  private async connect(role: Role): Promise<void> {
+  private async open(role: Role): Promise<void> {
     if (!this.Client) throw new Error('PostgresBroadcastEngine: pg is not loaded')
     const client = new this.Client({
       ...this.clientConfig,
@@ -249,7 +220,9 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
     })
     client.on('error', (error) => this.onLost(role, client, error))
     client.on('end', () => this.onLost(role, client, 'connection ended'))
-    if (role === 'listen') client.on('notification', (message) => this.onNotification(message))
+    if (role === 'listen') {
+      client.on('notification', (message) => this.received(message.channel, message.payload ?? ''))
+    }
     try {
       await client.connect()
       if (role === 'notify') {
@@ -259,7 +232,7 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
       // From here addChannel LISTENs on this client too (queued after the batch below), so a
       // channel added meanwhile is not missed; LISTEN twice is harmless.
       this.connections.listen = client
-      const names = [this.controlChannel, ...this.channels.keys()]
+      const names = this.listenNames()
       await client.query(names.map((name) => `LISTEN ${quoteIdentifier(name)}`).join('; '))
     } catch (error) {
       if (this.connections[role] === client) this.connections[role] = null
@@ -269,10 +242,15 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
     }
   }
 
+  private failed(role: Role, reason: unknown): void {
+    if (role === 'listen') this.listenerFailed(reason)
+    else this.publisherFailed(reason)
+  }
+
   private onLost(role: Role, client: pg.Client, reason: unknown): void {
     if (this.closed || client !== this.connections[role]) return
     this.connections[role] = null
-    this.logs[role].failed(reason)
+    this.failed(role, reason)
     client.end().catch(() => {})
     this.scheduleReconnect(role, 1)
   }
@@ -283,56 +261,18 @@ export class PostgresBroadcastEngine implements BroadcastEngine {
       async () => {
         this.timers.delete(timer)
         try {
-          await this.connect(role)
+          await this.open(role)
         } catch (error) {
-          this.logs[role].failed(error)
+          this.failed(role, error)
           this.scheduleReconnect(role, attempt + 1)
           return
         }
         if (this.closed) return
-        if (role === 'listen') {
-          this.logs.listen.recovered(`listening to ${this.channels.size} channel(s) again`)
-          const affected = [...this.channels.values()]
-          if (affected.length > 0) this.resync(affected)
-        } else this.logs.notify.recovered()
-        if (!this.dropped.isEmpty) void this.flushDropped()
+        if (role === 'listen') this.listenerRecovered()
+        else this.publisherRecovered()
       },
       reconnectDelay(attempt, this.options.backoff),
     )
     this.timers.add(timer)
   }
-
-  private onNotification(message: pg.Notification): void {
-    const payload = message.payload ?? ''
-    if (message.channel === this.controlChannel) {
-      const channels = channelsToResync(payload, this.channels.values())
-      if (channels.length > 0) this.resync(channels)
-      return
-    }
-    const channel = this.channels.get(message.channel)
-    if (channel !== undefined) this.deliver(channel, payload)
-  }
-
-  /** Announces the channels whose broadcasts were dropped (see DroppedBroadcasts). */
-  private async flushDropped(): Promise<void> {
-    const notifier = this.connections.notify
-    const notice = notifier && this.dropped.take()
-    if (!notifier || !notice) return
-    try {
-      for (const message of encodeResyncNotices(notice, POSTGRES_MAX_NOTIFY_PAYLOAD_BYTES)) {
-        await notifier.query('SELECT pg_notify($1, $2)', [this.controlChannel, message])
-      }
-    } catch (error) {
-      this.dropped.restore(notice)
-      this.logs.notify.failed(error)
-    }
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Postgres within ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }

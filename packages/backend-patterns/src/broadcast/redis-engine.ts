@@ -1,8 +1,8 @@
-// Types only: ioredis is an optional peer, loaded by start() so the broadcast entry point works without it.
+// Types only: ioredis is an optional peer, loaded by connect() so that importing this module
+// needs no ioredis at run time.
 import type { Redis, RedisOptions } from 'ioredis'
-import { channelsToResync, DroppedBroadcasts, encodeResyncNotices } from './dropped-broadcasts.js'
-import type { BroadcastEngine, DeliverFrame, RequestResync } from './engine.js'
-import { describeError, type EngineLogger, OutageLog } from './engine-logger.js'
+import { describeError, type EngineLogger } from './engine-logger.js'
+import { PubSubBroadcastEngine } from './pub-sub-engine.js'
 import { type ReconnectBackoff, reconnectDelay } from './reconnect-backoff.js'
 
 export interface RedisBroadcastEngineOptions {
@@ -30,57 +30,49 @@ export interface RedisBroadcastEngineOptions {
  * Fan-out through Redis pub/sub: one PUBLISH per broadcast; each instance SUBSCRIBEs only to the
  * channels that have local subscribers, on a dedicated subscriber connection.
  *
- * Faults: both connections reconnect with backoff, forever. A publish never waits on an outage:
- * it is dropped at once (no offline queue, `publishTimeoutMs` for a server that hangs), logged
- * once per outage, and covered by a resync: the subscriber connection, after reconnecting and
- * resubscribing, resyncs every local channel; and channels whose broadcasts were dropped while
- * only this instance's publisher was cut off are announced on a control channel once the
- * publisher is back, so the instances subscribed to them resync too.
+ * The transport only: dropped publishes, resync notices, outage logs and resync after a reconnect
+ * are PubSubBroadcastEngine's. Both connections reconnect with backoff, forever (ioredis'
+ * `retryStrategy`); commands are never queued offline nor retried, so a publish fails at once
+ * during an outage (`publishTimeoutMs` for a server that hangs). After a reconnect the subscriber
+ * connection resubscribes (ours to do, so that the resync follows it).
  */
-export class RedisBroadcastEngine implements BroadcastEngine {
-  readonly prefix: string
-  /** Redis channel of resync notices; `#` cannot occur in a broadcast channel name. */
-  readonly controlChannel: string
+export class RedisBroadcastEngine extends PubSubBroadcastEngine {
   private readonly url: string
   private readonly options: RedisBroadcastEngineOptions
-  private readonly logger: EngineLogger
-  private readonly channels = new Set<string>()
-  private readonly dropped: DroppedBroadcasts
-  private readonly publishLog: OutageLog
-  private readonly subscribeLog: OutageLog
   private publisher: Redis | null = null
   private subscriber: Redis | null = null
-  private deliver: DeliverFrame = () => {}
-  private resync: RequestResync = () => {}
   private subscriberWasReady = false
-  private closed = false
+  private lastError: unknown = null
 
   constructor(options: RedisBroadcastEngineOptions = {}) {
     const prefix = options.prefix ?? 'sync:'
     if (typeof prefix !== 'string' || prefix.includes('#')) {
       throw new TypeError(`prefix must be a string without "#", got ${JSON.stringify(prefix)}`)
     }
+    const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+    super({
+      name: 'RedisBroadcastEngine',
+      prefix,
+      // `#` cannot occur in a broadcast channel name.
+      controlChannel: `${prefix}#resync`,
+      publisherName: `Redis broadcast publisher (${redactUrl(url)})`,
+      listenerName: `Redis broadcast subscriber (${redactUrl(url)})`,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      publishTimeoutMs: options.publishTimeoutMs ?? 1000,
+      maxDroppedChannels: options.maxDroppedChannels,
+      logger: options.logger,
+    })
     this.options = options
-    this.url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-    this.prefix = prefix
-    this.controlChannel = `${prefix}#resync`
-    this.logger = options.logger ?? console
-    this.dropped = new DroppedBroadcasts(options.maxDroppedChannels)
-    this.publishLog = new OutageLog(this.logger, `Redis broadcast publisher (${redactUrl(this.url)})`)
-    this.subscribeLog = new OutageLog(this.logger, `Redis broadcast subscriber (${redactUrl(this.url)})`)
+    this.url = url
   }
 
-  /** Channels this instance listens to: those with local subscribers. */
-  get listening(): ReadonlySet<string> {
-    return this.channels
+  protected transportName(channel: string): string {
+    return this.prefix + channel
   }
 
-  async start(deliver: DeliverFrame, resync: RequestResync): Promise<void> {
-    if (this.publisher) throw new Error('RedisBroadcastEngine.start() was already called')
-    this.deliver = deliver
-    this.resync = resync
+  protected async connect(): Promise<void> {
     const { Redis } = await import('ioredis')
-    if (this.publisher) throw new Error('RedisBroadcastEngine.start() was already called')
+    if (this.closed) throw new Error('closed while starting')
     const common: RedisOptions = {
       ...this.options.redis,
       lazyConnect: true,
@@ -92,10 +84,9 @@ export class RedisBroadcastEngine implements BroadcastEngine {
     const name = this.options.redis?.connectionName ?? 'sync-patterns'
     const publisher = new Redis(this.url, {
       ...common,
-      commandTimeout: this.options.publishTimeoutMs ?? 1000,
+      commandTimeout: this.publishTimeoutMs,
       connectionName: `${name}:publish`,
     })
-    // Resubscribing is ours to do, so that resync follows it.
     const subscriber = new Redis(this.url, {
       ...common,
       autoResubscribe: false,
@@ -104,82 +95,47 @@ export class RedisBroadcastEngine implements BroadcastEngine {
     this.publisher = publisher
     this.subscriber = subscriber
 
-    publisher.on('error', (error) => this.publishLog.failed(error))
-    publisher.on('ready', () => {
-      this.publishLog.recovered()
-      void this.flushDropped()
+    publisher.on('error', (error) => {
+      this.lastError = error
+      this.publisherFailed(error)
     })
-    subscriber.on('error', (error) => this.subscribeLog.failed(error))
+    publisher.on('ready', () => this.publisherRecovered())
+    subscriber.on('error', (error) => {
+      this.lastError = error
+      this.listenerFailed(error)
+    })
     subscriber.on('close', () => {
-      if (!this.closed && this.subscriberWasReady) this.subscribeLog.failed('connection closed')
+      if (!this.closed && this.subscriberWasReady) this.listenerFailed('connection closed')
     })
     subscriber.on('ready', () => void this.onSubscriberReady())
-    subscriber.on('message', (key: string, message: string) => this.onMessage(key, message))
+    subscriber.on('message', (key: string, message: string) => this.received(key, message))
 
-    let lastError: unknown = null
-    const remember = (error: unknown) => {
-      lastError = error
-    }
-    publisher.on('error', remember)
-    subscriber.on('error', remember)
-    try {
-      await withTimeout(
-        Promise.all([publisher.connect(), subscriber.connect()]),
-        this.options.connectTimeoutMs ?? 5000,
-      )
-      await subscriber.subscribe(this.controlChannel, ...[...this.channels].map((c) => this.key(c)))
-      this.subscriberWasReady = true
-    } catch (error) {
-      await this.close()
-      const reason = describeError(lastError ?? error)
-      throw new Error(`RedisBroadcastEngine could not connect to Redis at ${redactUrl(this.url)}: ${reason}`)
-    } finally {
-      publisher.off('error', remember)
-      subscriber.off('error', remember)
-    }
+    await Promise.all([publisher.connect(), subscriber.connect()])
+    await subscriber.subscribe(...this.listenNames())
+    this.subscriberWasReady = true
   }
 
-  /** One PUBLISH of the encoded frame. Resolves even when Redis is down (the broadcast is dropped). */
-  async publish(channel: string, frame: string): Promise<void> {
-    const publisher = this.requireStarted()
-    try {
-      await publisher.publish(this.key(channel), frame)
-      this.publishLog.recovered()
-      if (!this.dropped.isEmpty) void this.flushDropped()
-    } catch (error) {
-      this.publishLog.failed(error)
-      this.dropped.record(channel)
-    }
+  protected connectFailure(error: unknown): Error {
+    const reason = describeError(this.lastError ?? error)
+    return new Error(`RedisBroadcastEngine could not connect to Redis at ${redactUrl(this.url)}: ${reason}`)
   }
 
-  async addChannel(channel: string): Promise<void> {
-    this.channels.add(channel)
+  protected async send(name: string, message: string): Promise<void> {
+    if (!this.publisher) throw new Error('not connected')
+    await this.publisher.publish(name, message)
+  }
+
+  protected async listen(name: string): Promise<void> {
     const subscriber = this.subscriber
-    if (subscriber?.status !== 'ready') return // subscribed on (re)connect
-    try {
-      await subscriber.subscribe(this.key(channel))
-    } catch (error) {
-      // The connection dropped meanwhile; the reconnect resubscribes and resyncs this channel.
-      this.subscribeLog.failed(error)
-    }
+    if (subscriber?.status === 'ready') await subscriber.subscribe(name) // else subscribed on (re)connect
   }
 
-  async removeChannel(channel: string): Promise<void> {
-    if (!this.channels.delete(channel)) return
+  protected async unlisten(name: string): Promise<void> {
     const subscriber = this.subscriber
-    if (subscriber?.status !== 'ready') return
-    try {
-      await subscriber.unsubscribe(this.key(channel))
-    } catch (error) {
-      this.subscribeLog.failed(error) // a new connection starts without it anyway
-    }
+    if (subscriber?.status === 'ready') await subscriber.unsubscribe(name)
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    this.deliver = () => {}
-    this.resync = () => {}
+  protected async disconnect(): Promise<void> {
     const connections = [this.publisher, this.subscriber].filter((c): c is Redis => c !== null)
     await Promise.all(
       connections.map(async (connection) => {
@@ -190,68 +146,20 @@ export class RedisBroadcastEngine implements BroadcastEngine {
     )
   }
 
-  private key(channel: string): string {
-    return this.prefix + channel
-  }
-
-  private onMessage(key: string, message: string): void {
-    if (key === this.controlChannel) {
-      const channels = channelsToResync(message, this.channels)
-      if (channels.length > 0) this.resync(channels)
-      return
-    }
-    if (!key.startsWith(this.prefix)) return
-    const channel = key.slice(this.prefix.length)
-    // A message can still arrive between our UNSUBSCRIBE and Redis processing it.
-    if (this.channels.has(channel)) this.deliver(channel, message)
-  }
-
-  /** First connect is handled by start(); after a reconnect: resubscribe, then resync. */
+  /** First connect is handled by connect(); after a reconnect: resubscribe, then resync. */
   private async onSubscriberReady(): Promise<void> {
     const subscriber = this.subscriber
     if (!this.subscriberWasReady || this.closed || !subscriber) return
-    const channels = [...this.channels]
     try {
-      await subscriber.subscribe(this.controlChannel, ...channels.map((c) => this.key(c)))
+      await subscriber.subscribe(...this.listenNames())
     } catch (error) {
-      this.subscribeLog.failed(error) // dropped again; the next 'ready' retries
+      this.listenerFailed(error) // dropped again; the next 'ready' retries
       return
     }
-    this.subscribeLog.recovered(`resubscribed to ${channels.length} channel(s)`)
-    // Channels added while we were resubscribing were subscribed by addChannel itself, but
-    // their subscribers may also have missed events, so resync everything local now.
-    const affected = [...this.channels]
-    if (affected.length > 0) this.resync(affected)
-  }
-
-  /** Announces the channels whose broadcasts were dropped (see DroppedBroadcasts). */
-  private async flushDropped(): Promise<void> {
-    const publisher = this.publisher
-    const notice = this.dropped.take()
-    if (!notice || !publisher) return
-    try {
-      for (const message of encodeResyncNotices(notice)) await publisher.publish(this.controlChannel, message)
-    } catch (error) {
-      this.dropped.restore(notice)
-      this.publishLog.failed(error)
-    }
-  }
-
-  private requireStarted(): Redis {
-    if (!this.publisher) throw new Error('RedisBroadcastEngine: call start() before publish()')
-    if (this.closed) throw new Error('RedisBroadcastEngine: publish() after close()')
-    return this.publisher
+    this.listenerRecovered()
   }
 }
 
 function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@')
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no connection within ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }

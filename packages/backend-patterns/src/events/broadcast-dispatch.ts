@@ -20,14 +20,10 @@ export interface BroadcastTarget {
 }
 
 /**
- * When and how a unit of work's queued broadcasts leave: the one replaceable step. The default
- * sends after commit; a transactional engine (Postgres NOTIFY) can instead send inside the
- * transaction with `beforeCommit`, because NOTIFY is itself delivered only on commit.
+ * When and how a unit of work's queued broadcasts leave: the one replaceable step. It runs once the
+ * transaction committed, never for a rolled-back one.
  */
 export interface BroadcastDispatch {
-  /** Runs inside the transaction after the work succeeded; a throw here rolls the transaction back. */
-  // biome-ignore lint/suspicious/noExplicitAny: any Drizzle transaction handle
-  beforeCommit?(tx: any, messages: readonly QueuedBroadcast[]): Promise<void>
   /** Runs once the commit succeeded; never for a rolled-back transaction. */
   afterCommit?(messages: readonly QueuedBroadcast[]): Promise<void>
 }

@@ -84,9 +84,7 @@ export class UnitOfWork<TDb extends AnyPgDatabase> {
           queued.push(message)
         },
       }
-      const value = await work(ctx)
-      if (queued.length > 0 && this.dispatch.beforeCommit) await this.dispatch.beforeCommit(tx, queued)
-      return value
+      return work(ctx)
     })
     if (queued.length > 0 && this.dispatch.afterCommit) await this.dispatch.afterCommit(queued)
     return result

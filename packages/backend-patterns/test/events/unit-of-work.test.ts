@@ -1,6 +1,5 @@
 import {
   afterCommitDispatch,
-  type BroadcastDispatch,
   countSystemEvents,
   systemEvents,
   UnitOfWork,
@@ -200,29 +199,5 @@ describe.each(kinds)('UnitOfWork on %s', (kind: DatabaseKind) => {
     expect(failures).toEqual(['created: Error: engine down'])
     expect((await rig.settle()).map((e) => e.event)).toEqual(['updated'])
     expect(await database.db.select().from(widgets).where(eq(widgets.id, id))).toHaveLength(1)
-  })
-
-  it('a dispatch may send inside the transaction instead (beforeCommit); its failure rolls back', async () => {
-    const calls: string[] = []
-    const inTransaction: BroadcastDispatch = {
-      async beforeCommit(_tx, messages) {
-        calls.push(...messages.map((m) => m.event))
-        if (messages.some((m) => m.event === 'updated')) throw new Error('notify failed')
-      },
-    }
-    const uow = new UnitOfWork({ db: database.db, dispatch: inTransaction })
-    const id = nextId()
-    await uow.run({ allow: widgetSync }, async (ctx) => {
-      await ctx.tx.insert(widgets).values({ id, state: 'new' })
-      ctx.broadcast('widget', 'created', { entity_id: id })
-    })
-    await expect(
-      uow.run({ allow: widgetSync }, async (ctx) => {
-        await ctx.tx.update(widgets).set({ state: 'changed' }).where(eq(widgets.id, id))
-        ctx.broadcast('widget', 'updated', { entity_id: id })
-      }),
-    ).rejects.toThrow('notify failed')
-    expect(calls).toEqual(['created', 'updated'])
-    expect(await database.db.select().from(widgets).where(eq(widgets.id, id))).toEqual([{ id, state: 'new' }])
   })
 })

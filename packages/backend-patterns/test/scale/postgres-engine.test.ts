@@ -1,15 +1,10 @@
-import { encodeEventFrame } from '@pattern-stack/sync-protocol'
-import { type SQL, sql } from 'drizzle-orm'
-import { drizzle } from 'drizzle-orm/node-postgres'
-import pg from 'pg'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import {
-  notifyInTransaction,
-  notifyStatement,
   POSTGRES_MAX_IDENTIFIER_BYTES,
+  PostgresBroadcastEngine,
   postgresChannelName,
-} from '../../src/broadcast/postgres-channel.js'
-import { PostgresBroadcastEngine } from '../../src/broadcast/postgres-engine.js'
+} from '@pattern-stack/backend-patterns/broadcast/postgres'
+import pg from 'pg'
+import { afterEach, describe, expect, it } from 'vitest'
 import { EngineRecorder } from './engine-recorder.js'
 import { DATABASE_URL, postgresAvailable, uniquePrefix } from './services.js'
 import { waitFor } from './wait-for.js'
@@ -18,12 +13,9 @@ const quiet = { warn: () => {}, info: () => {} }
 
 describe.skipIf(!postgresAvailable)('PostgresBroadcastEngine against the real Postgres', () => {
   const open: Array<{ close(): Promise<void> }> = []
-  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 3 })
-  pool.on('error', () => {})
   afterEach(async () => {
     await Promise.all(open.splice(0).map((engine) => engine.close()))
   })
-  afterAll(() => pool.end())
 
   async function engine(prefix: string): Promise<{ engine: PostgresBroadcastEngine; seen: EngineRecorder }> {
     const engine = new PostgresBroadcastEngine({ connectionString: DATABASE_URL, prefix, logger: quiet })
@@ -49,52 +41,6 @@ describe.skipIf(!postgresAvailable)('PostgresBroadcastEngine against the real Po
     expect(b.seen.on('order')).toEqual(frames)
     expect(b.seen.on('contact')).toEqual([])
     expect(a.seen.frames).toEqual([])
-  })
-
-  it('delivers a broadcast issued inside a transaction iff the transaction commits', async () => {
-    const prefix = uniquePrefix()
-    const a = await engine(prefix)
-    await a.engine.addChannel('order')
-    const tx = await pool.connect()
-    try {
-      await tx.query('BEGIN')
-      await a.engine.notifyInTransaction(tx, 'order', '{"n":"rolled back"}')
-      await tx.query('ROLLBACK')
-      await tx.query('BEGIN')
-      await notifyInTransaction(tx, 'order', '{"n":"committed"}', prefix)
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      expect(a.seen.frames).toEqual([]) // nothing before COMMIT
-      await tx.query('COMMIT')
-    } finally {
-      tx.release()
-    }
-    await waitFor(() => a.seen.frames.length === 1, 'the committed broadcast')
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(a.seen.on('order')).toEqual(['{"n":"committed"}'])
-  })
-
-  it('works the same in a Drizzle transaction (the recipe in docs/scaling.md)', async () => {
-    const prefix = uniquePrefix()
-    const a = await engine(prefix)
-    await a.engine.addChannel('order')
-    const db = drizzle(pool)
-    const notify = async (tx: { execute(query: SQL): Promise<unknown> }, event: string) => {
-      const frame = encodeEventFrame('order', event, { entity_id: '42' })
-      const {
-        values: [channel, payload],
-      } = notifyStatement('order', frame, a.engine.prefix)
-      await tx.execute(sql`SELECT pg_notify(${channel}, ${payload})`)
-    }
-    await expect(
-      db.transaction(async (tx) => {
-        await notify(tx, 'rolled_back')
-        throw new Error('the change failed')
-      }),
-    ).rejects.toThrow('the change failed')
-    await db.transaction(async (tx) => notify(tx, 'committed'))
-    await waitFor(() => a.seen.frames.length === 1, 'the committed broadcast')
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(a.seen.on('order').map((f) => JSON.parse(f).event)).toEqual(['committed'])
   })
 
   it('LISTENs only to channels with local subscribers, and UNLISTENs when the last leaves', async () => {
@@ -151,10 +97,7 @@ describe.skipIf(!postgresAvailable)('PostgresBroadcastEngine against the real Po
         `broadcast on channel "order" is ${Buffer.byteLength(big)} bytes; Postgres NOTIFY payloads must be shorter than 8000 bytes`,
       ),
     )
-    await expect(notifyInTransaction(pool, 'order', big, prefix)).rejects.toThrow(RangeError)
-    await expect(notifyInTransaction(pool, 'bad channel', '{}', prefix)).rejects.toThrow(
-      /may only use letters/,
-    )
+    await expect(a.engine.publish('order', big)).rejects.toThrow(RangeError)
     await a.engine.publish('order', '{"small":1}')
     await waitFor(() => a.seen.frames.length === 1, 'the small frame')
     expect(a.seen.on('order')).toEqual(['{"small":1}'])

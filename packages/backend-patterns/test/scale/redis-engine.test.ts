@@ -1,6 +1,6 @@
+import { RedisBroadcastEngine } from '@pattern-stack/backend-patterns/broadcast/redis'
 import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
-import { RedisBroadcastEngine } from '../../src/broadcast/redis-engine.js'
 import { EngineRecorder } from './engine-recorder.js'
 import { REDIS_URL, redisAvailable, uniquePrefix } from './services.js'
 import { waitFor } from './wait-for.js'
