@@ -34,7 +34,7 @@ import {
   createBroadcastInvalidation,
   type EntityCacheShape,
   entityFilters,
-  getInvalidationScheduler,
+  getSyncClient,
   listFilters,
   removeChildPatch,
   runOptimisticMutation,
@@ -158,7 +158,7 @@ class Tablet {
         signals: false,
         logger: silent,
       })
-      if (COALESCE_MS !== undefined) getInvalidationScheduler(this.queryClient, { coalesceMs: COALESCE_MS })
+      if (COALESCE_MS !== undefined) getSyncClient(this.queryClient, { coalesceMs: COALESCE_MS })
       const invalidation = createBroadcastInvalidation({
         queryClient: this.queryClient,
         client: this.broadcast,

@@ -47,8 +47,9 @@ else await runServer()
 // ─────────────────────────────────────────── clients ───────────────────────────────────────────
 
 async function runClients(): Promise<void> {
-  const { BroadcastClient, createBroadcastInvalidation, getInvalidationScheduler, withBroadcastOrigin } =
-    await import('@pattern-stack/sync-patterns/runtime/core')
+  const { BroadcastClient, createBroadcastInvalidation, getSyncClient, withBroadcastOrigin } = await import(
+    '@pattern-stack/sync-patterns/runtime/core'
+  )
   const { MutationObserver, QueryClient, QueryObserver } = await import('@tanstack/query-core')
   const { default: WebSocket } = await import('ws')
   type Client = InstanceType<typeof BroadcastClient>
@@ -126,7 +127,7 @@ async function runClients(): Promise<void> {
       const busy = tabs.some(
         (t) =>
           t.queryClient.isFetching() > 0 ||
-          (group === 'ours' && getInvalidationScheduler(t.queryClient).pendingCount > 0),
+          (group === 'ours' && getSyncClient(t.queryClient).scheduler.pendingCount > 0),
       )
       calm = busy ? 0 : calm + 1
     }

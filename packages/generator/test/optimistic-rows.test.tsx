@@ -4,7 +4,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { getOptimisticRegistry } from '@pattern-stack/sync-patterns/runtime/core'
+import { getSyncClient } from '@pattern-stack/sync-patterns/runtime/core'
 import {
   type QueryClient,
   QueryClientProvider,
@@ -147,7 +147,7 @@ for (const [fixture, file] of Object.entries(FIXTURES)) {
               ? body
               : { id: op.optimistic === 'update' ? id : (children[0]?.id as unknown), data: body }
           result.current.mutate(variables)
-          await waitFor(() => expect(getOptimisticRegistry(client).pendingCount).toBe(1))
+          await waitFor(() => expect(getSyncClient(client).optimistic.pendingCount).toBe(1))
 
           const rows = cachedRows(client, entity)
           for (const row of rows) check(row, `a cached ${entity.name} after ${op.hookName}`)

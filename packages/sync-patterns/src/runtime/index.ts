@@ -8,3 +8,4 @@ export {
   useBroadcastInvalidation,
 } from './react/use-broadcast-invalidation.js'
 export { useBroadcastState } from './react/use-broadcast-state.js'
+export { useOptimisticMutation } from './react/use-optimistic-mutation.js'

@@ -39,6 +39,16 @@ describe('backoffDelay', () => {
     }
   })
 
+  it('equal jitter stays in the upper half of the window; none is the window itself', () => {
+    expect(backoffDelay(2, { ...options, jitter: 'equal', random: () => 0 })).toBe(2000)
+    expect(backoffDelay(2, { ...options, jitter: 'equal', random: () => 0.999999 })).toBe(3999)
+    // A mutation's retry: 250 ms doubling, at most 4 s.
+    const retry = { baseDelay: 250, maxDelay: 4000, jitter: 'none' } as const
+    expect([0, 1, 2, 3, 4, 5].map((attempt) => backoffDelay(attempt, retry))).toEqual([
+      250, 500, 1000, 2000, 4000, 4000,
+    ])
+  })
+
   it('refuses a bad attempt number', () => {
     expect(() => backoffDelay(-1, options)).toThrow(/non-negative integer/)
     expect(() => backoffDelay(1.5, options)).toThrow(/non-negative integer/)

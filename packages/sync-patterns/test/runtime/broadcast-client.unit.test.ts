@@ -1,3 +1,4 @@
+import { focusManager, onlineManager } from '@tanstack/query-core'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { BroadcastClient, type BroadcastClientOptions } from '../../src/runtime/core/broadcast-client.js'
 import type { BroadcastEvent, ConnectionState } from '../../src/runtime/core/types.js'
@@ -400,79 +401,106 @@ describe('BroadcastClient liveness', () => {
   })
 })
 
-describe('BroadcastClient browser signals', () => {
-  function signals() {
-    const online = new EventTarget()
-    const visibility = Object.assign(new EventTarget(), { visibilityState: 'hidden' })
-    return { online, visibility }
+describe("BroadcastClient browser signals (TanStack Query's onlineManager and focusManager)", () => {
+  // The default signals; in Node the managers listen to nothing, so the tests drive them directly.
+  const signals = { signals: undefined }
+  const goOnline = () => {
+    onlineManager.setOnline(false)
+    onlineManager.setOnline(true)
   }
+  afterEach(() => {
+    onlineManager.setOnline(true)
+    focusManager.setFocused(undefined)
+  })
 
   it('reconnects at once when the browser goes back online instead of waiting out the backoff', async () => {
-    const s = signals()
-    const { client, fake } = setup({ signals: s, random: () => 0.99, reconnectDelay: 10_000 })
+    const { client, fake } = setup({ ...signals, random: () => 0.99, reconnectDelay: 10_000 })
     client.connect()
     fake.last().open()
     fake.last().drop()
     await vi.advanceTimersByTimeAsync(1000)
     expect(fake.sockets).toHaveLength(1)
-    s.online.dispatchEvent(new Event('online'))
+    goOnline()
     expect(fake.sockets).toHaveLength(2)
     fake.last().open()
     expect(client.state).toBe('connected')
+    client.disconnect()
   })
 
   it('reconnects at once when a tab becomes visible, not while it is hidden', async () => {
-    const s = signals()
-    const { client, fake } = setup({ signals: s, random: () => 0.99, reconnectDelay: 10_000 })
+    const { client, fake } = setup({ ...signals, random: () => 0.99, reconnectDelay: 10_000 })
     client.connect()
     fake.last().drop()
-    s.visibility.dispatchEvent(new Event('visibilitychange'))
+    focusManager.setFocused(false)
     expect(fake.sockets).toHaveLength(1) // still hidden
-    s.visibility.visibilityState = 'visible'
-    s.visibility.dispatchEvent(new Event('visibilitychange'))
+    focusManager.setFocused(true)
     expect(fake.sockets).toHaveLength(2)
+    client.disconnect()
   })
 
   it('a tab waking up probes a connected socket at once (it may have died while asleep)', async () => {
-    const s = signals()
-    const { client, fake } = setup({ signals: s, pongTimeoutMs: 1000 })
+    const { client, fake } = setup({ ...signals, pongTimeoutMs: 1000 })
     client.connect()
     const socket = fake.last()
     socket.open()
     socket.receiveFrame({ welcome: { connection_id: 'c1', protocol: 1, heartbeat_ms: 30_000 } })
-    s.visibility.visibilityState = 'visible'
-    s.visibility.dispatchEvent(new Event('visibilitychange'))
+    focusManager.setFocused(false)
+    focusManager.setFocused(true)
     expect(socket.sent).toEqual([{ ping: 1 }])
     await vi.advanceTimersByTimeAsync(1000)
     expect(client.state).toBe('reconnecting')
+    client.disconnect()
   })
 
   it('a tab becoming visible after giving up starts over at once instead of waiting for the slow retry', async () => {
-    const s = signals()
-    const { client, fake } = setup({ signals: s, maxReconnectAttempts: 0, retryAfterGiveUpMs: 60_000 })
+    const { client, fake } = setup({ ...signals, maxReconnectAttempts: 0, retryAfterGiveUpMs: 60_000 })
     client.connect()
     fake.last().drop()
     expect(client.state).toBe('disconnected')
-    s.visibility.visibilityState = 'visible'
-    s.visibility.dispatchEvent(new Event('visibilitychange'))
+    focusManager.setFocused(false)
+    focusManager.setFocused(true)
     expect(fake.sockets).toHaveLength(2)
     expect(client.state).toBe('connecting')
     fake.last().open()
     await vi.advanceTimersByTimeAsync(120_000)
     expect(fake.sockets).toHaveLength(2) // the slow retry was called off
+    client.disconnect()
   })
 
   it('going online restarts a client that gave up, but not one the app disconnected', async () => {
-    const s = signals()
-    const { client, fake } = setup({ signals: s, maxReconnectAttempts: 0 })
+    const { client, fake } = setup({ ...signals, maxReconnectAttempts: 0 })
     client.connect()
     fake.last().drop()
     expect(client.state).toBe('disconnected')
-    s.online.dispatchEvent(new Event('online'))
+    goOnline()
     expect(fake.sockets).toHaveLength(2)
     expect(client.state).toBe('connecting')
     client.disconnect()
-    s.online.dispatchEvent(new Event('online'))
+    goOnline()
     expect(fake.sockets).toHaveLength(2)
+  })
+
+  it('injected signals replace the managers; false ignores them', () => {
+    const listeners = new Set<(online: boolean) => void>()
+    const online = {
+      subscribe: (listener: (online: boolean) => void) => {
+        listeners.add(listener)
+        return () => listeners.delete(listener)
+      },
+    }
+    const { client, fake } = setup({ signals: { online }, maxReconnectAttempts: 0 })
+    client.connect()
+    fake.last().drop()
+    goOnline() // the global manager is not listened to
+    expect(fake.sockets).toHaveLength(1)
+    for (const listener of listeners) listener(true)
+    expect(fake.sockets).toHaveLength(2)
+    client.disconnect()
+    expect(listeners.size).toBe(0)
+    const ignoring = setup({ signals: false, maxReconnectAttempts: 0 })
+    ignoring.client.connect()
+    ignoring.fake.last().drop()
+    goOnline()
+    expect(ignoring.fake.sockets).toHaveLength(1)
   })
 })

@@ -2,12 +2,12 @@ import { QueryClient, QueryObserver } from '@tanstack/query-core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { BroadcastClient } from '../../src/runtime/core/broadcast-client.js'
-import { createBroadcastInvalidation } from '../../src/runtime/core/broadcast-invalidation.js'
 import {
   broadcastOriginHeaders,
   ORIGIN_HEADER,
   withBroadcastOrigin,
 } from '../../src/runtime/core/broadcast-origin.js'
+import { createBroadcastInvalidation } from '../../src/runtime/core/sync-client.js'
 import type { BroadcastEvent } from '../../src/runtime/core/types.js'
 import { type RealServer, startRealServer } from './real-server.js'
 

@@ -1,8 +1,8 @@
 import { MutationObserver, QueryClient, type QueryKey, QueryObserver } from '@tanstack/query-core'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { BroadcastClient } from '../../src/runtime/core/broadcast-client.js'
-import { createBroadcastInvalidation } from '../../src/runtime/core/broadcast-invalidation.js'
 import { InvalidationScheduler } from '../../src/runtime/core/invalidation-scheduler.js'
+import { createBroadcastInvalidation, getSyncClient, SyncClient } from '../../src/runtime/core/sync-client.js'
 import { fakeWebSocket } from './fake-websocket.js'
 
 function deferred<T>() {
@@ -182,23 +182,42 @@ describe('InvalidationScheduler', () => {
     expect(scheduler.pendingCount).toBe(0)
   })
 
-  it('does not wait for mutations marked optimisticRegistry (their changes survive a refetch)', async () => {
+  it("a SyncClient's scheduler does not wait for the SyncClient's own mutations (the registry keeps their changes), but still for hand-written ones", async () => {
     const order = watch(queryClient, ['orders', '1'])
+    const contact = watch(queryClient, ['contacts', '1'])
     await settle()
-    const scheduler = new InvalidationScheduler(queryClient)
-    const response = deferred<string>()
-    const mutation = new MutationObserver(queryClient, {
-      mutationKey: ['orders'],
-      meta: { optimisticRegistry: true },
-      mutationFn: () => response.promise,
-    })
-    void mutation.mutate(undefined)
+    const sync = getSyncClient(queryClient)
+    const own = deferred<string>()
+    const handWritten = deferred<string>()
+    void new MutationObserver(
+      queryClient,
+      sync.mutationOptions(['orders'], {}, () => ({ request: () => own.promise })),
+    ).mutate()
+    void new MutationObserver(queryClient, {
+      mutationKey: ['contacts'],
+      mutationFn: () => handWritten.promise,
+    }).mutate()
     await settle()
-    scheduler.invalidate(['orders', '1'])
+    expect(sync.isHeldByPendingMutation(['orders', '1'])).toBe(false)
+    expect(sync.isHeldByPendingMutation(['contacts', '1'])).toBe(true)
+    sync.scheduler.invalidate(['orders', '1'])
+    sync.scheduler.invalidate(['contacts', '1'])
     await vi.advanceTimersByTimeAsync(20)
     expect(order.calls).toBe(2) // refetched while the mutation is still pending
-    response.resolve('ok')
-    await settle()
+    expect(contact.calls).toBe(1) // held: the hand-written mutation may have patched it in onMutate
+    own.resolve('ok')
+    handWritten.resolve('ok')
+    await vi.advanceTimersByTimeAsync(50)
+    expect(contact.calls).toBe(2)
+    sync.dispose()
+  })
+
+  it('one SyncClient per QueryClient', () => {
+    const sync = getSyncClient(queryClient, { coalesceMs: 4 })
+    expect(getSyncClient(queryClient)).toBe(sync)
+    expect(() => new SyncClient(queryClient)).toThrow(/has a SyncClient already/)
+    sync.dispose()
+    expect(getSyncClient(queryClient)).not.toBe(sync)
   })
 
   it('a create keyed ["orders"] holds the detail queries under it too, and refetches after it settles', async () => {

@@ -6,7 +6,7 @@ import {
   buildPath,
   buildQuery,
   createEntityPatch,
-  getOptimisticRegistry,
+  getSyncClient,
   isRetryable,
   listQueryKey,
   parseRetryAfter,
@@ -69,7 +69,7 @@ describe('entity patches', () => {
 describe('OptimisticRegistry', () => {
   it('rebases pending changes onto each fetch, removes a failed one alone, folds a confirmed one', async () => {
     const client = new QueryClient()
-    const registry = getOptimisticRegistry(client)
+    const registry = getSyncClient(client).optimistic
     const key = ['orders', 'o']
     await serverFetch(client, key, { id: 'o', notes: 'a', items: [] })
     const notes = registry.add(updateEntityPatch(orders, 'o', { notes: 'mine' }))
@@ -92,7 +92,7 @@ describe('OptimisticRegistry', () => {
 
   it('a seeded detail whose create failed is forgotten', () => {
     const client = new QueryClient()
-    const registry = getOptimisticRegistry(client)
+    const registry = getSyncClient(client).optimistic
     const id = registry.add(createEntityPatch(orders, { id: 'new' }))
     expect(client.getQueryData(['orders', 'new'])).toEqual({ id: 'new' })
     registry.settle(id, 'failed')
@@ -104,7 +104,7 @@ describe('OptimisticRegistry', () => {
     await serverFetch(client, ['orders'], [])
     const before = client.getQueryState(['orders'])?.dataUpdatedAt
     await new Promise((r) => setTimeout(r, 5))
-    getOptimisticRegistry(client).add(createEntityPatch(orders, { id: 'n' }))
+    getSyncClient(client).optimistic.add(createEntityPatch(orders, { id: 'n' }))
     expect(client.getQueryState(['orders'])?.dataUpdatedAt).toBe(before)
   })
 })

@@ -1,24 +1,36 @@
-/** Reconnect delays: exponential backoff with full jitter, capped. */
+/**
+ * Every retry delay of the runtime, from one formula: an exponential window, `baseDelay × 2^attempt`
+ * capped at `maxDelay`, and where in that window the delay falls (`jitter`). The broadcast client's
+ * reconnect, its slow retry after giving up and a mutation's retry all use it.
+ */
 export interface BackoffOptions {
   /** Delay scale of the first attempt in ms (the spec's `reconnectDelay`). */
   baseDelay: number
   /** Upper bound of any delay in ms. */
   maxDelay: number
+  /**
+   * `full` (default): uniformly random in `[0, window)`, which spreads clients that failed together
+   * over the whole window. `equal`: in `[window / 2, window)`, never much sooner than the window.
+   * `none`: the window itself, for a single caller that nobody else retries in lockstep with.
+   */
+  jitter?: 'full' | 'equal' | 'none'
   /** Source of randomness in [0, 1); injectable for tests. */
   random?: () => number
 }
 
 /**
- * Delay before reconnect attempt `attempt` (0-based): a uniformly random value in
- * `[0, min(maxDelay, baseDelay * 2^attempt))` ("full jitter"). The randomness spreads clients that
- * lost their connection at the same moment (a server restart drops all of them) over the whole
- * window, so they do not come back in lockstep.
+ * Delay before attempt `attempt` (0-based) in ms. With the default full jitter it is a uniformly
+ * random value in `[0, min(maxDelay, baseDelay * 2^attempt))`: clients that lost their connection at
+ * the same moment (a server restart drops all of them) spread over the whole window instead of
+ * coming back in lockstep.
  */
 export function backoffDelay(attempt: number, options: BackoffOptions): number {
   if (!Number.isInteger(attempt) || attempt < 0) {
     throw new RangeError(`attempt must be a non-negative integer, got ${attempt}`)
   }
-  const ceiling = Math.min(options.maxDelay, options.baseDelay * 2 ** Math.min(attempt, 30))
-  const random = options.random ?? Math.random
-  return Math.floor(random() * ceiling)
+  const window = Math.min(options.maxDelay, options.baseDelay * 2 ** Math.min(attempt, 30))
+  const jitter = options.jitter ?? 'full'
+  if (jitter === 'none') return window
+  const random = (options.random ?? Math.random)()
+  return Math.floor(jitter === 'equal' ? window * (0.5 + random / 2) : random * window)
 }

@@ -9,11 +9,12 @@ import {
   isWelcomeFrame,
   type ServerFrame,
 } from '@pattern-stack/sync-protocol'
+import { focusManager, onlineManager } from '@tanstack/query-core'
 import { backoffDelay } from './backoff.js'
+import { consoleLogger, type Logger } from './logger.js'
 import type {
   BroadcastEvent,
   BroadcastHandler,
-  BroadcastLogger,
   BroadcastResyncMessage,
   BrowserSignals,
   ConnectionState,
@@ -54,18 +55,19 @@ export interface BroadcastClientOptions {
   welcomeTimeoutMs?: number
   /** WebSocket implementation; defaults to the global one. In Node 20 pass `WebSocket` from `ws`. */
   WebSocket?: WebSocketConstructor
-  /** Where `online` / `visibilitychange` come from (defaults to `window` / `document` when present); `false` ignores them. */
+  /**
+   * Where "the network is back" and "the app is in front again" come from: by default TanStack
+   * Query's `onlineManager` and `focusManager` (the browser's `online`/`offline` and
+   * `visibilitychange`; point them elsewhere, say in React Native, with their `setEventListener`).
+   * `false` ignores both.
+   */
   signals?: BrowserSignals | false
   /** Randomness for the jitter, in [0, 1). */
   random?: () => number
-  logger?: BroadcastLogger
+  logger?: Logger
 }
 
 const OPEN = 1
-const defaultLogger: BroadcastLogger = {
-  debug: (message, ...details) => console.debug(`[sync-patterns] ${message}`, ...details),
-  warn: (message, ...details) => console.warn(`[sync-patterns] ${message}`, ...details),
-}
 
 interface Subscription {
   handler: BroadcastHandler
@@ -145,7 +147,7 @@ export class BroadcastClient {
   readonly #WebSocket: WebSocketConstructor
   readonly #signals: BrowserSignals
   readonly #random: () => number
-  readonly #logger: BroadcastLogger
+  readonly #logger: Logger
 
   #state: ConnectionState = 'disconnected'
   readonly #stateListeners = new Set<StateListener>()
@@ -181,7 +183,8 @@ export class BroadcastClient {
   #retryAfterGiveUpTimer: ReturnType<typeof setTimeout> | undefined
   /** The connect-timeout warning is logged once until a connection opens; repeats go to debug. */
   #warnedConnectTimeout = false
-  #signalsAttached = false
+  /** Stops listening to `signals`; set while connect() is in effect. */
+  #detachSignals: (() => void) | undefined
 
   constructor(url: string, options: BroadcastClientOptions = {}) {
     this.url = resolveUrl(url)
@@ -206,11 +209,10 @@ export class BroadcastClient {
       )
     }
     this.#WebSocket = Implementation
-    const g = globalThis as { window?: BrowserSignals['online']; document?: BrowserSignals['visibility'] }
     this.#signals =
-      options.signals === false ? {} : (options.signals ?? { online: g.window, visibility: g.document })
+      options.signals === false ? {} : (options.signals ?? { online: onlineManager, focus: focusManager })
     this.#random = options.random ?? Math.random
-    this.#logger = options.logger ?? defaultLogger
+    this.#logger = options.logger ?? consoleLogger
   }
 
   /** Current connection state. */
@@ -244,7 +246,8 @@ export class BroadcastClient {
     this.#stopRetryingAfterGiveUp()
     this.#active = false
     this.#gaveUp = false
-    this.#detachSignals()
+    this.#detachSignals?.()
+    this.#detachSignals = undefined
     clearTimeout(this.#reconnectTimer)
     this.#reconnectTimer = undefined
     this.#closeSocket(1000, 'client disconnect')
@@ -410,7 +413,12 @@ export class BroadcastClient {
   #scheduleRetryAfterGiveUp(): void {
     const interval = this.#options.retryAfterGiveUpMs
     if (!Number.isFinite(interval) || this.#retryAfterGiveUpTimer !== undefined) return
-    const delay = Math.floor(interval * (0.5 + this.#random() / 2))
+    const delay = backoffDelay(0, {
+      baseDelay: interval,
+      maxDelay: interval,
+      jitter: 'equal',
+      random: this.#random,
+    })
     const timer = setTimeout(() => {
       this.#retryAfterGiveUpTimer = undefined
       if (!this.#gaveUp || this.#socket) return
@@ -634,10 +642,6 @@ export class BroadcastClient {
 
   // ── browser signals ─────────────────────────────────────────────────────────────────────────
 
-  readonly #onVisibilityChange = (): void => {
-    if (this.#signals.visibility?.visibilityState === 'visible') this.#onWake()
-  }
-
   /** The browser is back online, or a tab became visible (perhaps after the machine slept). */
   readonly #onWake = (): void => {
     if (this.#gaveUp) {
@@ -653,16 +657,16 @@ export class BroadcastClient {
   }
 
   #attachSignals(): void {
-    if (this.#signalsAttached) return
-    this.#signalsAttached = true
-    this.#signals.online?.addEventListener('online', this.#onWake)
-    this.#signals.visibility?.addEventListener('visibilitychange', this.#onVisibilityChange)
-  }
-
-  #detachSignals(): void {
-    if (!this.#signalsAttached) return
-    this.#signalsAttached = false
-    this.#signals.online?.removeEventListener('online', this.#onWake)
-    this.#signals.visibility?.removeEventListener('visibilitychange', this.#onVisibilityChange)
+    if (this.#detachSignals) return
+    const offOnline = this.#signals.online?.subscribe((online) => {
+      if (online) this.#onWake()
+    })
+    const offFocus = this.#signals.focus?.subscribe((focused) => {
+      if (focused) this.#onWake()
+    })
+    this.#detachSignals = () => {
+      offOnline?.()
+      offFocus?.()
+    }
   }
 }

@@ -1,10 +1,10 @@
 import type { QueryClient, QueryKey } from '@tanstack/query-core'
 import type { BroadcastClient } from './broadcast-client.js'
-import { getInvalidationScheduler, type InvalidationScheduler } from './invalidation-scheduler.js'
+import type { InvalidationScheduler } from './invalidation-scheduler.js'
 import type { BroadcastEvent } from './types.js'
 
-export interface BroadcastInvalidationOptions {
-  queryClient: QueryClient
+/** What `SyncClient.invalidateOnBroadcast` keeps fresh, from which broadcasts. */
+export interface BroadcastSubscriptionOptions {
   client: BroadcastClient
   /** Broadcast channel, e.g. `'order'`. */
   channel: string
@@ -14,7 +14,12 @@ export interface BroadcastInvalidationOptions {
   enabled?: boolean
   /** Skip events this client caused itself (their `origin` is its connection id). Default true. */
   suppressEcho?: boolean
-  /** Defaults to the scheduler shared by everything on `queryClient`. */
+}
+
+/** `createBroadcastInvalidation`'s options: a subscription on `queryClient`'s `SyncClient`. */
+export interface BroadcastInvalidationOptions extends BroadcastSubscriptionOptions {
+  queryClient: QueryClient
+  /** Defaults to the scheduler shared by everything on `queryClient` (its `SyncClient`'s). */
   scheduler?: InvalidationScheduler
 }
 
@@ -38,17 +43,20 @@ type Target = string | typeof EVERYTHING
  * - an event whose `origin` is this client's own connection id: nothing (its mutation refetches;
  *   other tabs have other connection ids and still refetch).
  *
- * Refetches go through the coalescing `InvalidationScheduler` (see there).
+ * Refetches go through the coalescing `scheduler` (see `InvalidationScheduler`). Apps call it through
+ * `SyncClient.invalidateOnBroadcast`, `createBroadcastInvalidation` or `useBroadcastInvalidation`.
  */
-export function createBroadcastInvalidation(options: BroadcastInvalidationOptions): BroadcastInvalidation {
-  const { queryClient, client, channel, queryKeyPrefix, suppressEcho = true } = options
+export function invalidateOnBroadcast(
+  scheduler: InvalidationScheduler,
+  options: BroadcastSubscriptionOptions,
+): BroadcastInvalidation {
+  const { client, channel, queryKeyPrefix, suppressEcho = true } = options
   if (!Array.isArray(queryKeyPrefix)) {
     throw new TypeError(
       `queryKeyPrefix must be an array such as ['orders'], got ${JSON.stringify(queryKeyPrefix)}`,
     )
   }
   const prefix = [...queryKeyPrefix]
-  const scheduler = options.scheduler ?? getInvalidationScheduler(queryClient)
   let enabled = options.enabled ?? true
   const buffered = new Set<Target>()
 

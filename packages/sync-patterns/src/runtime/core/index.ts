@@ -3,7 +3,8 @@ export { BroadcastClient, type BroadcastClientOptions } from './broadcast-client
 export {
   type BroadcastInvalidation,
   type BroadcastInvalidationOptions,
-  createBroadcastInvalidation,
+  type BroadcastSubscriptionOptions,
+  invalidateOnBroadcast,
 } from './broadcast-invalidation.js'
 export {
   broadcastOriginHeaders,
@@ -25,11 +26,11 @@ export {
   type RequestOptions,
 } from './http/api-request.js'
 export {
-  getInvalidationScheduler,
   InvalidationScheduler,
   type InvalidationSchedulerOptions,
   type KeyMatch,
 } from './invalidation-scheduler.js'
+export { consoleLogger, type Logger } from './logger.js'
 export {
   addChildPatch,
   type ChildPatchTarget,
@@ -46,16 +47,11 @@ export {
   pickFields,
 } from './optimistic/mutation-options.js'
 export {
-  getOptimisticRegistry,
   type OptimisticPatch,
   OptimisticRegistry,
 } from './optimistic/optimistic-registry.js'
 export { randomUUID } from './optimistic/random-uuid.js'
-export {
-  isRetryable,
-  type OptimisticMutation,
-  runOptimisticMutation,
-} from './optimistic/run-optimistic-mutation.js'
+export { isRetryable, type OptimisticMutation } from './optimistic/run-optimistic-mutation.js'
 export { temporaryNumberId } from './optimistic/temporary-id.js'
 export { hasPendingMutation } from './pending-mutations.js'
 export {
@@ -68,4 +64,11 @@ export {
   listFilters,
   listQueryKey,
 } from './query-keys.js'
+export {
+  createBroadcastInvalidation,
+  getSyncClient,
+  runOptimisticMutation,
+  SyncClient,
+  type SyncClientOptions,
+} from './sync-client.js'
 export type * from './types.js'

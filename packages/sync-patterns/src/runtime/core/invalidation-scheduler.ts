@@ -17,6 +17,12 @@ export interface InvalidationSchedulerOptions {
   busyCoalesceMs?: number
   /** ...but at the latest this many ms after the oldest waiting invalidation, so a steady stream cannot starve them. Default 250. */
   maxDelayMs?: number
+  /**
+   * Whether a refetch of `queryKey` must wait because a pending change could be overwritten by it.
+   * Default: any pending mutation whose `mutationKey` overlaps it (`hasPendingMutation`). A
+   * `SyncClient` leaves out the mutations whose changes its optimistic registry keeps.
+   */
+  isHeld?: (queryKey: QueryKey) => boolean
 }
 
 /** Which cached queries an invalidation reaches. */
@@ -61,13 +67,16 @@ function inFlight(query: Query): Promise<unknown> | undefined {
  *   reach the server, and a steady stream can keep a query from ever finishing.)
  * - Pending-mutation guard: while a mutation whose key overlaps the query's is pending, the refetch
  *   waits (it could overwrite the optimistic state with a server state that predates the mutation),
- *   then runs once when they have settled, unless a fetch started since covers it.
+ *   then runs once when they have settled, unless a fetch started since covers it (`isHeld`).
+ *
+ * An app has one per QueryClient, in its `SyncClient` (`getSyncClient(queryClient).scheduler`).
  */
 export class InvalidationScheduler {
   readonly queryClient: QueryClient
   readonly #coalesceMs: number
   readonly #busyCoalesceMs: number
   readonly #maxDelayMs: number
+  readonly #isHeld: (queryKey: QueryKey) => boolean
   readonly #entries = new Map<string, Entry>()
   /** Entries waiting for the debounce window to close. */
   readonly #window = new Set<Entry>()
@@ -82,12 +91,15 @@ export class InvalidationScheduler {
     if (!queryClient || typeof queryClient.getQueryCache !== 'function') {
       throw new TypeError('InvalidationScheduler needs a QueryClient')
     }
-    for (const [name, value] of Object.entries(options)) {
+    const { isHeld, ...delays } = options
+    for (const [name, value] of Object.entries(delays)) {
       if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
         throw new TypeError(`${name} must be a non-negative number of ms, got ${String(value)}`)
       }
     }
+    if (isHeld !== undefined && typeof isHeld !== 'function') throw new TypeError('isHeld must be a function')
     this.queryClient = queryClient
+    this.#isHeld = isHeld ?? ((queryKey) => hasPendingMutation(queryClient, queryKey))
     this.#coalesceMs = options.coalesceMs ?? 8
     this.#busyCoalesceMs = Math.max(options.busyCoalesceMs ?? 64, this.#coalesceMs)
     this.#maxDelayMs = Math.max(options.maxDelayMs ?? 250, this.#busyCoalesceMs)
@@ -166,7 +178,7 @@ export class InvalidationScheduler {
       this.#entries.delete(query.queryHash) // removed from the cache: nothing left to refresh
       return
     }
-    if (hasPendingMutation(this.queryClient, query.queryKey)) {
+    if (this.#isHeld(query.queryKey)) {
       entry.blocked = true
       this.#watchMutations()
       return
@@ -228,7 +240,7 @@ export class InvalidationScheduler {
     if (this.#unsubscribeMutations) return
     this.#unsubscribeMutations = this.queryClient.getMutationCache().subscribe(() => {
       for (const entry of [...this.#entries.values()]) {
-        if (entry.blocked && !hasPendingMutation(this.queryClient, entry.query.queryKey)) this.#flush(entry)
+        if (entry.blocked && !this.#isHeld(entry.query.queryKey)) this.#flush(entry)
       }
       if (![...this.#entries.values()].some((entry) => entry.blocked)) {
         this.#unsubscribeMutations?.()
@@ -236,22 +248,4 @@ export class InvalidationScheduler {
       }
     })
   }
-}
-
-const schedulers = new WeakMap<QueryClient, InvalidationScheduler>()
-
-/**
- * The scheduler shared by every invalidation on `queryClient`, so overlapping hooks (a list and a
- * detail on the same channel) coalesce into one refetch per query. `options` apply when it is created.
- */
-export function getInvalidationScheduler(
-  queryClient: QueryClient,
-  options?: InvalidationSchedulerOptions,
-): InvalidationScheduler {
-  let scheduler = schedulers.get(queryClient)
-  if (!scheduler) {
-    scheduler = new InvalidationScheduler(queryClient, options)
-    schedulers.set(queryClient, scheduler)
-  }
-  return scheduler
 }

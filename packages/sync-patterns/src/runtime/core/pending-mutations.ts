@@ -1,15 +1,18 @@
-import type { MutationMeta, QueryClient, QueryKey } from '@tanstack/query-core'
+import type { MutationCache, QueryClient, QueryKey } from '@tanstack/query-core'
 import { keysOverlap } from './query-keys.js'
 
 /**
  * Whether a mutation that affects `queryKey` is still pending, so a refetch now could overwrite its
  * optimistic state. A mutation affects a query when its `mutationKey` and the query key overlap
- * (either is a prefix of the other). Mutations without a `mutationKey` are not seen, nor are those
- * marked `meta: { optimisticRegistry: true }` (every generated hook): their optimistic changes live
- * in the OptimisticRegistry, which re-applies them on top of whatever a refetch brings, so holding
- * refetches back for them would only delay other entities' updates.
+ * (either is a prefix of the other). Mutations without a `mutationKey` are not seen, nor those
+ * `except` names (a `SyncClient` leaves out its own: their changes live in its optimistic registry,
+ * which re-applies them on top of whatever a refetch brings).
  */
-export function hasPendingMutation(queryClient: QueryClient, queryKey: QueryKey): boolean {
+export function hasPendingMutation(
+  queryClient: QueryClient,
+  queryKey: QueryKey,
+  except?: (mutation: ReturnType<MutationCache['getAll']>[number]) => boolean,
+): boolean {
   return queryClient
     .getMutationCache()
     .getAll()
@@ -18,12 +21,8 @@ export function hasPendingMutation(queryClient: QueryClient, queryKey: QueryKey)
       return (
         mutation.state.status === 'pending' &&
         mutationKey !== undefined &&
-        !rebasesItsChanges(mutation.options.meta) &&
-        keysOverlap(queryKey, mutationKey)
+        keysOverlap(queryKey, mutationKey) &&
+        !except?.(mutation)
       )
     })
-}
-
-function rebasesItsChanges(meta: MutationMeta | undefined): boolean {
-  return meta?.optimisticRegistry === true
 }

@@ -1,4 +1,5 @@
 import type { EventPayload } from '@pattern-stack/sync-protocol'
+import type { Logger } from './logger.js'
 
 /** Connection states, as the spec names them. */
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'reconnecting'
@@ -34,11 +35,8 @@ export type BroadcastEvent = BroadcastEventMessage | BroadcastResyncMessage
 export type BroadcastHandler = (event: BroadcastEvent) => void
 export type StateListener = (state: ConnectionState) => void
 
-/** Minimal logger; `debug` gets ignored bad frames, `warn` gets server error frames. */
-export interface BroadcastLogger {
-  debug(message: string, ...details: unknown[]): void
-  warn(message: string, ...details: unknown[]): void
-}
+/** The runtime's logger (see `Logger`); the name the broadcast client's option had first. */
+export type BroadcastLogger = Logger
 
 /**
  * The part of the WebSocket API the client uses: the browser's `WebSocket` and `ws`'s both fit.
@@ -56,12 +54,13 @@ export interface WebSocketLike {
 
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike
 
-/** Where `online` and `visibilitychange` come from; `window` and `document` in a browser. */
+/**
+ * The signals that make a waiting client reconnect at once. TanStack Query's `onlineManager` and
+ * `focusManager` fit (the default); anything with the same `subscribe` does.
+ */
 export interface BrowserSignals {
-  /** Emits `online` (the browser's `window`). */
-  online?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>
-  /** Emits `visibilitychange` and has `visibilityState` (the browser's `document`). */
-  visibility?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> & {
-    readonly visibilityState: string
-  }
+  /** Calls the listener with `true` when the network is back (the browser's `online`). */
+  online?: { subscribe(listener: (online: boolean) => void): () => void }
+  /** Calls the listener with `true` when the app is in front again (a tab became visible). */
+  focus?: { subscribe(listener: (focused: boolean) => void): () => void }
 }

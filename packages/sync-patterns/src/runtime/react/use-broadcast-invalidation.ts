@@ -1,8 +1,10 @@
 import { hashKey, type QueryKey } from '@tanstack/query-core'
 import { useQueryClient } from '@tanstack/react-query'
 import { useContext, useEffect, useRef } from 'react'
-import { type BroadcastInvalidation, createBroadcastInvalidation } from '../core/broadcast-invalidation.js'
+import type { BroadcastInvalidation } from '../core/broadcast-invalidation.js'
 import { getBroadcastClient } from '../core/broadcast-singleton.js'
+import { consoleLogger } from '../core/logger.js'
+import { createBroadcastInvalidation } from '../core/sync-client.js'
 import { BroadcastContext } from './broadcast-context.js'
 
 export interface UseBroadcastInvalidationOptions {
@@ -45,8 +47,8 @@ export function useBroadcastInvalidation({
     if (!client) {
       if (!warnedNoClient) {
         warnedNoClient = true
-        console.warn(
-          '[sync-patterns] useBroadcastInvalidation: no BroadcastProvider or initBroadcast() client; queries will not refresh from broadcasts',
+        consoleLogger.warn(
+          'useBroadcastInvalidation: no BroadcastProvider or initBroadcast() client; queries will not refresh from broadcasts',
         )
       }
       return

@@ -32,6 +32,8 @@ interface ServerData {
  * change is a function, not a snapshot: a refetch becomes the new server data and the pending
  * changes are re-applied on top of it in the same synchronous cache notification (so no observer
  * renders the bare server data); a failed change is removed and the rest are re-applied.
+ *
+ * An app has one per QueryClient, in its `SyncClient` (`getSyncClient(queryClient).optimistic`).
  */
 export class OptimisticRegistry {
   readonly #client: QueryClient
@@ -42,10 +44,16 @@ export class OptimisticRegistry {
   #clock = 0
   /** True while the registry writes to the cache itself, so it ignores its own events. */
   #writing = false
+  readonly #unsubscribe: () => void
 
   constructor(client: QueryClient) {
     this.#client = client
-    client.getQueryCache().subscribe((event) => this.#onCacheEvent(event))
+    this.#unsubscribe = client.getQueryCache().subscribe((event) => this.#onCacheEvent(event))
+  }
+
+  /** Stops following the cache; pending changes stay where they are. */
+  dispose(): void {
+    this.#unsubscribe()
   }
 
   /** Number of changes not yet settled. */
@@ -157,16 +165,4 @@ export class OptimisticRegistry {
       this.#writing = false
     }
   }
-}
-
-const registries = new WeakMap<QueryClient, OptimisticRegistry>()
-
-/** The registry of a QueryClient, created on first use. */
-export function getOptimisticRegistry(client: QueryClient): OptimisticRegistry {
-  let registry = registries.get(client)
-  if (!registry) {
-    registry = new OptimisticRegistry(client)
-    registries.set(client, registry)
-  }
-  return registry
 }

@@ -1,6 +1,7 @@
 import type { InvalidateQueryFilters, QueryClient, QueryKey } from '@tanstack/query-core'
+import { backoffDelay } from '../backoff.js'
 import { ApiError } from '../http/api-error.js'
-import { getOptimisticRegistry, type OptimisticPatch } from './optimistic-registry.js'
+import type { OptimisticPatch, OptimisticRegistry } from './optimistic-registry.js'
 import { randomUUID } from './random-uuid.js'
 
 export interface OptimisticMutation<TResult> {
@@ -25,17 +26,17 @@ export interface OptimisticMutation<TResult> {
 }
 
 /**
- * Runs one mutation the way generated hooks do, as the body of a TanStack `mutationFn`:
- * shows the optimistic changes, sends the request (retrying with one Idempotency-Key), then
- * refetches the affected queries and only then removes the changes, so the mutation stays
- * pending until the server's data is in the cache. On failure only this mutation's changes
- * are removed and the error is rethrown (an ApiError with `status`, such as 409).
+ * Runs one mutation through `registry`: shows the optimistic changes, sends the request (retrying
+ * with one Idempotency-Key), then refetches the affected queries and only then removes the changes,
+ * so the mutation stays pending until the server's data is in the cache. On failure only this
+ * mutation's changes are removed and the error is rethrown (an ApiError with `status`, such as 409).
+ * Apps call it through `SyncClient.mutate` or `runOptimisticMutation`.
  */
-export async function runOptimisticMutation<TResult>(
+export async function executeOptimisticMutation<TResult>(
   client: QueryClient,
+  registry: OptimisticRegistry,
   mutation: OptimisticMutation<TResult>,
 ): Promise<TResult> {
-  const registry = getOptimisticRegistry(client)
   const ids = (mutation.patches ?? []).map((patch) => registry.add(patch))
   const idempotencyKey = randomUUID()
   let result: TResult
@@ -78,6 +79,7 @@ async function withRetry<T>(attempt: () => Promise<T>, retries: number, delay = 
   }
 }
 
+/** 250 ms doubling, at most 4 s, without jitter: one user's retries, not a crowd's. */
 function defaultDelay(attempt: number): number {
-  return Math.min(250 * 2 ** (attempt - 1), 4000)
+  return backoffDelay(attempt - 1, { baseDelay: 250, maxDelay: 4000, jitter: 'none' })
 }
