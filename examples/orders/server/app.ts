@@ -6,14 +6,15 @@ import {
   type BroadcastDispatch,
   UnitOfWork,
 } from '@pattern-stack/backend-patterns/events'
+import { idempotencyPlugin } from '@pattern-stack/backend-patterns/idempotency'
+import { drizzleIdempotencyStore } from '@pattern-stack/backend-patterns/idempotency/drizzle'
 import { createXSync } from '@pattern-stack/backend-patterns/openapi'
 import { DEFAULT_BROADCAST_PATH } from '@pattern-stack/sync-protocol'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { OrdersDb } from './db/client.js'
 import { faultsPlugin } from './faults.js'
 import { howToPage } from './how-to.js'
-import { idempotencyPlugin } from './idempotency.js'
-import { installProblemHandlers } from './problem.js'
+import { installProblemHandlers, sendProblem } from './problem.js'
 import { contactRoutes } from './routes/contacts.js'
 import { menuRoutes } from './routes/menu.js'
 import { orderItemRoutes } from './routes/order-items.js'
@@ -81,7 +82,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   })
 
   await app.register(broadcastPlugin, { backend, path: DEFAULT_BROADCAST_PATH })
-  await app.register(idempotencyPlugin, { db })
+  // Idempotency-Key on POST: keys in the idempotency_keys table, refusals in the app's problem format.
+  await app.register(idempotencyPlugin, {
+    store: drizzleIdempotencyStore({ db }),
+    sendProblem: (reply, request, { status, ...problem }) => sendProblem(reply, request, status, problem),
+  })
   if (options.faults === true) await app.register(faultsPlugin)
 
   const uow = new UnitOfWork({

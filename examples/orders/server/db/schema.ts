@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm'
 import { bigint, check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 
 export { systemEvents } from '@pattern-stack/backend-patterns/events'
+/** Idempotency-Key records: the first response of a POST, replayed for 24 h. */
+export { idempotencyKeys } from '@pattern-stack/backend-patterns/idempotency/drizzle'
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow()
 const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow()
@@ -67,16 +69,3 @@ export const orderItems = pgTable(
     check('order_items_unit_price_nonnegative', sql`${table.unitPrice} >= 0`),
   ],
 )
-
-/** Idempotency-Key records: the first response of a POST, replayed for 24 h. */
-export const idempotencyKeys = pgTable('idempotency_keys', {
-  key: text('key').primaryKey(),
-  /** sha256 of method, path and body: the same key with another request is refused. */
-  requestHash: text('request_hash').notNull(),
-  /** Null while the first request is still running. */
-  statusCode: integer('status_code'),
-  /** The first response, byte for byte, and its content type. */
-  responseBody: text('response_body'),
-  contentType: text('content_type'),
-  createdAt: createdAt(),
-})
