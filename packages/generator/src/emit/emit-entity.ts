@@ -5,13 +5,13 @@ import { header, Imports } from './header.js'
 import {
   array,
   arrow,
-  type Code,
   call,
-  cast,
+  fits,
   functionHead,
   line,
   logical,
   object,
+  type Piece,
   property,
 } from './layout.js'
 
@@ -25,34 +25,23 @@ const queryRoles = new Set(['list', 'get', 'child-list', 'child-get', 'query'])
 export function emitEntity(model: ApiModel, entity: Entity): string {
   const imports = new Imports()
   const listOp = entity.operations.find((op) => op.role === 'list')
-  imports.add(runtimeCore, 'listQueryKey')
+  imports.add(runtimeCore, 'entityKeys')
   imports.add(runtimeCore, 'EntityCacheShape', true)
   if (listOp?.queryType) importTypes(model, imports, 'entities', [listOp.queryType])
 
   const shape: Record<string, string> = { root: entity.root, idField: entity.idField }
   if (entity.listField) shape.listField = entity.listField
-  // {
-  //   all: ['orders'] as const,
-  //   list: (params?: OrdersParams) => listQueryKey('orders', params),
-  //   detail: (id: string | number) => ['orders', id] as const,
-  // }
-  const keys = object(
-    [
-      property('all', cast(array([`'${entity.root}'`]), 'const')),
-      property(
-        'list',
-        arrow(
-          [`params?: ${listOp?.queryType ?? 'object'}`],
-          call('listQueryKey', [`'${entity.root}'`, 'params']),
-        ),
-      ),
-      property('detail', arrow(['id: string | number'], cast(array([`'${entity.root}'`, 'id']), 'const'))),
-    ],
-    { expanded: true },
-  )
+  // entityKeys<OrdersParams>('orders'): all, list(params), detail(id), path(parts, params)
+  const keys = call('entityKeys', [`'${entity.root}'`], listOp?.queryType ? [listOp.queryType] : [])
+  // Biome breaks after the `=` rather than break a call with one short argument (`breakAfterColon`).
+  const keysHead = `export const ${entity.name}Keys =`
+  const keysLine =
+    fits(0, `${keysHead} ${keys.flat}`) || !keys.breakAfterColon
+      ? line(0, `${keysHead} `, keys)
+      : `${keysHead}\n${line(2, '', keys)}`
   let code = `/** Where ${entity.name} data sits in the query cache: lists under ['${entity.root}'] or ['${entity.root}', params], one under ['${entity.root}', id]. */
 ${line(0, `export const ${entity.name}Cache: EntityCacheShape = `, literal(shape))}
-${line(0, `export const ${entity.name}Keys = `, keys)}`
+${keysLine}`
   const queries = entity.operations.filter((op) => queryRoles.has(op.role))
   if (queries.length > 0) {
     imports.add('@tanstack/react-query', 'useQuery')
@@ -75,14 +64,18 @@ function emitQueryHook(model: ApiModel, entity: Entity, op: Operation, imports: 
     ...(paramsRequired ? [`params: ${op.queryType}`] : []),
   ]
   const firstId = ids[0]?.id
-  let key: Code
+  let key: Piece
   if (op.role === 'list') key = call(`${entity.name}Keys.list`, op.queryType ? ['params'] : [])
   else if (op.role === 'get' && firstId) key = call(`${entity.name}Keys.detail`, [firstId])
   else {
-    const parts = [`'${entity.root}'`, ...keyParts(op)]
-    key = array(op.queryType ? [...parts, '...(params === undefined ? [] : [params])'] : parts)
+    const parts = keyParts(op)
+    key =
+      parts.length === 0 && !op.queryType
+        ? `${entity.name}Keys.all`
+        : call(`${entity.name}Keys.path`, [array(parts), ...(op.queryType ? ['params'] : [])])
   }
-  const prefix = array(op.role !== 'list' && firstId ? [`'${entity.root}'`, firstId] : [`'${entity.root}'`])
+  const prefix =
+    op.role !== 'list' && firstId ? call(`${entity.name}Keys.detail`, [firstId]) : `${entity.name}Keys.all`
   const callArgs = [...ids.map((p) => p.id), ...(op.queryType ? ['params'] : []), object(['signal'])]
   const options: string[] = []
   if (channel) {

@@ -9,7 +9,6 @@ import {
   type Code,
   call,
   cast,
-  comment,
   functionHead,
   line,
   object,
@@ -20,6 +19,7 @@ import {
   typeMember,
 } from './layout.js'
 
+const runtime = '@pattern-stack/sync-patterns/runtime'
 const runtimeCore = '@pattern-stack/sync-patterns/runtime/core'
 /** Id of an optimistic entry whose real id only the server's answer tells, by the id's type. */
 const temporaryIds = {
@@ -35,17 +35,15 @@ export function mutationsOf(entity: Entity): Operation[] {
 }
 
 /**
- * `hooks/use<Entity>Mutations.ts`: one hook per write operation. Hooks of x-sync paths with
- * `local_first` show their change at once through the runtime's optimistic registry; every hook
- * refetches what it changed before it settles.
+ * `hooks/use<Entity>Mutations.ts`: one hook per write operation, each one call of the runtime's
+ * `useOptimisticMutation`. Hooks of x-sync paths with `local_first` show their change at once
+ * through the runtime's optimistic registry; every hook refetches what it changed before it settles.
  */
 export function emitMutations(model: ApiModel, entity: Entity): string {
   const imports = new Imports()
-  imports.add('@tanstack/react-query', 'useMutation')
-  imports.add('@tanstack/react-query', 'useQueryClient')
-  imports.add(runtimeCore, 'ApiError', true)
-  imports.add(runtimeCore, 'runOptimisticMutation')
+  imports.add(runtime, 'useOptimisticMutation')
   imports.add(`../client/${entity.name}`, `${entity.name}Api`)
+  imports.add(`../entities/${entity.name}`, `${entity.name}Keys`)
   const ops = mutationsOf(entity)
   let code = ''
   for (const op of ops)
@@ -55,6 +53,7 @@ export function emitMutations(model: ApiModel, entity: Entity): string {
 
 function emitMutationHook(model: ApiModel, entity: Entity, op: Operation, imports: Imports): string {
   const { name, root } = entity
+  const keys = `${name}Keys`
   const api = `${name}Api.${op.clientName}`
   const shape = `${name}Cache`
   const isChild = op.role.startsWith('child-')
@@ -156,7 +155,6 @@ ${typeMember(2, 'id', only?.tsType ?? 'string')}${typeMember(2, 'data', dataType
   if (op.optimistic === 'create' || (op.optimistic === 'add-child' && bodyHasId)) {
     if (bodyHasId) {
       prelude.push(
-        "// Client-generated id: the optimistic entry and the server's one share it, so it never changes.",
         `const ${newId} = data.id ?? randomUUID()`,
         `const body = { ...data, ${newId === 'id' ? 'id' : `id: ${newId}`} }`,
       )
@@ -246,60 +244,34 @@ ${typeMember(2, 'id', only?.tsType ?? 'string')}${typeMember(2, 'data', dataType
     imports.add(runtimeCore, 'entityFilters')
     invalidate.push(call('entityFilters', [`'${root}'`, detailId]))
   }
-  if (op.role === 'delete' || op.optimistic === 'delete') remove.push(array([`'${root}'`, `${idExpr}`]))
+  if (op.role === 'delete' || op.optimistic === 'delete') remove.push(call(`${keys}.detail`, [`${idExpr}`]))
   if (detailId || op.role === 'create' || op.role === 'delete' || op.optimistic === 'delete') {
     imports.add(runtimeCore, 'listFilters')
     invalidate.push(call('listFilters', [`'${root}'`]))
   } else {
-    invalidate.push(object([property('queryKey', array([`'${root}'`]))]))
+    invalidate.push(object([property('queryKey', `${keys}.all`)]))
   }
 
-  const mutationKey = array(bound.length > 0 ? [`'${root}'`, `${parentId}`] : [`'${root}'`])
-  // runOptimisticMutation(queryClient, {
-  //   patches: [updateEntityPatch(orderCache, id, data)],
-  //   request: () => orderApi.update(id, data),
-  //   invalidate: [entityFilters('orders', id), listFilters('orders')],
-  //   retry: options.retry,
-  // })
-  const run = call('runOptimisticMutation', [
-    'queryClient',
-    object(
-      [
-        ...(patches.length > 0 ? [property('patches', array(patches))] : []),
-        property('request', arrow(usesKey ? ['idempotencyKey'] : [], call(api, callArgs))),
-        property('invalidate', array(invalidate)),
-        ...(remove.length > 0 ? [property('remove', array(remove))] : []),
-        'retry: options.retry',
-      ],
-      { expanded: true },
-    ),
-  ])
-  // `(id) =>` and the call, or a block that first makes the ids: `(data) => {` … `return run…` `}`
+  const mutationKey = bound.length > 0 ? call(`${keys}.detail`, [`${parentId}`]) : `${keys}.all`
+  // (id) => ({ patches: [deleteEntityPatch(orderCache, id)], request: () => orderApi.delete(id), ... })
+  const mutation = object(
+    [
+      ...(patches.length > 0 ? [property('patches', array(patches))] : []),
+      property('request', arrow(usesKey ? ['idempotencyKey'] : [], call(api, callArgs))),
+      property('invalidate', array(invalidate)),
+      ...(remove.length > 0 ? [property('remove', array(remove))] : []),
+    ],
+    { expanded: true },
+  )
+  // A create first makes the ids: `(data) => {` … `return {` … `}` `}`
   const fn =
     prelude.length > 0
       ? blockArrow(
           [param],
-          (indent) => prelude.map((p) => line(indent, '', p)).join('') + line(indent, 'return ', run),
+          (indent) => prelude.map((p) => line(indent, '', p)).join('') + line(indent, 'return ', mutation),
         )
-      : arrow(param ? [param] : [], run)
-  const mutation = call(
-    'useMutation',
-    [
-      object(
-        [
-          property('mutationKey', mutationKey),
-          comment('// Its optimistic change lives in the registry, which keeps it on top of any refetch, so'),
-          comment('// broadcast refetches need not wait for this mutation.'),
-          'meta: { optimisticRegistry: true }',
-          comment('// Retries happen inside the request so they reuse its Idempotency-Key.'),
-          'retry: false',
-          property('mutationFn', fn),
-        ],
-        { expanded: true },
-      ),
-    ],
-    [op.response.type, 'ApiError', variablesType],
-  )
+      : arrow(param ? [param] : [], mutation)
+  const hook = call('useOptimisticMutation', [mutationKey, 'options', fn], [op.response.type, variablesType])
   const what =
     op.optimistic === 'none'
       ? ''
@@ -307,8 +279,7 @@ ${typeMember(2, 'id', only?.tsType ?? 'string')}${typeMember(2, 'data', dataType
   return `${variablesDecl}
 /** ${op.method.toUpperCase()} ${op.path}${op.summary ? ` — ${op.summary.replace(/\*\//g, '*\\/')}` : ''}.${what} */
 ${functionHead(`export function ${op.hookName}`, hookArgs)}
-  const queryClient = useQueryClient()
-${line(2, 'return ', mutation)}}
+${line(2, 'return ', hook)}}
 `
 }
 

@@ -23,7 +23,7 @@ export interface Code {
    */
   at(indent: number, column: number, trail: number): string
   /** The syntax kind a call compares to decide whether it hugs its last argument. */
-  readonly kind?: 'object' | 'array' | 'as'
+  readonly kind?: 'object' | 'array' | 'as' | 'function'
   /** Set when a call may hug it as its last argument (`f(a, {` … `})`): its text up to the line break. */
   readonly hugOpener?: string
   /** Its broken form, starting with `hugOpener`, when hugged. */
@@ -276,8 +276,8 @@ export function logical(operator: string, operands: string[]): Code {
 
 /**
  * `callee<T>(a, b, { c })`: on one line when it fits; else the last argument hugged (`(a, b, {`
- * … `})`) when it is an object, array or cast of one and the line up to its opening bracket fits;
- * else one argument per line. Type arguments break first when even `callee<T>(` does not fit.
+ * … `})`) when it is an object, array, cast of one or an arrow function with an object or block
+ * body, and the line up to its opening bracket fits; else one argument per line. Type arguments break first when even `callee<T>(` does not fit.
  */
 class Call implements Code {
   readonly flat: string
@@ -347,12 +347,16 @@ function isShortArgument(flat: string): boolean {
 /**
  * `(a, b) => body` with an expression body: on one line when it fits, else the body on the next
  * line, one level deeper (always so when the body is forced to break). Parameters that do not fit
- * before `=>` go one per line, or the members of a destructured one (`({ signal })`) do.
+ * before `=>` go one per line, or the members of a destructured one (`({ signal })`) do. An object
+ * body is parenthesized and stays on the arrow's line (`(id) => ({` … `})`), and a call may hug
+ * such an arrow as its last argument.
  */
 class Arrow implements Code {
   readonly flat: string
   readonly forced: boolean
   readonly opening: string
+  readonly kind: 'function' | undefined
+  readonly hugOpener: string | undefined
   private readonly head: string
   /** Members of a sole destructured parameter. */
   private readonly destructured: string[] | undefined
@@ -361,8 +365,11 @@ class Arrow implements Code {
     private readonly body: Code,
   ) {
     this.head = `(${params.join(', ')}) =>`
-    this.flat = `${this.head} ${body.flat}`
+    const returnsObject = body.kind === 'object'
+    this.flat = returnsObject ? `${this.head} (${body.flat})` : `${this.head} ${body.flat}`
     this.forced = body.forced
+    this.kind = returnsObject ? 'function' : undefined
+    this.hugOpener = returnsObject && body.broken ? `${this.head} ({` : undefined
     this.destructured =
       params.length === 1 ? /^\{ (.*) \}$/.exec(params[0] ?? '')?.[1]?.split(', ') : undefined
     this.opening = params.length === 0 ? this.head : this.destructured ? '({' : '('
@@ -370,6 +377,7 @@ class Arrow implements Code {
   at(indent: number, column: number, trail: number): string {
     const { body, head } = this
     if (!body.forced && fits(column, this.flat, trail)) return this.flat
+    if (this.hugOpener) return this.broken(indent)
     const next = `\n${pad(indent + 2)}${body.at(indent + 2, indent + 2, trail)}`
     if (fits(column, head) || this.params.length === 0) return `${head}${next}`
     const [open, close, members] = this.destructured
@@ -379,6 +387,10 @@ class Arrow implements Code {
     if (!body.forced && fits(indent + close.length + 3, ` ${body.flat}`, trail))
       return `${brokenHead} ${body.flat}`
     return `${brokenHead}${next}`
+  }
+  /** `(id) => ({`, the object's members one per line, `})`: an object body broken in place. */
+  broken(indent: number): string {
+    return `${this.head} (${this.body.broken?.(indent) ?? this.body.flat})`
   }
 }
 
@@ -397,14 +409,21 @@ export function functionHead(prefix: string, params: string[]): string {
 class BlockArrow implements Code {
   readonly forced = true
   readonly flat: string
+  readonly kind = 'function'
+  /** A call hugs it as its last argument: `f(a, (x) => {` … `})`. */
+  readonly hugOpener: string
   constructor(
-    private readonly params: string[],
+    params: string[],
     private readonly body: (indent: number) => string,
   ) {
-    this.flat = `(${params.join(', ')}) => { … }`
+    this.hugOpener = `(${params.join(', ')}) => {`
+    this.flat = `${this.hugOpener} … }`
   }
   at(indent: number): string {
-    return `(${this.params.join(', ')}) => {\n${this.body(indent + 2)}${pad(indent)}}`
+    return this.broken(indent)
+  }
+  broken(indent: number): string {
+    return `${this.hugOpener}\n${this.body(indent + 2)}${pad(indent)}}`
   }
 }
 

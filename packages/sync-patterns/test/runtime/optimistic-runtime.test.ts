@@ -6,6 +6,7 @@ import {
   buildPath,
   buildQuery,
   createEntityPatch,
+  entityKeys,
   getSyncClient,
   isRetryable,
   listQueryKey,
@@ -113,6 +114,22 @@ describe('request helpers', () => {
   it('list keys drop undefined params', () => {
     expect(listQueryKey('orders', { status: undefined })).toEqual(['orders'])
     expect(listQueryKey('orders', { status: 'draft', q: undefined })).toEqual(['orders', { status: 'draft' }])
+  })
+
+  it("an entity's keys: all, list, detail and paths under the root, params as one last element", () => {
+    const keys = entityKeys<{ status?: string }>('orders')
+    expect(keys.all).toEqual(['orders'])
+    expect(keys.list()).toEqual(['orders'])
+    expect(keys.list({ status: 'draft' })).toEqual(['orders', { status: 'draft' }])
+    expect(keys.detail('o1')).toEqual(['orders', 'o1'])
+    expect(keys.path(['o1', 'items'])).toEqual(['orders', 'o1', 'items'])
+    expect(keys.path(['o1', 'items'], { limit: 5, cursor: undefined })).toEqual([
+      'orders',
+      'o1',
+      'items',
+      { limit: 5 },
+    ])
+    expect(keys.path(['me'], { q: undefined })).toEqual(['orders', 'me'])
   })
 
   it('paths are percent-encoded; a missing path param is an error', () => {

@@ -55,7 +55,9 @@ export { isRetryable, type OptimisticMutation } from './optimistic/run-optimisti
 export { temporaryNumberId } from './optimistic/temporary-id.js'
 export { hasPendingMutation } from './pending-mutations.js'
 export {
+  type EntityKeys,
   entityFilters,
+  entityKeys,
   isDetailKey,
   isKeyUnder,
   isListKey,

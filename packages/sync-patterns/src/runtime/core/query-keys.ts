@@ -37,8 +37,38 @@ export function keysOverlap(a: QueryKey, b: QueryKey): boolean {
  * dropped so `{ status: undefined }` shares the cache entry of no filter).
  */
 export function listQueryKey(root: string, params?: object): QueryKey {
+  return withParams([root], params)
+}
+
+/** `key`, plus the params that are set as one last element when any is (see `listQueryKey`). */
+function withParams(key: readonly unknown[], params: object | undefined): QueryKey {
   const set = Object.entries(params ?? {}).filter(([, value]) => value !== undefined)
-  return set.length === 0 ? [root] : [root, Object.fromEntries(set)]
+  return set.length === 0 ? [...key] : [...key, Object.fromEntries(set)]
+}
+
+/** The query keys of one entity, as the spec lays them out (`entityKeys('orders')`). */
+export interface EntityKeys<TParams extends object = object> {
+  /** `[root]`: every query of the entity; the prefix its broadcasts invalidate. */
+  readonly all: readonly [string]
+  /** A list: `[root]`, or `[root, params]` when any param is set. */
+  list(params?: TParams): QueryKey
+  /** One entity, and the prefix of everything below it: `[root, id]`. */
+  detail(id: string | number): readonly [string, string | number]
+  /**
+   * Any other key under the root: `[root, ...parts]`, plus the params that are set as one last
+   * element (`path([id, 'items'])` is `['orders', id, 'items']`).
+   */
+  path(parts: readonly unknown[], params?: object): QueryKey
+}
+
+/** Builds every query key of the entity whose keys start with `root`; the generated hooks use it. */
+export function entityKeys<TParams extends object = object>(root: string): EntityKeys<TParams> {
+  return {
+    all: [root],
+    list: (params) => listQueryKey(root, params),
+    detail: (id) => [root, id],
+    path: (parts, params) => withParams([root, ...parts], params),
+  }
 }
 
 /** Every list query of an entity (`[root]` and `[root, params]`), not its details. */

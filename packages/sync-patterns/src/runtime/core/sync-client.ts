@@ -112,12 +112,8 @@ export class SyncClient {
    * of any refetch, so holding refetches back for them would only delay other entities' updates.
    */
   isHeldByPendingMutation(queryKey: QueryKey): boolean {
-    return hasPendingMutation(
-      this.queryClient,
-      queryKey,
-      (mutation) =>
-        this.#mutationFns.has(mutation.options.mutationFn as object) ||
-        mutation.options.meta?.optimisticRegistry === true, // TEMPORARY: hooks generated before useOptimisticMutation
+    return hasPendingMutation(this.queryClient, queryKey, (mutation) =>
+      this.#mutationFns.has(mutation.options.mutationFn as object),
     )
   }
 
