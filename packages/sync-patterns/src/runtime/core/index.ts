@@ -1,10 +1,9 @@
 export { type BackoffOptions, backoffDelay } from './backoff.js'
 export { BroadcastClient, type BroadcastClientOptions } from './broadcast-client.js'
-export {
-  type BroadcastInvalidation,
-  type BroadcastInvalidationOptions,
-  type BroadcastSubscriptionOptions,
-  invalidateOnBroadcast,
+export type {
+  BroadcastInvalidation,
+  BroadcastInvalidationOptions,
+  BroadcastSubscriptionOptions,
 } from './broadcast-invalidation.js'
 export {
   broadcastOriginHeaders,
