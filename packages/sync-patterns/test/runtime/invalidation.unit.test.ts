@@ -217,7 +217,10 @@ describe('InvalidationScheduler', () => {
     expect(getSyncClient(queryClient)).toBe(sync)
     expect(() => new SyncClient(queryClient)).toThrow(/has a SyncClient already/)
     sync.dispose()
-    expect(getSyncClient(queryClient)).not.toBe(sync)
+    expect(() => new SyncClient(queryClient, { coalesceMs: -1 })).toThrow(/coalesceMs must be/)
+    const next = new SyncClient(queryClient) // neither the disposed one nor the refused one is kept
+    expect(getSyncClient(queryClient)).toBe(next)
+    next.dispose()
   })
 
   it('a create keyed ["orders"] holds the detail queries under it too, and refetches after it settles', async () => {

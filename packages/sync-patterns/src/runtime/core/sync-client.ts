@@ -44,13 +44,14 @@ export class SyncClient {
     if (owners.has(queryClient)) {
       throw new TypeError('this QueryClient has a SyncClient already; use getSyncClient(queryClient)')
     }
-    owners.set(queryClient, this)
     this.queryClient = queryClient
-    this.optimistic = new OptimisticRegistry(queryClient)
+    // The scheduler first: it refuses bad options before anything subscribes to the cache.
     this.scheduler = new InvalidationScheduler(queryClient, {
       ...options,
       isHeld: (queryKey) => this.isHeldByPendingMutation(queryKey),
     })
+    this.optimistic = new OptimisticRegistry(queryClient)
+    owners.set(queryClient, this)
   }
 
   /** Broadcast subscriptions open on this client. */
