@@ -1,3 +1,4 @@
+export { type BackoffOptions, backoffDelay } from './backoff.js'
 export * from './channel.js'
 export * from './constants.js'
 export * from './decode.js'

@@ -1,3 +1,5 @@
+import { backoffDelay } from '@pattern-stack/sync-protocol'
+
 /** How long to wait before reconnect attempt number `attempt` (1-based) of a fan-out engine. */
 export interface ReconnectBackoff {
   /** First delay in ms (default 100). */
@@ -7,13 +9,14 @@ export interface ReconnectBackoff {
 }
 
 /**
- * Exponential backoff with jitter: doubles from `initialMs` up to `maxMs`, then randomizes the
- * upper half so that many instances losing the same server do not reconnect in lockstep.
+ * Exponential backoff with equal jitter (the protocol package's `backoffDelay`): doubles from
+ * `initialMs` up to `maxMs`, each delay in the upper half of its window, so that many instances
+ * losing the same server do not reconnect in lockstep, and none comes back much sooner than asked.
  */
 export function reconnectDelay(attempt: number, backoff: ReconnectBackoff = {}): number {
-  const initialMs = backoff.initialMs ?? 100
-  const maxMs = backoff.maxMs ?? 5000
-  const exponent = Math.min(Math.max(attempt, 1) - 1, 30)
-  const ceiling = Math.min(maxMs, initialMs * 2 ** exponent)
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2)
+  return backoffDelay(Math.max(attempt, 1) - 1, {
+    baseDelay: backoff.initialMs ?? 100,
+    maxDelay: backoff.maxMs ?? 5000,
+    jitter: 'equal',
+  })
 }

@@ -1,5 +1,6 @@
 import {
   assertChannelName,
+  backoffDelay,
   decodeServerFrame,
   encodeClientFrame,
   isErrorFrame,
@@ -10,7 +11,6 @@ import {
   type ServerFrame,
 } from '@pattern-stack/sync-protocol'
 import { focusManager, onlineManager } from '@tanstack/query-core'
-import { backoffDelay } from './backoff.js'
 import { consoleLogger, type Logger } from './logger.js'
 import type {
   BroadcastEvent,

@@ -1,4 +1,4 @@
-export { type BackoffOptions, backoffDelay } from './backoff.js'
+export { type BackoffOptions, backoffDelay } from '@pattern-stack/sync-protocol'
 export { BroadcastClient, type BroadcastClientOptions } from './broadcast-client.js'
 export type {
   BroadcastInvalidation,

@@ -1,5 +1,5 @@
+import { backoffDelay } from '@pattern-stack/sync-protocol'
 import type { InvalidateQueryFilters, QueryClient, QueryKey } from '@tanstack/query-core'
-import { backoffDelay } from '../backoff.js'
 import { ApiError } from '../http/api-error.js'
 import type { OptimisticPatch, OptimisticRegistry } from './optimistic-registry.js'
 import { randomUUID } from './random-uuid.js'

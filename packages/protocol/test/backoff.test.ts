@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay } from '../../src/runtime/core/backoff.js'
+import { backoffDelay } from '../src/index.js'
 
 /** Deterministic PRNG (mulberry32) so the spread test is reproducible. */
 function seeded(seed: number): () => number {

@@ -1,7 +1,9 @@
 /**
- * Every retry delay of the runtime, from one formula: an exponential window, `baseDelay × 2^attempt`
- * capped at `maxDelay`, and where in that window the delay falls (`jitter`). The broadcast client's
- * reconnect, its slow retry after giving up and a mutation's retry all use it.
+ * Every retry delay of sync-patterns, from one formula: an exponential window, `baseDelay × 2^attempt`
+ * capped at `maxDelay`, and where in that window the delay falls (`jitter`). The browser client's
+ * reconnect, its slow retry after giving up, a mutation's retry, and a server's fan-out engine
+ * reconnecting to Redis or Postgres all use it. It lives here because the protocol package is the
+ * one both sides depend on.
  */
 export interface BackoffOptions {
   /** Delay scale of the first attempt in ms (the spec's `reconnectDelay`). */
