@@ -112,6 +112,15 @@ describe('the packages, packed and installed outside the repository', () => {
         files.filter((file) => file.startsWith('dist/')),
         `packages/${dir}'s tarball has its build`,
       ).not.toEqual([])
+      // Nothing but the build, the sources, the bin and the README: no tests, fixtures or caches.
+      expect(
+        files.filter(
+          (file) =>
+            !['README.md', 'package.json'].includes(file) &&
+            !(/^(dist|src|bin)\//.test(file) && !/(\.test\.|__)/.test(file)),
+        ),
+        `packages/${dir}'s tarball has only dist/, src/, bin/ and README.md`,
+      ).toEqual([])
       const targets = [
         ...exportTargets(manifest.exports).map(({ condition, target }) => ({
           what: `exports ${condition}`,
