@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
+import type { Logger } from '@pattern-stack/sync-protocol'
 import {
   CloseCode,
   DEFAULT_BROADCAST_PATH,
@@ -17,7 +18,6 @@ import { InboundProtocol } from './inbound-protocol.js'
 import { MemoryBroadcastEngine } from './memory-engine.js'
 import {
   type BroadcastConnectionInfo,
-  type BroadcastLogger,
   type ResolvedOptions,
   resolveOptions,
   type WebSocketBroadcastBackendOptions,
@@ -56,7 +56,7 @@ export class WebSocketBroadcastBackend {
   private readonly limits: ProtocolLimits
   private readonly authenticate: WebSocketBroadcastBackendOptions['authenticate']
   private readonly inbound: InboundProtocol
-  private readonly logger: BroadcastLogger
+  private readonly logger: Logger
   private readonly wss: WebSocketServer
   private readonly connections = new Set<BroadcastConnection>()
   private readonly registry: ChannelRegistry<BroadcastConnection>

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
+import type { Logger } from '@pattern-stack/sync-protocol'
 import { CloseCode, encodeServerFrame, type ServerFrame } from '@pattern-stack/sync-protocol'
 import WebSocket from 'ws'
-import type { BroadcastConnectionInfo, BroadcastLogger } from './options.js'
+import type { BroadcastConnectionInfo } from './options.js'
 import { RateLimiter } from './rate-limiter.js'
 import { SerialQueue } from './serial-queue.js'
 import type { Uncorkable, WriteCoalescer } from './write-coalescer.js'
@@ -14,7 +15,7 @@ export interface ConnectionSettings {
   closeTimeoutMs: number
   coalescer: WriteCoalescer
   onError: (connection: BroadcastConnection, error: unknown) => void
-  logger: BroadcastLogger
+  logger: Logger
 }
 
 /** Connection ids: `c_` + 16 url-safe random characters. */

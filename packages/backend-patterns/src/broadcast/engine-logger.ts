@@ -1,8 +1,4 @@
-/** Where fan-out engines report faults and recoveries (default: `console`). */
-export interface EngineLogger {
-  warn(message: string): void
-  info?(message: string): void
-}
+import type { Logger } from '@pattern-stack/sync-protocol'
 
 /**
  * Logs an outage once, however many operations fail during it, and its end once. A fault that
@@ -12,7 +8,7 @@ export class OutageLog {
   private down = false
 
   constructor(
-    private readonly logger: EngineLogger,
+    private readonly logger: Logger,
     private readonly what: string,
   ) {}
 
@@ -24,7 +20,7 @@ export class OutageLog {
   failed(reason: unknown): void {
     if (this.down) return
     this.down = true
-    this.logger.warn(`${this.what} unavailable: ${describeError(reason)}`)
+    this.logger.warn?.(`${this.what} unavailable: ${describeError(reason)}`)
   }
 
   /** Records a success; logs the recovery when there was an outage. */
@@ -33,7 +29,7 @@ export class OutageLog {
     this.down = false
     const message = `${this.what} recovered${detail ? `: ${detail}` : ''}`
     if (this.logger.info) this.logger.info(message)
-    else this.logger.warn(message)
+    else this.logger.warn?.(message)
   }
 }
 

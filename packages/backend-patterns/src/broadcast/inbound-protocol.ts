@@ -1,13 +1,14 @@
+import type { Logger } from '@pattern-stack/sync-protocol'
 import { CloseCode, decodeClientFrame, ErrorCode, type ProtocolLimits } from '@pattern-stack/sync-protocol'
 import type { RawData } from 'ws'
 import type { ChannelRegistry } from './channel-registry.js'
 import type { BroadcastConnection } from './connection.js'
-import type { BroadcastLogger, WebSocketBroadcastBackendOptions } from './options.js'
+import type { WebSocketBroadcastBackendOptions } from './options.js'
 
 export interface InboundSettings {
   limits: ProtocolLimits
   authorize: WebSocketBroadcastBackendOptions['authorize']
-  logger: BroadcastLogger
+  logger: Logger
   registry: ChannelRegistry<BroadcastConnection>
   /** False once the backend forgot the connection (it closed while a hook ran). */
   isLive(connection: BroadcastConnection): boolean

@@ -1,3 +1,4 @@
+export type { Logger } from '@pattern-stack/sync-protocol'
 // `@pattern-stack/backend-patterns/broadcast`: the backend, the engine interface, the in-memory
 // engine and the base of pub/sub engines. Nothing here needs pg or ioredis: the Redis and Postgres
 // engines are on `/broadcast/redis` and `/broadcast/postgres`.
@@ -7,13 +8,8 @@ export {
   WebSocketBroadcastBackend,
 } from './backend.js'
 export type { BroadcastEngine, DeliverFrame, RequestResync } from './engine.js'
-export type { EngineLogger } from './engine-logger.js'
 export { type BroadcastPluginOptions, broadcastPlugin } from './fastify-plugin.js'
 export { MemoryBroadcastEngine } from './memory-engine.js'
-export type {
-  BroadcastConnectionInfo,
-  BroadcastLogger,
-  WebSocketBroadcastBackendOptions,
-} from './options.js'
+export type { BroadcastConnectionInfo, WebSocketBroadcastBackendOptions } from './options.js'
 export { PubSubBroadcastEngine, type PubSubEngineSettings } from './pub-sub-engine.js'
 export type { ReconnectBackoff } from './reconnect-backoff.js'

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import type { Logger } from '@pattern-stack/sync-protocol'
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_LIMITS, type ProtocolLimits } from '@pattern-stack/sync-protocol'
 import type { BroadcastEngine } from './engine.js'
 
@@ -13,13 +14,6 @@ export interface BroadcastConnectionInfo {
   readonly remoteAddress: string | undefined
   /** Channels the connection is subscribed to right now. */
   readonly channels: ReadonlySet<string>
-}
-
-export interface BroadcastLogger {
-  debug?(message: string, ...details: unknown[]): void
-  info?(message: string, ...details: unknown[]): void
-  warn?(message: string, ...details: unknown[]): void
-  error?(message: string, ...details: unknown[]): void
 }
 
 export interface WebSocketBroadcastBackendOptions {
@@ -45,7 +39,7 @@ export interface WebSocketBroadcastBackendOptions {
    * terminate the socket (ms, default 2000).
    */
   closeTimeoutMs?: number
-  logger?: BroadcastLogger
+  logger?: Logger
 }
 
 export interface ResolvedOptions {

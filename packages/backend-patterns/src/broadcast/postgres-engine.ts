@@ -1,7 +1,8 @@
+import type { Logger } from '@pattern-stack/sync-protocol'
 // Types only: pg is an optional peer, loaded by connect() so that importing this module needs no
 // pg at run time.
 import type pg from 'pg'
-import { describeError, type EngineLogger } from './engine-logger.js'
+import { describeError } from './engine-logger.js'
 import {
   assertNotifyPayload,
   assertPostgresPrefix,
@@ -39,7 +40,7 @@ export interface PostgresBroadcastEngineOptions {
   backoff?: ReconnectBackoff
   /** Distinct channels remembered while publishes are dropped before asking for a full resync. */
   maxDroppedChannels?: number
-  logger?: EngineLogger
+  logger?: Logger
 }
 
 type Role = 'listen' | 'notify'

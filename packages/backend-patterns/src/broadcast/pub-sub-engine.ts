@@ -1,6 +1,7 @@
+import type { Logger } from '@pattern-stack/sync-protocol'
 import { channelsToResync, DroppedBroadcasts, encodeResyncNotices } from './dropped-broadcasts.js'
 import type { BroadcastEngine, DeliverFrame, RequestResync } from './engine.js'
-import { type EngineLogger, OutageLog } from './engine-logger.js'
+import { OutageLog } from './engine-logger.js'
 
 export interface PubSubEngineSettings {
   /** Class name, for errors (`RedisBroadcastEngine: publish() after close()`). */
@@ -20,7 +21,7 @@ export interface PubSubEngineSettings {
   maxControlMessageBytes?: number
   /** Distinct channels remembered while publishes are dropped before asking for a full resync. */
   maxDroppedChannels?: number | undefined
-  logger?: EngineLogger | undefined
+  logger?: Logger | undefined
 }
 
 type State = 'new' | 'starting' | 'started' | 'closed'
@@ -44,7 +45,7 @@ export abstract class PubSubBroadcastEngine implements BroadcastEngine {
   readonly prefix: string
   /** Transport channel of resync notices (`<prefix>#resync`); every instance listens to it. */
   readonly controlChannel: string
-  protected readonly logger: EngineLogger
+  protected readonly logger: Logger
   protected readonly publishTimeoutMs: number
   private readonly settings: PubSubEngineSettings
   /** Transport channel name → broadcast channel, for the channels with local subscribers. */

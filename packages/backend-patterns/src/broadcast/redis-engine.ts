@@ -1,7 +1,8 @@
+import type { Logger } from '@pattern-stack/sync-protocol'
 // Types only: ioredis is an optional peer, loaded by connect() so that importing this module
 // needs no ioredis at run time.
 import type { Redis, RedisOptions } from 'ioredis'
-import { describeError, type EngineLogger } from './engine-logger.js'
+import { describeError } from './engine-logger.js'
 import { PubSubBroadcastEngine } from './pub-sub-engine.js'
 import { type ReconnectBackoff, reconnectDelay } from './reconnect-backoff.js'
 
@@ -23,7 +24,7 @@ export interface RedisBroadcastEngineOptions {
   backoff?: ReconnectBackoff
   /** Distinct channels remembered while publishes are dropped before asking for a full resync. */
   maxDroppedChannels?: number
-  logger?: EngineLogger
+  logger?: Logger
 }
 
 /**

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { BroadcastLogger } from './options.js'
+import type { Logger } from '@pattern-stack/sync-protocol'
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket: no WebSocket. */
 export function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
@@ -22,7 +22,7 @@ export function refuseUnclaimedUpgrade(
   socket: Duplex,
   requestedPath: string,
   servedPath: string,
-  logger: BroadcastLogger,
+  logger: Logger,
 ): void {
   // The client may reset the connection before the answer is written; that error, unheard, would
   // crash the process.

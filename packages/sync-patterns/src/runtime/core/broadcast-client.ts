@@ -306,7 +306,7 @@ export class BroadcastClient {
     try {
       socket = new this.#WebSocket(this.url)
     } catch (error) {
-      this.#logger.warn(`could not open ${this.url}`, error)
+      this.#logger.warn?.(`could not open ${this.url}`, error)
       this.#attemptFailed()
       return
     }
@@ -331,8 +331,8 @@ export class BroadcastClient {
       if (socket !== this.#socket) return
       const timeout = this.#options.connectTimeoutMs
       const message = `no answer from ${this.url} within ${timeout} ms; is the URL (path) right and the server up?`
-      if (this.#warnedConnectTimeout) this.#logger.debug(message)
-      else this.#logger.warn(message)
+      if (this.#warnedConnectTimeout) this.#logger.debug?.(message)
+      else this.#logger.warn?.(message)
       this.#warnedConnectTimeout = true
       this.#closeSocket(4000, 'connect timeout')
       this.#attemptFailed()
@@ -370,7 +370,7 @@ export class BroadcastClient {
   }
 
   #onClose(code: number, reason: string): void {
-    this.#logger.debug(`connection closed (${code}${reason ? `: ${reason}` : ''})`)
+    this.#logger.debug?.(`connection closed (${code}${reason ? `: ${reason}` : ''})`)
     this.#releaseSocket()
     this.#attemptFailed()
   }
@@ -385,7 +385,7 @@ export class BroadcastClient {
   #scheduleReconnect(): void {
     if (this.#attempt >= this.#options.maxReconnectAttempts) {
       const retry = this.#options.retryAfterGiveUpMs
-      this.#logger.warn(
+      this.#logger.warn?.(
         `gave up on ${this.url} after ${this.#attempt} reconnect attempts` +
           (Number.isFinite(retry) ? `; trying again about every ${Math.round(retry / 1000)} s` : ''),
       )
@@ -422,7 +422,7 @@ export class BroadcastClient {
     const timer = setTimeout(() => {
       this.#retryAfterGiveUpTimer = undefined
       if (!this.#gaveUp || this.#socket) return
-      this.#logger.debug(`trying ${this.url} again after giving up`)
+      this.#logger.debug?.(`trying ${this.url} again after giving up`)
       this.#openSocket()
     }, delay)
     ;(timer as { unref?: () => void }).unref?.()
@@ -438,7 +438,7 @@ export class BroadcastClient {
 
   /** Drops the current socket without waiting for a close handshake (it may be half-open) and reconnects. */
   #dropAndReconnect(why: string): void {
-    this.#logger.debug(`dropping connection: ${why}`)
+    this.#logger.debug?.(`dropping connection: ${why}`)
     this.#closeSocket(4000, why)
     if (this.#active) this.#scheduleReconnect()
   }
@@ -487,7 +487,7 @@ export class BroadcastClient {
       try {
         listener(state)
       } catch (error) {
-        this.#logger.warn('state listener threw', error)
+        this.#logger.warn?.('state listener threw', error)
       }
     }
   }
@@ -499,12 +499,12 @@ export class BroadcastClient {
     clearTimeout(this.#pongTimer)
     this.#pongTimer = undefined
     if (typeof data !== 'string') {
-      this.#logger.debug('ignored a binary frame from the server')
+      this.#logger.debug?.('ignored a binary frame from the server')
       return
     }
     const decoded = decodeServerFrame(data)
     if (!decoded.ok) {
-      this.#logger.debug(`ignored a bad frame from the server: ${decoded.problem.message}`)
+      this.#logger.debug?.(`ignored a bad frame from the server: ${decoded.problem.message}`)
       return
     }
     const frame = decoded.frame
@@ -540,7 +540,7 @@ export class BroadcastClient {
     } else if (isResyncFrame(frame)) {
       for (const channel of frame.resync) this.#resync(channel, 'server')
     } else if (isErrorFrame(frame)) {
-      this.#logger.warn(`server refused a frame: ${frame.error.code}: ${frame.error.message}`)
+      this.#logger.warn?.(`server refused a frame: ${frame.error.code}: ${frame.error.message}`)
       if (frame.error.channel !== undefined && frame.error.code !== 'already_subscribed') {
         this.#resyncPending.delete(frame.error.channel)
       }
@@ -555,7 +555,7 @@ export class BroadcastClient {
       try {
         handler(event)
       } catch (error) {
-        this.#logger.warn(`handler for channel ${JSON.stringify(channel)} threw`, error)
+        this.#logger.warn?.(`handler for channel ${JSON.stringify(channel)} threw`, error)
       }
     }
   }
@@ -606,7 +606,7 @@ export class BroadcastClient {
     try {
       this.#socket?.send(encodeClientFrame(frame))
     } catch (error) {
-      this.#logger.debug('send failed; the close event will reconnect', error)
+      this.#logger.debug?.('send failed; the close event will reconnect', error)
     }
   }
 

@@ -1,5 +1,4 @@
 import type { EventPayload } from '@pattern-stack/sync-protocol'
-import type { Logger } from './logger.js'
 
 /** Connection states, as the spec names them. */
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'reconnecting'
@@ -34,9 +33,6 @@ export type BroadcastEvent = BroadcastEventMessage | BroadcastResyncMessage
 
 export type BroadcastHandler = (event: BroadcastEvent) => void
 export type StateListener = (state: ConnectionState) => void
-
-/** The runtime's logger (see `Logger`); the name the broadcast client's option had first. */
-export type BroadcastLogger = Logger
 
 /**
  * The part of the WebSocket API the client uses: the browser's `WebSocket` and `ws`'s both fit.
