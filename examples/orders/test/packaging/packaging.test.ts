@@ -218,8 +218,18 @@ describe('the packages, packed and installed outside the repository', () => {
   it("generates from the Orders server's /openapi.json with the installed bin, then type-checks (skipLibCheck: false) and builds with Vite", async () => {
     orders = await startServer('pglite')
     const generate = await run(
-      join(fullApp, 'node_modules/.bin/sync-patterns'),
-      ['generate', '--input', `${orders.baseUrl}/openapi.json`, '--output', 'src/generated'],
+      // As the READMEs say: `npx sync-patterns generate` with the generator as a devDependency
+      // (`--no`: never fetch it from the registry).
+      'npx',
+      [
+        '--no',
+        'sync-patterns',
+        'generate',
+        '--input',
+        `${orders.baseUrl}/openapi.json`,
+        '--output',
+        'src/generated',
+      ],
       { cwd: fullApp, timeoutMs: 60_000 },
     )
     // The built CLI ran (no TypeScript fallback, which needs tsx) and its types worker did too.
