@@ -7,7 +7,16 @@
  */
 
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -251,6 +260,66 @@ for (let round = 0; round <= ROUNDS; round++) {
   }
 }
 
+/**
+ * GitHub's REST API (1,223 operations), from npm's @octokit/openapi: the largest real-world document
+ * we know of. The package is 385 MB unpacked (every GHES version), so the bench installs it once into
+ * node_modules/.cache on first use instead of making it a dependency every `npm ci` downloads.
+ */
+const octokitDir = join(REPO, 'node_modules/.cache/bench-octokit-openapi')
+const githubSpec = join(octokitDir, 'node_modules/@octokit/openapi/generated/api.github.com.json')
+if (!existsSync(githubSpec)) {
+  mkdirSync(octokitDir, { recursive: true })
+  const install = spawnSync(
+    'npm',
+    ['install', '--prefix', octokitDir, '--no-save', '--no-audit', '--no-fund', '@octokit/openapi@23'],
+    { encoding: 'utf8' },
+  )
+  if (install.status !== 0) throw new Error(`installing @octokit/openapi failed:\n${install.stderr}`)
+}
+const githubOperations = Object.values(
+  JSON.parse(readFileSync(githubSpec, 'utf8')).paths as Record<string, Record<string, unknown>>,
+).reduce((n, item) => n + Object.keys(item).filter((k) => /^(get|put|post|patch|delete)$/.test(k)).length, 0)
+const githubOrvalConfig = join(work, 'orval.github.config.cjs')
+writeFileSync(
+  githubOrvalConfig,
+  `module.exports = { github: { input: { target: ${JSON.stringify(githubSpec)} }, output: { target: ${JSON.stringify(join(coldOut, 'orval', 'api.ts'))}, client: 'react-query', mode: 'tags-split', clean: true } } }\n`,
+)
+const github = {
+  'sync-patterns generate (CLI)': [
+    join(cliDir, 'main.js'),
+    'generate',
+    '--input',
+    githubSpec,
+    '--output',
+    join(coldOut, 'ours'),
+    '--clean',
+  ],
+  'Orval 7.9 (CLI, react-query, tags-split)': [
+    join(REPO, 'node_modules/orval/dist/bin/orval.js'),
+    '--config',
+    githubOrvalConfig,
+  ],
+} as const
+const githubSamples: Record<ColdVariant, number[]> = {
+  'sync-patterns generate (CLI)': [],
+  'Orval 7.9 (CLI, react-query, tags-split)': [],
+}
+const GITHUB_ROUNDS = 3
+for (let round = 0; round <= GITHUB_ROUNDS; round++) {
+  for (const name of Object.keys(github) as ColdVariant[]) {
+    const start = performance.now()
+    const run = spawnSync(process.execPath, github[name], { cwd: REPO, encoding: 'utf8' })
+    const ms = performance.now() - start
+    if (run.status !== 0)
+      throw new Error(`${name} on GitHub's document exited with ${run.status}:\n${run.stderr}`)
+    if (round > 0) githubSamples[name].push(ms)
+    rmSync(coldOut, { recursive: true, force: true })
+    process.stderr.write(
+      `github ${round === 0 ? 'warm-up' : `round ${round}`}: ${name} ${ms.toFixed(0)} ms\n`,
+    )
+  }
+}
+
 rmSync(work, { recursive: true, force: true })
 
 const median = (xs: number[]) => {
@@ -301,6 +370,17 @@ const section = [
   ...(Object.keys(cold) as ColdVariant[]).map((name) => {
     const m = median(coldSamples[name])
     return `| ${name} | ${m.toFixed(0)} ms | ${Math.min(...coldSamples[name]).toFixed(0)} ms | ${Math.max(...coldSamples[name]).toFixed(0)} ms | ${(m / coldOrval).toFixed(2)}× |`
+  }),
+  '',
+  `GitHub's REST API (\`@octokit/openapi\` 23, \`api.github.com.json\`, ${githubOperations} operations), the same commands,`,
+  `a new process per run, ${GITHUB_ROUNDS} rounds after one warm-up, median:`,
+  '',
+  '| command | median | fastest | slowest | vs Orval |',
+  '|---|---|---|---|---|',
+  ...(Object.keys(github) as ColdVariant[]).map((name) => {
+    const m = median(githubSamples[name])
+    const o = median(githubSamples['Orval 7.9 (CLI, react-query, tags-split)'])
+    return `| ${name} | ${m.toFixed(0)} ms | ${Math.min(...githubSamples[name]).toFixed(0)} ms | ${Math.max(...githubSamples[name]).toFixed(0)} ms | ${(m / o).toFixed(2)}× |`
   }),
   '',
   `Where sync-patterns' time goes (\`generate()\`'s stages timed one by one on one thread, median of ${ROUNDS}).`,
