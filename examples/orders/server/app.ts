@@ -1,6 +1,7 @@
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
-import { broadcastPlugin, type WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
+import type { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
+import { broadcastPlugin } from '@pattern-stack/backend-patterns/broadcast/fastify'
 import {
   afterCommitDispatch,
   type BroadcastDispatch,

@@ -235,7 +235,8 @@ export const serverAppFiles: Record<string, string> = {
     2,
   )}\n`,
   'server/broadcast-check.js': `// @ts-check
-import { broadcastPlugin, WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
+import { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
+import { broadcastPlugin } from '@pattern-stack/backend-patterns/broadcast/fastify'
 import { BroadcastClient } from '@pattern-stack/sync-patterns/runtime/core'
 import Fastify from 'fastify'
 import WebSocket from 'ws'

@@ -1,14 +1,14 @@
-export type { Logger } from '@pattern-stack/sync-protocol'
 // `@pattern-stack/backend-patterns/broadcast`: the backend, the engine interface, the in-memory
-// engine and the base of pub/sub engines. Nothing here needs pg or ioredis: the Redis and Postgres
-// engines are on `/broadcast/redis` and `/broadcast/postgres`.
+// engine and the base of pub/sub engines. Nothing here needs pg, ioredis or fastify: the Redis and
+// Postgres engines are on `/broadcast/redis` and `/broadcast/postgres`, the Fastify plugin on
+// `/broadcast/fastify`.
+export type { Logger } from '@pattern-stack/sync-protocol'
 export {
   type AttachOptions,
   type BroadcastOptions,
   WebSocketBroadcastBackend,
 } from './backend.js'
 export type { BroadcastEngine, DeliverFrame, RequestResync } from './engine.js'
-export { type BroadcastPluginOptions, broadcastPlugin } from './fastify-plugin.js'
 export { MemoryBroadcastEngine } from './memory-engine.js'
 export type { BroadcastConnectionInfo, WebSocketBroadcastBackendOptions } from './options.js'
 export { PubSubBroadcastEngine, type PubSubEngineSettings } from './pub-sub-engine.js'

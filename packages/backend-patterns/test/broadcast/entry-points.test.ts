@@ -24,8 +24,14 @@ function reachableImports(entry: string): { files: string[]; packages: Set<strin
 }
 
 describe('broadcast entry points', () => {
-  it('/broadcast (the in-memory path) reaches neither pg nor ioredis, not even for types', () => {
+  it('/broadcast (the in-memory path, any node:http server) reaches neither pg, ioredis nor fastify, not even for types', () => {
     const { packages } = reachableImports('broadcast/index.ts')
+    expect([...packages].filter((p) => /^(pg|ioredis|fastify)(\/|$)/.test(p))).toEqual([])
+  })
+
+  it('/broadcast/fastify reaches fastify, and neither pg nor ioredis', () => {
+    const { packages } = reachableImports('broadcast/fastify.ts')
+    expect([...packages].some((p) => /^fastify(-plugin)?$/.test(p))).toBe(true)
     expect([...packages].filter((p) => /^(pg|ioredis)(\/|$)/.test(p))).toEqual([])
   })
 
