@@ -1,6 +1,5 @@
 import { resolve } from 'node:path'
 import { emitOwnFiles, sortFiles } from './emit/emit-all.js'
-import { needsFormatter } from './emit/layout.js'
 import { type FormatterChoice, formatFiles } from './format.js'
 import { loadSpec } from './load-spec.js'
 import type { ApiModel } from './model.js'
@@ -19,7 +18,7 @@ export interface GenerateOptions {
   check?: boolean
   /** Directory relative paths are resolved against (default: the process's). */
   cwd?: string
-  /** Formats the files the generator cannot write in Biome's style itself (rare): `auto` (default) is Biome (the project's, else this package's own), prettier only where Biome has no binary; same style either way. */
+  /** Formats every generated file: `auto` (default) is Biome (the project's, else this package's own), prettier only where Biome has no binary; same style either way. */
   formatter?: FormatterChoice
 }
 
@@ -60,20 +59,11 @@ async function runPipeline(input: string, cwd: string, formatter: FormatterChoic
   const printing = openApiTypesInWorker(spec.document)
   printing.catch(() => {}) // awaited later; this only keeps an early throw from leaving it unhandled
   const model = normalize(spec.document, { file: spec.source, lineOf: spec.lineOf })
-  // The templates write Biome's layout; only a file with a code line they left too long goes
-  // through Biome (see layout.ts). On the bench spec, none does.
-  const emitted = emitOwnFiles(model)
-  const unformatted = new Map([...emitted].filter(([, source]) => needsFormatter(source)))
-  const own = new Map([
-    ...emitted,
-    ...(unformatted.size > 0 ? await formatFiles(unformatted, formatter, cwd) : []),
-  ])
-  // openapi-typescript's output converts to the repo's style line by line; Biome formats it only
-  // when it has a line the conversion cannot vouch for (see restyleTypes).
-  const types = printing.then(({ printed, restyled }) =>
-    restyled
-      ? new Map([['schemas/openapi.ts', restyled]])
-      : formatFiles(new Map([['schemas/openapi.ts', printed]]), formatter, cwd),
+  // The templates write plain code; Biome lays it out and orders the imports, once for our files
+  // (while the worker is still building the types) and once for the types file when it is ready.
+  const own = await formatFiles(emitOwnFiles(model), formatter, cwd)
+  const types = printing.then((printed) =>
+    formatFiles(new Map([['schemas/openapi.ts', printed]]), formatter, cwd),
   )
   types.catch(() => {})
   return { own, types, model, sources: spec.files }

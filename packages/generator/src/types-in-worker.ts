@@ -2,21 +2,15 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { emitOpenApiTypes } from './emit/emit-types.js'
-import { restyleTypes } from './restyle-types.js'
 
 export interface TypesRequest {
   id: number
   document: Record<string, unknown>
 }
-export type TypesReply =
-  | { id: number; printed: string; restyled: string | undefined }
-  | { id: number; failed: true }
+export type TypesReply = { id: number; printed: string } | { id: number; failed: true }
 
-/** openapi-typescript's output, and the same in the repo's style when restyleTypes can vouch for it. */
-export interface OpenApiTypes {
-  printed: string
-  restyled: string | undefined
-}
+/** openapi-typescript's output, unformatted (the TypeScript printer's style). */
+export type OpenApiTypes = string
 
 /**
  * The types step (openapi-typescript and the TypeScript printer, the slowest step of a run) runs
@@ -55,9 +49,8 @@ export function openApiTypesInWorker(document: Record<string, unknown>): Promise
   })
 }
 
-async function openApiTypesHere(document: Record<string, unknown>): Promise<OpenApiTypes> {
-  const printed = await emitOpenApiTypes(document)
-  return { printed, restyled: restyleTypes(printed) }
+function openApiTypesHere(document: Record<string, unknown>): Promise<OpenApiTypes> {
+  return emitOpenApiTypes(document)
 }
 
 function startWorker(): Worker | undefined {
@@ -86,7 +79,7 @@ function startWorker(): Worker | undefined {
     // The main thread repeats a failed step to throw its error as itself (an error does not cross
     // the thread boundary intact; the document is invalid in a way the earlier checks let through).
     if ('failed' in reply) openApiTypesHere(request.document).then(request.resolve, request.reject)
-    else request.resolve({ printed: reply.printed, restyled: reply.restyled })
+    else request.resolve(reply.printed)
   })
   // A worker that dies (it could not load, or crashed) hands its requests to the main thread.
   // Said once, not thrown: the output is the same, only slower.

@@ -1,6 +1,5 @@
 import { parentPort } from 'node:worker_threads'
 import { emitOpenApiTypes } from './emit/emit-types.js'
-import { restyleTypes } from './restyle-types.js'
 import type { TypesReply, TypesRequest } from './types-in-worker.js'
 
 // Builds `schemas/openapi.ts` off the main thread (see typesInWorker.ts). Each request carries its
@@ -8,8 +7,7 @@ import type { TypesReply, TypesRequest } from './types-in-worker.js'
 parentPort?.on('message', async ({ id, document }: TypesRequest) => {
   let reply: TypesReply
   try {
-    const printed = await emitOpenApiTypes(document, { cloned: true })
-    reply = { id, printed, restyled: restyleTypes(printed) }
+    reply = { id, printed: await emitOpenApiTypes(document, { cloned: true }) }
   } catch {
     reply = { id, failed: true } // the main thread repeats the step to throw the error itself
   }

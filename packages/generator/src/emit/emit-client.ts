@@ -2,7 +2,6 @@ import type { ApiModel, Entity, Operation } from '../model.js'
 import { stringLiteral } from '../string-literal.js'
 import { importTypes, propertyKey } from './files.js'
 import { header, Imports } from './header.js'
-import { arrow, call, comment, line, object, type Piece, property } from './layout.js'
 
 const runtimeCore = '@pattern-stack/sync-patterns/runtime/core'
 
@@ -50,26 +49,34 @@ export function emitClient(model: ApiModel, entity: Entity): string {
     'client',
     entity.operations.flatMap((op) => [op.body?.type, op.queryType, op.headersType, op.response.type]),
   )
-  const methods = entity.operations.flatMap((op) => {
-    const fields: Piece[] = [`method: '${op.method.toUpperCase()}'`, `path: '${op.path}'`]
+  const methods = entity.operations.map((op) => {
+    const fields = [`method: '${op.method.toUpperCase()}'`, `path: '${op.path}'`]
     if (op.pathParams.length > 0) {
-      const pathParams = op.pathParams.map((p) =>
-        propertyKey(p.name) === p.id ? p.id : property(propertyKey(p.name), p.id),
-      )
-      fields.push(property('pathParams', object(pathParams)))
+      const pathParams = op.pathParams.map((p) => {
+        const key = propertyKey(p.name)
+        return key === p.id ? p.id : `${key}: ${p.id}`
+      })
+      fields.push(`pathParams: { ${pathParams.join(', ')} }`)
     }
     if (op.queryType) fields.push('query: params')
     if (op.body) fields.push('body')
     if (op.body && op.body.mediaType !== 'application/json')
-      fields.push(property('contentType', stringLiteral(op.body.mediaType)))
+      fields.push(`contentType: ${stringLiteral(op.body.mediaType)}`)
     fields.push('options')
-    const doc = `/** ${op.method.toUpperCase()} ${op.path}${op.summary ? ` — ${op.summary.replace(/\*\//g, '*\\/')}` : ''} */`
-    // get: (id: string, options?: RequestOptions) =>
-    //   apiRequest<Order>(apiConfig, { method: 'GET', path: '/orders/{id}', pathParams: { id }, options }),
-    const request = call('apiRequest', ['apiConfig', object(fields)], [op.response.type])
     const params = clientParams(op).map((p) => p.declaration)
-    return [comment(doc), property(propertyKey(op.clientName), arrow(params, request))]
+    return `  ${docComment(op)}
+  ${propertyKey(op.clientName)}: (${params.join(', ')}) =>
+    apiRequest<${op.response.type}>(apiConfig, { ${fields.join(', ')} }),
+`
   })
   return `${header(`Typed API client for the ${entity.pascal} endpoints.`)}${imports}
-${line(0, `export const ${entity.name}Api = `, object(methods, { expanded: true }))}`
+export const ${entity.name}Api = {
+${methods.join('')}}
+`
+}
+
+/** `/** GET /orders/{id} — Get one order *\/`: the operation's method, path and summary. */
+export function docComment(op: Operation, after = ''): string {
+  const summary = op.summary ? ` — ${op.summary.replace(/\*\//g, '*\\/')}` : ''
+  return `/** ${op.method.toUpperCase()} ${op.path}${summary}${after} */`
 }

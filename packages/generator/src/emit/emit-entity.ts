@@ -1,19 +1,8 @@
 import type { ApiModel, Entity, Operation } from '../model.js'
 import { stringLiteral } from '../string-literal.js'
+import { docComment } from './emit-client.js'
 import { importTypes, literal } from './files.js'
 import { header, Imports } from './header.js'
-import {
-  array,
-  arrow,
-  call,
-  fits,
-  functionHead,
-  line,
-  logical,
-  object,
-  type Piece,
-  property,
-} from './layout.js'
 
 const runtimeCore = '@pattern-stack/sync-patterns/runtime/core'
 const queryRoles = new Set(['list', 'get', 'child-list', 'child-get', 'query'])
@@ -31,17 +20,12 @@ export function emitEntity(model: ApiModel, entity: Entity): string {
 
   const shape: Record<string, string> = { root: entity.root, idField: entity.idField }
   if (entity.listField) shape.listField = entity.listField
-  // entityKeys<OrdersParams>('orders'): all, list(params), detail(id), path(parts, params)
-  const keys = call('entityKeys', [`'${entity.root}'`], listOp?.queryType ? [listOp.queryType] : [])
-  // Biome breaks after the `=` rather than break a call with one short argument (`breakAfterColon`).
-  const keysHead = `export const ${entity.name}Keys =`
-  const keysLine =
-    fits(0, `${keysHead} ${keys.flat}`) || !keys.breakAfterColon
-      ? line(0, `${keysHead} `, keys)
-      : `${keysHead}\n${line(2, '', keys)}`
+  const keysType = listOp?.queryType ? `<${listOp.queryType}>` : ''
   let code = `/** Where ${entity.name} data sits in the query cache: lists under ['${entity.root}'] or ['${entity.root}', params], one under ['${entity.root}', id]. */
-${line(0, `export const ${entity.name}Cache: EntityCacheShape = `, literal(shape))}
-${keysLine}`
+export const ${entity.name}Cache: EntityCacheShape = ${literal(shape)}
+
+export const ${entity.name}Keys = entityKeys${keysType}('${entity.root}')
+`
   const queries = entity.operations.filter((op) => queryRoles.has(op.role))
   if (queries.length > 0) {
     imports.add('@tanstack/react-query', 'useQuery')
@@ -64,30 +48,33 @@ function emitQueryHook(model: ApiModel, entity: Entity, op: Operation, imports: 
     ...(paramsRequired ? [`params: ${op.queryType}`] : []),
   ]
   const firstId = ids[0]?.id
-  let key: Piece
-  if (op.role === 'list') key = call(`${entity.name}Keys.list`, op.queryType ? ['params'] : [])
-  else if (op.role === 'get' && firstId) key = call(`${entity.name}Keys.detail`, [firstId])
+  const keys = `${entity.name}Keys`
+  let key: string
+  const params = op.queryType ? 'params' : ''
+  if (op.role === 'list') key = `${keys}.list(${params})`
+  else if (op.role === 'get' && firstId) key = `${keys}.detail(${firstId})`
   else {
     const parts = keyParts(op)
     key =
       parts.length === 0 && !op.queryType
-        ? `${entity.name}Keys.all`
-        : call(`${entity.name}Keys.path`, [array(parts), ...(op.queryType ? ['params'] : [])])
+        ? `${keys}.all`
+        : `${keys}.path(${[`[${parts.join(', ')}]`, ...(op.queryType ? ['params'] : [])].join(', ')})`
   }
-  const prefix =
-    op.role !== 'list' && firstId ? call(`${entity.name}Keys.detail`, [firstId]) : `${entity.name}Keys.all`
-  const callArgs = [...ids.map((p) => p.id), ...(op.queryType ? ['params'] : []), object(['signal'])]
+  const prefix = op.role !== 'list' && firstId ? `${keys}.detail(${firstId})` : `${keys}.all`
+  const callArgs = [...ids.map((p) => p.id), ...(op.queryType ? ['params'] : []), '{ signal }']
   const options: string[] = []
   if (channel) {
-    options.push(
-      `  /** Refetch when a broadcast on '${channel}' says this data changed (default: true). Turn off while editing. */\n  autoRefresh?: boolean\n`,
-    )
+    options.push(`  /** Refetch when a broadcast on '${channel}' says this data changed (default: true). Turn off while editing. */
+  autoRefresh?: boolean
+`)
   }
-  options.push('  /** Set false to not fetch yet (default: true). */\n  enabled?: boolean\n')
+  options.push(`  /** Set false to not fetch yet (default: true). */
+  enabled?: boolean
+`)
   if (op.queryType && !paramsRequired)
-    options.push(
-      `  /** Query parameters; each distinct set is its own cache entry. */\n  params?: ${op.queryType}\n`,
-    )
+    options.push(`  /** Query parameters; each distinct set is its own cache entry. */
+  params?: ${op.queryType}
+`)
   const destructure = [
     ...(channel ? ['autoRefresh = true'] : []),
     'enabled = true',
@@ -96,50 +83,26 @@ function emitQueryHook(model: ApiModel, entity: Entity, op: Operation, imports: 
   const stringIds = ids.filter((p) => p.tsType === 'string')
   const enabled =
     stringIds.length > 0
-      ? property('enabled', logical('&&', ['enabled', ...stringIds.map((p) => `${p.id} !== ''`)]))
+      ? `enabled: ${['enabled', ...stringIds.map((p) => `${p.id} !== ''`)].join(' && ')}`
       : 'enabled'
-  // useQuery<Order, ApiError>({
-  //   queryKey: orderKeys.detail(id),
-  //   queryFn: ({ signal }) => orderApi.get(id, { signal }),
-  //   enabled: enabled && id !== '',
-  // })
-  const query = call(
-    'useQuery',
-    [
-      object(
-        [
-          property('queryKey', key),
-          property('queryFn', arrow(['{ signal }'], call(`${entity.name}Api.${op.clientName}`, callArgs))),
-          enabled,
-        ],
-        { expanded: true },
-      ),
-    ],
-    [op.response.type, 'ApiError'],
-  )
-  // useBroadcastInvalidation({ channel: 'order', queryKeyPrefix: ['orders', id], enabled: autoRefresh && enabled })
-  const broadcast = channel
-    ? line(
-        2,
-        '',
-        call('useBroadcastInvalidation', [
-          object([
-            property('channel', `'${channel}'`),
-            property('queryKeyPrefix', prefix),
-            property('enabled', logical('&&', ['autoRefresh', 'enabled'])),
-          ]),
-        ]),
-      )
-    : ''
   if (channel) imports.add('../runtime/useBroadcastInvalidation', 'useBroadcastInvalidation')
+  const broadcast = channel
+    ? `  useBroadcastInvalidation({ channel: '${channel}', queryKeyPrefix: ${prefix}, enabled: autoRefresh && enabled })
+`
+    : ''
   return `
 export interface ${optionsType} {
 ${options.join('')}}
 
-/** ${op.method.toUpperCase()} ${op.path}${op.summary ? ` — ${op.summary.replace(/\*\//g, '*\\/')}` : ''} */
-${functionHead(`export function ${op.hookName}`, [...idArgs, `options: ${optionsType} = {}`])}
+${docComment(op)}
+export function ${op.hookName}(${[...idArgs, `options: ${optionsType} = {}`].join(', ')}) {
   const { ${destructure.join(', ')} } = options
-${broadcast}${line(2, 'return ', query)}}
+${broadcast}  return useQuery<${op.response.type}, ApiError>({
+    queryKey: ${key},
+    queryFn: ({ signal }) => ${entity.name}Api.${op.clientName}(${callArgs.join(', ')}),
+    ${enabled},
+  })
+}
 `
 }
 

@@ -1,23 +1,8 @@
 import type { ApiModel, Entity, Operation } from '../model.js'
 import { isNow, type Placeholder } from '../optimistic-rows.js'
+import { docComment } from './emit-client.js'
 import { importTypes, literal, propertyKey } from './files.js'
 import { header, Imports } from './header.js'
-import {
-  array,
-  arrow,
-  blockArrow,
-  type Code,
-  call,
-  cast,
-  functionHead,
-  line,
-  object,
-  type Piece,
-  property,
-  spread,
-  text,
-  typeMember,
-} from './layout.js'
 
 const runtime = '@pattern-stack/sync-patterns/runtime'
 const runtimeCore = '@pattern-stack/sync-patterns/runtime/core'
@@ -85,7 +70,7 @@ function emitMutationHook(model: ApiModel, entity: Entity, op: Operation, import
   const args: Record<string, string> = {}
   const variablesName = `${op.typeBase}Variables`
   const simple = op.queryParams.every((p) => !p.required)
-  let updateData: Piece = 'data'
+  let updateData = 'data'
   if (simple && free.length === 1 && !op.body) {
     // mutate(id)
     const only = free[0]
@@ -107,7 +92,9 @@ function emitMutationHook(model: ApiModel, entity: Entity, op: Operation, import
       : ''
     variablesDecl = `
 export interface ${variablesName} {
-${typeMember(2, 'id', only?.tsType ?? 'string')}${typeMember(2, 'data', dataType)}${version}}
+  id: ${only?.tsType ?? 'string'}
+  data: ${dataType}
+${version}}
 `
     variablesType = variablesName
     param = `{ id, data${hasVersion ? ', version' : ''} }`
@@ -115,10 +102,10 @@ ${typeMember(2, 'id', only?.tsType ?? 'string')}${typeMember(2, 'data', dataType
     if (entityData) {
       imports.add(runtimeCore, 'pickFields')
       importTypes(model, imports, 'hooks', [entity.type])
-      const picked = call('pickFields', ['data', literal(op.body.properties)])
+      const picked = `pickFields(data, ${literal(op.body.properties)})`
       updateData = hasVersion
-        ? cast(object([spread(picked), spread('(version === undefined ? {} : { version })')]), op.body.type)
-        : cast(picked, op.body.type)
+        ? `{ ...${picked}, ...(version === undefined ? {} : { version }) } as ${op.body.type}`
+        : `${picked} as ${op.body.type}`
     } else if (hasVersion) {
       updateData = 'version === undefined ? data : { ...data, version }' // an argument: no parentheses needed
     }
@@ -130,11 +117,11 @@ ${typeMember(2, 'id', only?.tsType ?? 'string')}${typeMember(2, 'data', dataType
     param = ''
   } else {
     const fields = [
-      ...free.map((p) => typeMember(2, p.id, p.tsType)),
+      ...free.map((p) => `  ${p.id}: ${p.tsType}\n`),
       ...(op.queryType
-        ? [typeMember(2, `params${op.queryParams.some((p) => p.required) ? '' : '?'}`, op.queryType)]
+        ? [`  params${op.queryParams.some((p) => p.required) ? '' : '?'}: ${op.queryType}\n`]
         : []),
-      ...(op.body ? [typeMember(2, `data${op.body.required ? '' : '?'}`, bodyType ?? 'unknown')] : []),
+      ...(op.body ? [`  data${op.body.required ? '' : '?'}: ${bodyType ?? 'unknown'}\n`] : []),
     ]
     variablesDecl = `\nexport interface ${variablesName} {\n${fields.join('')}}\n`
     variablesType = variablesName
@@ -143,9 +130,9 @@ ${typeMember(2, 'id', only?.tsType ?? 'string')}${typeMember(2, 'data', dataType
 
   // Request call.
   if (isChild && op.pathParams[0] && parentId) args[op.pathParams[0].id] = parentId
-  const callArgs: Piece[] = op.pathParams.map((p) => args[p.id] ?? p.id)
+  const callArgs: string[] = op.pathParams.map((p) => args[p.id] ?? p.id)
   const prelude: string[] = []
-  let bodyExpr: Piece = op.body
+  let bodyExpr = op.body
     ? variablesType === variablesName && param.includes('id, data')
       ? updateData
       : 'data'
@@ -170,12 +157,11 @@ ${typeMember(2, 'id', only?.tsType ?? 'string')}${typeMember(2, 'data', dataType
   if (op.body) callArgs.push(bodyExpr)
   if (op.queryType) callArgs.push(param.includes('params') ? 'params' : 'undefined')
   const usesKey = op.method === 'post'
-  if (usesKey) callArgs.push(object(['idempotencyKey']))
+  if (usesKey) callArgs.push('{ idempotencyKey }')
 
   // Optimistic change and what to refetch.
-  const patches: Code[] = []
-  const target = (field: string | undefined) =>
-    object([property('parentId', `${parentId}`), property('field', `'${field}'`)])
+  const patches: string[] = []
+  const target = (field: string | undefined) => `{ parentId: ${parentId}, field: '${field}' }`
   const idExpr = free[0] ? (args[free[0].id] ?? free[0].id) : undefined
   switch (op.optimistic) {
     case 'create': {
@@ -183,103 +169,90 @@ ${typeMember(2, 'id', only?.tsType ?? 'string')}${typeMember(2, 'data', dataType
       const requestBody = bodyHasId ? 'body' : 'data'
       const id = bodyHasId ? 'id' : 'optimisticId'
       const entry = op.row
-        ? object([
-            spread(call(rowBuilderName(op), [requestBody, id])),
-            spread(`options.optimistic?.(${requestBody})`),
-          ])
-        : object([spread(requestBody), `${entity.idField}: ${id}`])
-      patches.push(call('createEntityPatch', [shape, entry]))
+        ? `{ ...${rowBuilderName(op)}(${requestBody}, ${id}), ...options.optimistic?.(${requestBody}) }`
+        : `{ ...${requestBody}, ${entity.idField}: ${id} }`
+      patches.push(`createEntityPatch(${shape}, ${entry})`)
       break
     }
     case 'update':
       imports.add(runtimeCore, 'updateEntityPatch')
-      patches.push(call('updateEntityPatch', [shape, `${idExpr}`, changesOf(op, imports)], typeArgsOf(op)))
+      patches.push(`updateEntityPatch${typeArgsOf(op)}(${shape}, ${idExpr}, ${changesOf(op, imports)})`)
       break
     case 'delete':
       imports.add(runtimeCore, 'deleteEntityPatch')
-      patches.push(call('deleteEntityPatch', [shape, `${idExpr}`]))
+      patches.push(`deleteEntityPatch(${shape}, ${idExpr})`)
       break
     case 'add-child':
       imports.add(runtimeCore, 'addChildPatch')
       {
         const requestBody = bodyHasId ? 'body' : 'data'
         const id = bodyHasId ? 'childId' : 'optimisticId'
+        const rowArgs = [
+          requestBody,
+          id,
+          ...(op.row?.fields.some((f) => f.source.from === 'parent') ? [parentId] : []),
+        ]
         const child = op.row
-          ? object([
-              spread(
-                call(rowBuilderName(op), [
-                  requestBody,
-                  id,
-                  ...(op.row.fields.some((f) => f.source.from === 'parent') ? [`${parentId}`] : []),
-                ]),
-              ),
-              spread(`options.optimistic?.(${requestBody})`),
-            ])
-          : object([spread(requestBody), `id: ${id}`])
-        patches.push(call('addChildPatch', [shape, target(op.childField), child]))
+          ? `{ ...${rowBuilderName(op)}(${rowArgs.join(', ')}), ...options.optimistic?.(${requestBody}) }`
+          : `{ ...${requestBody}, id: ${id} }`
+        patches.push(`addChildPatch(${shape}, ${target(op.childField)}, ${child})`)
       }
       break
     case 'update-child':
       imports.add(runtimeCore, 'updateChildPatch')
       patches.push(
-        call(
-          'updateChildPatch',
-          [shape, target(op.childField), `${idExpr}`, changesOf(op, imports)],
-          typeArgsOf(op),
-        ),
+        `updateChildPatch${typeArgsOf(op)}(${shape}, ${target(op.childField)}, ${idExpr}, ${changesOf(op, imports)})`,
       )
       break
     case 'remove-child':
       imports.add(runtimeCore, 'removeChildPatch')
-      patches.push(call('removeChildPatch', [shape, target(op.childField), `${childId ?? idExpr}`]))
+      patches.push(`removeChildPatch(${shape}, ${target(op.childField)}, ${childId ?? idExpr})`)
       break
     default:
       break
   }
   if (patches.length > 0) imports.add(`../entities/${name}`, shape)
-  const invalidate: Code[] = []
-  const remove: Code[] = []
+  const invalidate: string[] = []
+  const remove: string[] = []
   const detailId = isChild ? parentId : op.role === 'create' ? entityId : idExpr
   if (detailId && op.optimistic !== 'delete' && op.role !== 'delete') {
     imports.add(runtimeCore, 'entityFilters')
-    invalidate.push(call('entityFilters', [`'${root}'`, detailId]))
+    invalidate.push(`entityFilters('${root}', ${detailId})`)
   }
-  if (op.role === 'delete' || op.optimistic === 'delete') remove.push(call(`${keys}.detail`, [`${idExpr}`]))
+  if (op.role === 'delete' || op.optimistic === 'delete') remove.push(`${keys}.detail(${idExpr})`)
   if (detailId || op.role === 'create' || op.role === 'delete' || op.optimistic === 'delete') {
     imports.add(runtimeCore, 'listFilters')
-    invalidate.push(call('listFilters', [`'${root}'`]))
+    invalidate.push(`listFilters('${root}')`)
   } else {
-    invalidate.push(object([property('queryKey', `${keys}.all`)]))
+    invalidate.push(`{ queryKey: ${keys}.all }`)
   }
 
-  const mutationKey = bound.length > 0 ? call(`${keys}.detail`, [`${parentId}`]) : `${keys}.all`
-  // (id) => ({ patches: [deleteEntityPatch(orderCache, id)], request: () => orderApi.delete(id), ... })
-  const mutation = object(
-    [
-      ...(patches.length > 0 ? [property('patches', array(patches))] : []),
-      property('request', arrow(usesKey ? ['idempotencyKey'] : [], call(api, callArgs))),
-      property('invalidate', array(invalidate)),
-      ...(remove.length > 0 ? [property('remove', array(remove))] : []),
-    ],
-    { expanded: true },
-  )
+  const mutationKey = bound.length > 0 ? `${keys}.detail(${parentId})` : `${keys}.all`
+  // { patches: [deleteEntityPatch(orderCache, id)], request: () => orderApi.delete(id), ... }
+  const members = [
+    ...(patches.length > 0 ? [`patches: [${patches.join(', ')}]`] : []),
+    `request: (${usesKey ? 'idempotencyKey' : ''}) => ${api}(${callArgs.join(', ')})`,
+    `invalidate: [${invalidate.join(', ')}]`,
+    ...(remove.length > 0 ? [`remove: [${remove.join(', ')}]`] : []),
+  ]
+  const mutation = `{
+${members.map((m) => `      ${m},\n`).join('')}    }`
   // A create first makes the ids: `(data) => {` … `return {` … `}` `}`
   const fn =
     prelude.length > 0
-      ? blockArrow(
-          [param],
-          (indent) => prelude.map((p) => line(indent, '', p)).join('') + line(indent, 'return ', mutation),
-        )
-      : arrow(param ? [param] : [], mutation)
-  const hook = call('useOptimisticMutation', [mutationKey, 'options', fn], [op.response.type, variablesType])
+      ? `(${param}) => {
+${prelude.map((p) => `    ${p}\n`).join('')}    return ${mutation}
+  }`
+      : `(${param}) => (${mutation})`
   const what =
     op.optimistic === 'none'
       ? ''
       : ` Shows the change at once (${op.optimistic}); rolls back only this change if the server refuses it.`
   return `${variablesDecl}
-/** ${op.method.toUpperCase()} ${op.path}${op.summary ? ` — ${op.summary.replace(/\*\//g, '*\\/')}` : ''}.${what} */
-${functionHead(`export function ${op.hookName}`, hookArgs)}
-${line(2, 'return ', hook)}}
+${docComment(op, `.${what}`)}
+export function ${op.hookName}(${hookArgs.join(', ')}) {
+  return useOptimisticMutation<${op.response.type}, ${variablesType}>(${mutationKey}, options, ${fn})
+}
 `
 }
 
@@ -289,14 +262,14 @@ function rowBuilderName(op: Operation): string {
 }
 
 /** What an update merges into the cached row: only the body fields the row has, typed as the row's. */
-function changesOf(op: Operation, imports: Imports): Piece {
+function changesOf(op: Operation, imports: Imports): string {
   if (!op.changes) return 'data'
   imports.add(runtimeCore, 'pickFields')
-  return call('pickFields', ['data', literal(op.changes.fields)])
+  return `pickFields(data, ${literal(op.changes.fields)})`
 }
 
-function typeArgsOf(op: Operation): string[] {
-  return op.changes ? [op.changes.type] : []
+function typeArgsOf(op: Operation): string {
+  return op.changes ? `<${op.changes.type}>` : ''
 }
 
 /**
@@ -310,47 +283,50 @@ function emitRowBuilder(model: ApiModel, entity: Entity, op: Operation, imports:
   if (!row) return ''
   importTypes(model, imports, 'hooks', [row.type, op.body?.type])
   const isChild = op.optimistic === 'add-child'
-  const idType = `${row.type}[${literal(entity.idField === 'id' || isChild ? 'id' : entity.idField).flat}]`
+  const idType = `${row.type}[${literal(entity.idField === 'id' || isChild ? 'id' : entity.idField)}]`
   const usesBody = row.fields.some((f) => f.source.from === 'body')
   const params = [`${usesBody ? 'body' : '_body'}: ${op.body?.type ?? 'unknown'}`, `id: ${idType}`]
   if (row.fields.some((f) => f.source.from === 'parent'))
     params.push(`${entity.name}Id: ${op.pathParams[0]?.tsType ?? 'string'}`)
   let usesNow = false
-  const value = (placeholder: Placeholder): Code => {
+  const value = (placeholder: Placeholder): string => {
     if (isNow(placeholder)) {
       usesNow = true
-      return text(placeholder.now === 'date' ? 'now.slice(0, 10)' : 'now')
+      return placeholder.now === 'date' ? 'now.slice(0, 10)' : 'now'
     }
-    // Only a value with a timestamp inside is laid out here; literal() lays out every other one.
-    if (!JSON.stringify(placeholder ?? null).includes('{"now":')) return literal(placeholder)
-    if (Array.isArray(placeholder)) return array(placeholder.map(value))
-    return object(Object.entries(placeholder as object).map(([k, v]) => property(propertyKey(k), value(v))))
+    if (Array.isArray(placeholder)) return `[${placeholder.map(value).join(', ')}]`
+    if (typeof placeholder === 'object' && placeholder !== null) {
+      const members = Object.entries(placeholder).map(([k, v]) => `${propertyKey(k)}: ${value(v)}`)
+      return members.length === 0 ? '{}' : `{ ${members.join(', ')} }`
+    }
+    return literal(placeholder)
   }
-  const members = row.fields.map(({ name, source }): Piece => {
+  const members = row.fields.map(({ name, source }) => {
     const key = propertyKey(name)
     switch (source.from) {
       case 'id':
-        return key === 'id' ? 'id' : property(key, 'id')
+        return key === 'id' ? 'id' : `${key}: id`
       case 'parent':
-        return property(key, `${entity.name}Id`)
+        return `${key}: ${entity.name}Id`
       case 'body': {
         const read = key === name ? `body.${name}` : `body[${key}]`
         const fallback =
-          source.optional && source.fallback !== undefined ? ` ?? ${value(source.fallback).flat}` : ''
-        return property(key, `${read}${fallback}`)
+          source.optional && source.fallback !== undefined ? ` ?? ${value(source.fallback)}` : ''
+        return `${key}: ${read}${fallback}`
       }
       default:
-        return property(key, value(source.value))
+        return `${key}: ${value(source.value)}`
     }
   })
-  const returned = line(2, 'return ', object(members, { expanded: true }))
   const what = isChild ? `${op.childField} entry` : entity.name
   const filled = row.fields.some(
     (f) => f.source.from === 'value' || (f.source.from === 'body' && f.source.optional),
   )
   return `
 /** The ${what} ${op.method.toUpperCase()} ${op.path} shows until the server answers: the request's fields${filled ? ', and a placeholder for each one the server fills in' : ''}. */
-${functionHead(`function ${rowBuilderName(op)}`, params).replace(/ \{$/, `: ${row.type} {`)}
-${usesNow ? '  const now = new Date().toISOString()\n' : ''}${returned}}
+function ${rowBuilderName(op)}(${params.join(', ')}): ${row.type} {
+${usesNow ? '  const now = new Date().toISOString()\n' : ''}  return {
+${members.map((m) => `    ${m},\n`).join('')}  }
+}
 `
 }

@@ -1,7 +1,6 @@
 import type { ApiModel, Entity, TypeAlias } from '../model.js'
 import { stringLiteral } from '../string-literal.js'
 import type { Imports } from './header.js'
-import { array, type Code, object, property, text } from './layout.js'
 
 /** File (without extension, relative to the output root) that declares each named type. */
 export function schemaFile(owner: string): string {
@@ -45,21 +44,15 @@ export function channelOf(entity: Entity): string | undefined {
   return entity.sync?.channel
 }
 
-/** A JSON value as code: `{ status: 'open', items: [] }`, laid out as Biome lays it out. */
-export function literal(value: unknown): Code {
-  if (Array.isArray(value)) {
-    const several = (v: unknown) =>
-      Array.isArray(v) ? v.length > 1 : isPlainObject(v) && Object.keys(v).length > 1
-    const sameKind = value.every((v) => Array.isArray(v) === Array.isArray(value[0]))
-    return array(value.map(literal), {
-      numbers: value.length > 1 && value.every((v) => typeof v === 'number'),
-      matrix: value.length > 1 && sameKind && value.every(several),
-    })
+/** A JSON value as code on one line (`{ status: 'open', items: [] }`); the formatter breaks it if need be. */
+export function literal(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`
+  if (isPlainObject(value)) {
+    const members = Object.entries(value).map(([k, v]) => `${propertyKey(k)}: ${literal(v)}`)
+    return members.length === 0 ? '{}' : `{ ${members.join(', ')} }`
   }
-  if (isPlainObject(value))
-    return object(Object.entries(value).map(([k, v]) => property(propertyKey(k), literal(v))))
-  if (typeof value === 'string') return text(stringLiteral(value))
-  return text(String(JSON.stringify(value)).replace('e+', 'e')) // Biome writes 1e21, not 1e+21
+  if (typeof value === 'string') return stringLiteral(value)
+  return String(JSON.stringify(value))
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
