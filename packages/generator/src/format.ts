@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { readFile, rm } from 'node:fs/promises'
+import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** The line width of generated code (the repo's biome.json). */
@@ -28,28 +28,18 @@ const prettierStyle = {
   endOfLine: 'lf',
 } as const
 
-/**
- * The same style as Biome configuration, written next to the files it formats (so no biome.json
- * above the scratch directory applies). The linter is off: `check --write` only formats and, with
- * the assist's organizeImports, orders the imports, as the repo's `biome check` expects.
- */
-const biomeConfig = {
-  root: true,
-  vcs: { enabled: false },
-  files: { ignoreUnknown: true },
-  formatter: { enabled: true, indentStyle: 'space', indentWidth: 2, lineWidth: LINE_WIDTH, lineEnding: 'lf' },
-  javascript: {
-    formatter: {
-      quoteStyle: 'single',
-      semicolons: 'asNeeded',
-      trailingCommas: 'all',
-      arrowParentheses: 'always',
-      bracketSpacing: true,
-    },
-  },
-  linter: { enabled: false },
-  assist: { enabled: true, actions: { source: { organizeImports: 'on' } } },
-}
+const biomeStyle = [
+  '--indent-style=space',
+  '--indent-width=2',
+  `--line-width=${LINE_WIDTH}`,
+  '--javascript-formatter-quote-style=single',
+  '--semicolons=as-needed',
+  '--trailing-commas=all',
+  '--arrow-parentheses=always',
+  '--bracket-spacing=true',
+  '--line-ending=lf',
+  '--vcs-enabled=false',
+]
 
 /** Formats every file (path → source) in the same style, whichever formatter runs. */
 export async function formatFiles(
@@ -94,52 +84,63 @@ export function findBiome(cwd: string): { command: string; args: string[] } | un
   return undefined
 }
 
+const SEPARATOR = '// @@sync-patterns-generated-file@@ '
+/** The name Biome is told the piped text has: only its extension matters (TypeScript). */
+const STDIN_PATH = 'sync-patterns-generated.ts'
+
 /**
- * One Biome run over all files: they are written under a scratch directory with the style's
- * biome.json, `biome check --write` formats them and orders their imports (on all cores), and they
- * are read back. The child runs on other cores while the caller goes on (building the types).
+ * One Biome run over all files joined into one (Biome formats top-level statements independently,
+ * so the result splits back into the same bytes as formatting each file; the snapshot tests check
+ * this against prettier). Biome reads the text from a scratch file given as its stdin, written
+ * before it starts, so it works on another core while the caller goes on (building the types)
+ * instead of waiting for a busy event loop to feed a pipe; it prints the result to stdout.
  */
-async function formatWithBiome(
+function formatWithBiome(
   files: Map<string, string>,
   biome: { command: string; args: string[] },
 ): Promise<Map<string, string>> {
+  const joined = [...files].map(([path, source]) => `${SEPARATOR}${path}\n${source}`).join('\n')
   const scratch = mkdtempSync(join(tmpdir(), 'sync-patterns-format-'))
+  const input = join(scratch, 'input.ts')
+  writeFileSync(input, joined)
+  const removeScratch = () => rm(scratch, { recursive: true, force: true })
+  const stdin = openSync(input, 'r')
+  let child: ReturnType<typeof spawn>
   try {
-    writeFileSync(join(scratch, 'biome.json'), JSON.stringify(biomeConfig))
-    const made = new Set<string>()
-    for (const [path, source] of files) {
-      const file = join(scratch, 'files', path)
-      const dir = dirname(file)
-      if (!made.has(dir)) mkdirSync(dir, { recursive: true })
-      made.add(dir)
-      writeFileSync(file, source)
-    }
-    await runBiome(biome, scratch)
-    const result = new Map<string, string>()
-    const read = [...files.keys()].map(async (path) => {
-      result.set(path, await readFile(join(scratch, 'files', path), 'utf8'))
-    })
-    await Promise.all(read)
-    return new Map([...files.keys()].map((path) => [path, result.get(path) ?? '']))
+    child = spawn(
+      biome.command,
+      [...biome.args, 'format', `--stdin-file-path=${STDIN_PATH}`, ...biomeStyle],
+      {
+        cwd: scratch,
+        stdio: [stdin, 'pipe', 'pipe'],
+      },
+    )
+  } catch (error) {
+    void removeScratch()
+    throw error
   } finally {
-    void rm(scratch, { recursive: true, force: true }) // not awaited: the result does not depend on it
+    closeSync(stdin) // the child has its own copy
   }
-}
-
-function runBiome(biome: { command: string; args: string[] }, cwd: string): Promise<void> {
-  const child = spawn(
-    biome.command,
-    [...biome.args, 'check', '--write', '--no-errors-on-unmatched', '--max-diagnostics=20', 'files'],
-    { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  const output: Buffer[] = []
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk))
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk))
+  const stdout: Buffer[] = []
+  const stderr: Buffer[] = []
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk))
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk))
   return new Promise((resolve, reject) => {
-    child.once('error', reject)
+    child.once('error', (error) => void removeScratch().then(() => reject(error)))
     child.once('close', (code) => {
-      if (code === 0) resolve()
-      else reject(new Error(`biome check failed: ${Buffer.concat(output).toString()}`))
+      void removeScratch() // not awaited: the result does not depend on it
+      if (code !== 0) {
+        reject(new Error(`biome format failed: ${Buffer.concat(stderr).toString()}`))
+        return
+      }
+      const result = new Map<string, string>()
+      for (const part of Buffer.concat(stdout).toString('utf8').split(SEPARATOR).slice(1)) {
+        const newline = part.indexOf('\n')
+        result.set(part.slice(0, newline), `${part.slice(newline + 1).replace(/\n+$/, '')}\n`)
+      }
+      if (result.size !== files.size)
+        reject(new Error('biome format: the joined output did not split back into the files'))
+      else resolve(result)
     })
   })
 }

@@ -1,15 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { formatFiles } from '../src/format.js'
+import { findBiome, formatFiles } from '../src/format.js'
 import { generateFiles } from '../src/generate.js'
 import { synthesizeSpec } from './fixtures/synthesize-spec.js'
 
-// The templates write plain code and Biome lays every file out (and orders its imports), so the
-// output is Biome's whatever the lengths of names in the spec: formatting it again changes nothing
-// (which is what the repo's `biome check` asks), and two runs give the same bytes (`--check`).
+// The templates write plain code and Biome lays every file out, so the output is Biome's whatever
+// the lengths of names in the spec: formatting it again changes nothing (which is what the repo's
+// `biome check` asks), Biome run over each file apart agrees, and two runs give the same bytes (`--check`).
 
 const here = dirname(fileURLToPath(import.meta.url))
 const fixtures = join(here, 'fixtures')
@@ -210,6 +211,30 @@ function stressSpec(lengths: number[]): Json {
   return { openapi: '3.1.0', info: { title: 'Stress API', version: '1' }, paths, components: { schemas } }
 }
 
+/** Each file formatted on its own: written under a directory, `biome format --write` over it, read back. */
+function formatEachFile(files: Map<string, string>): Map<string, string> {
+  const dir = mkdtempSync(join(tmp, 'each-'))
+  for (const [path, source] of files) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true })
+    writeFileSync(join(dir, path), source)
+  }
+  writeFileSync(
+    join(dir, 'biome.json'),
+    JSON.stringify({
+      formatter: { indentStyle: 'space', indentWidth: 2, lineWidth: 110 },
+      javascript: { formatter: { quoteStyle: 'single', semicolons: 'asNeeded' } },
+    }),
+  )
+  const biome = findBiome(process.cwd())
+  if (!biome) throw new Error('no Biome binary')
+  const run = spawnSync(biome.command, [...biome.args, 'format', '--write', '.'], {
+    cwd: dir,
+    encoding: 'utf8',
+  })
+  if (run.status !== 0) throw new Error(run.stdout + run.stderr)
+  return new Map([...files.keys()].map((path) => [path, readFileSync(join(dir, path), 'utf8')]))
+}
+
 function writeSpec(name: string, spec: Json): string {
   const file = join(tmp, `${name}.json`)
   writeFileSync(file, JSON.stringify(spec))
@@ -233,6 +258,8 @@ describe("every file is Biome's output, the same on every run", () => {
       const file = input()
       const { files } = await generateFiles(file)
       expect(Object.fromEntries(files)).toEqual(Object.fromEntries(await formatFiles(files, 'biome')))
+      // Biome over the files one by one: the joined run split back into the same bytes
+      expect(Object.fromEntries(files)).toEqual(Object.fromEntries(formatEachFile(files)))
       expect([...(await generateFiles(file)).files]).toEqual([...files])
     })
   }

@@ -12,7 +12,8 @@ export function header(description: string): string {
 
 /**
  * Collects the imports a generated file needs: one statement per module, `import type` when all its
- * names are types. The formatter orders the statements and the names (Biome's organizeImports).
+ * names are types, in the order Biome's organizeImports keeps (the formatter run is `biome format`,
+ * which lays the statements out but does not order them).
  */
 export class Imports {
   readonly map = new Map<string, Map<string, boolean>>()
@@ -28,11 +29,37 @@ export class Imports {
 
   toString(): string {
     let lines = ''
-    for (const [source, names] of this.map) {
-      const allTypes = [...names.values()].every(Boolean)
-      const specifiers = [...names].map(([name, typeOnly]) => (typeOnly && !allTypes ? `type ${name}` : name))
+    for (const source of [...this.map.keys()].sort((a, b) => rank(a) - rank(b) || compare(a, b))) {
+      const names = [...(this.map.get(source) ?? [])].sort(([a], [b]) => compare(a, b))
+      const allTypes = names.every(([, typeOnly]) => typeOnly)
+      const specifiers = names.map(([name, typeOnly]) => (typeOnly && !allTypes ? `type ${name}` : name))
       lines += `import${allTypes ? ' type' : ''} { ${specifiers.join(', ')} } from '${source}'\n`
     }
     return lines
   }
+}
+
+/** Biome's groups: `node:` modules, packages, parent paths, then sibling paths. */
+function rank(source: string): number {
+  if (source.startsWith('node:')) return 0
+  if (source.startsWith('../')) return 2
+  if (source.startsWith('./')) return 3
+  return 1
+}
+
+/**
+ * Biome's natural order: character by character, letters compared case-insensitively, and on the
+ * same letter in different case the uppercase one first (`ApiError`, `addChildPatch`, `listFilters`, `MutationHookOptions`).
+ */
+function compare(a: string, b: string): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const ca = a[i] ?? ''
+    const cb = b[i] ?? ''
+    if (ca === cb) continue
+    const la = ca.toLowerCase()
+    const lb = cb.toLowerCase()
+    if (la !== lb) return la < lb ? -1 : 1
+    return ca < cb ? -1 : 1
+  }
+  return a.length - b.length
 }
