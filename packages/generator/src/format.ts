@@ -90,10 +90,12 @@ const STDIN_PATH = 'sync-patterns-generated.ts'
 
 /**
  * One Biome run over all files joined into one (Biome formats top-level statements independently,
- * so the result splits back into the same bytes as formatting each file; the snapshot tests check
- * this against prettier). Biome reads the text from a scratch file given as its stdin, written
- * before it starts, so it works on another core while the caller goes on (building the types)
- * instead of waiting for a busy event loop to feed a pipe; it prints the result to stdout.
+ * so the result splits back into the same bytes as formatting each file; formatted.test.ts checks
+ * this against Biome run over each file apart). Biome reads the text from a scratch file given as
+ * its stdin, written before it starts, so it works on another core while the caller goes on
+ * (building the types) instead of waiting for a busy event loop to feed a pipe; it prints the
+ * result to stdout. (Not `check --write`: its import sorting needs the files apart, and took two
+ * to three times as long on the bench spec; the templates write imports in Biome's order.)
  */
 function formatWithBiome(
   files: Map<string, string>,

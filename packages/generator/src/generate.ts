@@ -59,12 +59,12 @@ async function runPipeline(input: string, cwd: string, formatter: FormatterChoic
   const printing = openApiTypesInWorker(spec.document)
   printing.catch(() => {}) // awaited later; this only keeps an early throw from leaving it unhandled
   const model = normalize(spec.document, { file: spec.source, lineOf: spec.lineOf })
-  // The templates write plain code; Biome lays it out and orders the imports, once for our files
-  // (while the worker is still building the types) and once for the types file when it is ready.
-  const own = await formatFiles(emitOwnFiles(model), formatter, cwd)
+  // The templates write plain code and the formatter lays every file out: the types file as soon as
+  // the worker delivers it, our files at once (one Biome run each, which may overlap).
   const types = printing.then((printed) =>
     formatFiles(new Map([['schemas/openapi.ts', printed]]), formatter, cwd),
   )
   types.catch(() => {})
+  const own = await formatFiles(emitOwnFiles(model), formatter, cwd)
   return { own, types, model, sources: spec.files }
 }
