@@ -190,7 +190,7 @@ ${version}}
         const rowArgs = [
           requestBody,
           id,
-          ...(op.row?.fields.some((f) => f.source.from === 'parent') ? [parentId] : []),
+          ...(op.row?.fields.some((f) => f.source.from === 'parent') ? [`${parentId}`] : []),
         ]
         const child = op.row
           ? `{ ...${rowBuilderName(op)}(${rowArgs.join(', ')}), ...options.optimistic?.(${requestBody}) }`
