@@ -5,6 +5,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { findProjectStyle } from './project-style.js'
 
 /** The line width of generated code (the repo's biome.json). */
 export const LINE_WIDTH = 110
@@ -41,20 +42,38 @@ const biomeStyle = [
   '--vcs-enabled=false',
 ]
 
-/** Formats every file (path → source) in the same style, whichever formatter runs. */
+/**
+ * Formats every file (path → source) in the project's style (`findProjectStyle`): with Biome and the
+ * project's biome.json, with prettier and the project's prettier configuration, or, in a project
+ * with neither, in this package's style with Biome (prettier, in the same style, where no Biome
+ * binary exists). `choice` forces one formatter; it still takes that formatter's project configuration.
+ */
 export async function formatFiles(
   files: Map<string, string>,
   choice: FormatterChoice = 'auto',
   cwd = process.cwd(),
 ): Promise<Map<string, string>> {
-  const biome = choice === 'prettier' ? undefined : findBiome(cwd)
+  const style = findProjectStyle(cwd)
+  const wantsPrettier = choice === 'prettier' || (choice === 'auto' && style.kind === 'prettier')
+  const biome = wantsPrettier ? undefined : findBiome(cwd)
   if (choice === 'biome' && !biome)
     throw new Error('formatter "biome" was asked for but @biomejs/biome is not installed')
-  if (biome) return formatWithBiome(files, biome)
-  // Loaded only when used: it is the fallback, and loading it costs a CLI run tens of ms.
-  const { format } = await import('prettier')
+  if (biome) {
+    const styleArgs =
+      style.kind === 'biome' ? [`--config-path=${style.configDir}`, '--vcs-enabled=false'] : biomeStyle
+    return formatWithBiome(files, biome, styleArgs)
+  }
+  // Loaded only when used, since loading it costs a CLI run tens of ms.
+  const prettier = await import('prettier')
+  const options =
+    style.kind === 'prettier'
+      ? {
+          ...(await prettier.resolveConfig(style.configFile, { config: style.configFile })),
+          parser: 'typescript',
+        }
+      : prettierStyle
   const result = new Map<string, string>()
-  for (const [path, source] of files) result.set(path, await format(source, prettierStyle))
+  for (const [path, source] of files) result.set(path, await prettier.format(source, options))
   return result
 }
 
@@ -100,6 +119,7 @@ const STDIN_PATH = 'sync-patterns-generated.ts'
 function formatWithBiome(
   files: Map<string, string>,
   biome: { command: string; args: string[] },
+  styleArgs: readonly string[],
 ): Promise<Map<string, string>> {
   const joined = [...files].map(([path, source]) => `${SEPARATOR}${path}\n${source}`).join('\n')
   const scratch = mkdtempSync(join(tmpdir(), 'sync-patterns-format-'))
@@ -109,14 +129,10 @@ function formatWithBiome(
   const stdin = openSync(input, 'r')
   let child: ReturnType<typeof spawn>
   try {
-    child = spawn(
-      biome.command,
-      [...biome.args, 'format', `--stdin-file-path=${STDIN_PATH}`, ...biomeStyle],
-      {
-        cwd: scratch,
-        stdio: [stdin, 'pipe', 'pipe'],
-      },
-    )
+    child = spawn(biome.command, [...biome.args, 'format', `--stdin-file-path=${STDIN_PATH}`, ...styleArgs], {
+      cwd: scratch,
+      stdio: [stdin, 'pipe', 'pipe'],
+    })
   } catch (error) {
     void removeScratch()
     throw error

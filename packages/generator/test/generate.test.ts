@@ -216,6 +216,43 @@ describe('formatting', () => {
     expect(biome?.command).toMatch(/@biomejs[\\/]cli-[^\\/]+[\\/]biome(\.exe)?$/)
   })
 
+  it("writes in the style of the project's biome.json (double quotes, semicolons, tabs here)", async () => {
+    const project = mkdtempSync(join(tmp, 'biome-style-'))
+    writeFileSync(join(project, '.git'), '') // the project's root: the search stops here
+    writeFileSync(
+      join(project, 'biome.json'),
+      JSON.stringify({ javascript: { formatter: { quoteStyle: 'double', semicolons: 'always' } } }),
+    )
+    const { files } = await generateFiles(join(fixtures, FIXTURES['orders-fastify']), project)
+    const hooks = files.get('hooks/useOrderMutations.ts') ?? ''
+    expect(hooks).toContain('import { orderApi } from "../client/order";')
+    expect(hooks).toMatch(/^\t+return useOptimisticMutation/m)
+    // Ours is the same code in another layout: the project's style is the only difference.
+    const ours = (await generateFiles(join(fixtures, FIXTURES['orders-fastify']))).files
+    expect([...files.keys()]).toEqual([...ours.keys()])
+  })
+
+  it("writes in the style of the project's prettier configuration when it has no biome.json", async () => {
+    const project = mkdtempSync(join(tmp, 'prettier-style-'))
+    writeFileSync(join(project, '.git'), '')
+    writeFileSync(join(project, '.prettierrc.json'), JSON.stringify({ semi: true, tabWidth: 4 }))
+    const { files } = await generateFiles(join(fixtures, FIXTURES['orders-fastify']), project)
+    const client = files.get('client/order.ts') ?? ''
+    expect(client).toContain('} from "@pattern-stack/sync-patterns/runtime/core";') // prettier's 80 columns break it
+    expect(client).toMatch(/^ {4}\S/m)
+  })
+
+  it("writes in this package's style in a project with no formatter configuration", async () => {
+    const project = mkdtempSync(join(tmp, 'no-style-'))
+    writeFileSync(join(project, '.git'), '')
+    const { files } = await generateFiles(join(fixtures, FIXTURES['orders-fastify']), project)
+    expect(await diffOutput(join(snapshots, 'orders-fastify'), files)).toEqual({
+      added: [],
+      changed: [],
+      stale: [],
+    })
+  })
+
   it('Biome and prettier give the same bytes, so the output does not depend on which one the project has', async () => {
     const input = join(fixtures, FIXTURES['shop-large'])
     const biome = await generateFiles(input, process.cwd(), 'biome')
