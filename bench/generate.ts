@@ -216,45 +216,50 @@ const build = spawnSync(
   { cwd: join(REPO, 'packages/generator'), encoding: 'utf8' },
 )
 if (build.status !== 0) throw new Error(`building the CLI failed:\n${build.stderr}`)
-const orvalConfig = join(work, 'orval.config.cjs')
 const coldOut = join(work, 'cold')
-writeFileSync(
-  orvalConfig,
-  `module.exports = { bench: { input: { target: ${JSON.stringify(specPath)} }, output: { target: ${JSON.stringify(join(coldOut, 'orval', 'api.ts'))}, client: 'react-query', mode: 'tags-split', clean: true } } }\n`,
-)
-const cold = {
-  'sync-patterns generate (CLI)': [
-    join(cliDir, 'main.js'),
-    'generate',
-    '--input',
-    specPath,
-    '--output',
-    join(coldOut, 'ours'),
-    '--clean',
-  ],
-  'Orval 7.9 (CLI, react-query, tags-split)': [
-    join(REPO, 'node_modules/orval/dist/bin/orval.js'),
-    '--config',
+const OURS_CLI = 'sync-patterns generate (CLI)'
+const ORVAL_CLI = 'Orval 7.9 (CLI, react-query, tags-split)'
+type ColdVariant = typeof OURS_CLI | typeof ORVAL_CLI
+
+/**
+ * Times both CLIs on one document, a new Node process per run, taking turns: one warm-up round, then
+ * `rounds` measured ones. From the repo, as from a user's project: ours formats with the project's Biome.
+ */
+function timeColdRuns(label: string, spec: string, rounds: number): Record<ColdVariant, number[]> {
+  const orvalConfig = join(work, `orval.${label}.config.cjs`)
+  writeFileSync(
     orvalConfig,
-  ],
-} as const
-type ColdVariant = keyof typeof cold
-const coldSamples: Record<ColdVariant, number[]> = {
-  'sync-patterns generate (CLI)': [],
-  'Orval 7.9 (CLI, react-query, tags-split)': [],
-}
-for (let round = 0; round <= ROUNDS; round++) {
-  for (const name of Object.keys(cold) as ColdVariant[]) {
-    const start = performance.now()
-    // From the repo, as from a user's project: ours formats with the project's Biome.
-    const run = spawnSync(process.execPath, cold[name], { cwd: REPO, encoding: 'utf8' })
-    const ms = performance.now() - start
-    if (run.status !== 0) throw new Error(`${name} exited with ${run.status}:\n${run.stderr}`)
-    if (round > 0) coldSamples[name].push(ms)
-    rmSync(coldOut, { recursive: true, force: true })
-    process.stderr.write(`${round === 0 ? 'warm-up' : `round ${round}`}: ${name} ${ms.toFixed(0)} ms\n`)
+    `module.exports = { ${label}: { input: { target: ${JSON.stringify(spec)} }, output: { target: ${JSON.stringify(join(coldOut, 'orval', 'api.ts'))}, client: 'react-query', mode: 'tags-split', clean: true } } }\n`,
+  )
+  const commands: Record<ColdVariant, string[]> = {
+    [OURS_CLI]: [
+      join(cliDir, 'main.js'),
+      'generate',
+      '--input',
+      spec,
+      '--output',
+      join(coldOut, 'ours'),
+      '--clean',
+    ],
+    [ORVAL_CLI]: [join(REPO, 'node_modules/orval/dist/bin/orval.js'), '--config', orvalConfig],
   }
+  const samples: Record<ColdVariant, number[]> = { [OURS_CLI]: [], [ORVAL_CLI]: [] }
+  for (let round = 0; round <= rounds; round++) {
+    for (const name of [OURS_CLI, ORVAL_CLI] as const) {
+      const start = performance.now()
+      const run = spawnSync(process.execPath, commands[name], { cwd: REPO, encoding: 'utf8' })
+      const ms = performance.now() - start
+      if (run.status !== 0) throw new Error(`${name} on ${label} exited with ${run.status}:\n${run.stderr}`)
+      if (round > 0) samples[name].push(ms)
+      rmSync(coldOut, { recursive: true, force: true })
+      process.stderr.write(
+        `${label} ${round === 0 ? 'warm-up' : `round ${round}`}: ${name} ${ms.toFixed(0)} ms\n`,
+      )
+    }
+  }
+  return samples
 }
+const coldSamples = timeColdRuns('bench', specPath, ROUNDS)
 
 /**
  * GitHub's REST API (1,223 operations), from npm's @octokit/openapi: the largest real-world document
@@ -275,46 +280,8 @@ if (!existsSync(githubSpec)) {
 const githubOperations = Object.values(
   JSON.parse(readFileSync(githubSpec, 'utf8')).paths as Record<string, Record<string, unknown>>,
 ).reduce((n, item) => n + Object.keys(item).filter((k) => /^(get|put|post|patch|delete)$/.test(k)).length, 0)
-const githubOrvalConfig = join(work, 'orval.github.config.cjs')
-writeFileSync(
-  githubOrvalConfig,
-  `module.exports = { github: { input: { target: ${JSON.stringify(githubSpec)} }, output: { target: ${JSON.stringify(join(coldOut, 'orval', 'api.ts'))}, client: 'react-query', mode: 'tags-split', clean: true } } }\n`,
-)
-const github = {
-  'sync-patterns generate (CLI)': [
-    join(cliDir, 'main.js'),
-    'generate',
-    '--input',
-    githubSpec,
-    '--output',
-    join(coldOut, 'ours'),
-    '--clean',
-  ],
-  'Orval 7.9 (CLI, react-query, tags-split)': [
-    join(REPO, 'node_modules/orval/dist/bin/orval.js'),
-    '--config',
-    githubOrvalConfig,
-  ],
-} as const
-const githubSamples: Record<ColdVariant, number[]> = {
-  'sync-patterns generate (CLI)': [],
-  'Orval 7.9 (CLI, react-query, tags-split)': [],
-}
 const GITHUB_ROUNDS = 3
-for (let round = 0; round <= GITHUB_ROUNDS; round++) {
-  for (const name of Object.keys(github) as ColdVariant[]) {
-    const start = performance.now()
-    const run = spawnSync(process.execPath, github[name], { cwd: REPO, encoding: 'utf8' })
-    const ms = performance.now() - start
-    if (run.status !== 0)
-      throw new Error(`${name} on GitHub's document exited with ${run.status}:\n${run.stderr}`)
-    if (round > 0) githubSamples[name].push(ms)
-    rmSync(coldOut, { recursive: true, force: true })
-    process.stderr.write(
-      `github ${round === 0 ? 'warm-up' : `round ${round}`}: ${name} ${ms.toFixed(0)} ms\n`,
-    )
-  }
-}
+const githubSamples = timeColdRuns('github', githubSpec, GITHUB_ROUNDS)
 
 rmSync(work, { recursive: true, force: true })
 
@@ -332,7 +299,7 @@ const rows = (Object.keys(variants) as Variant[]).map((name) => {
 })
 const cpu = cpus()[0]?.model.split(' ').slice(0, 2).join(' ') ?? 'unknown CPU'
 const ratio = ours / orval
-const coldOrval = median(coldSamples['Orval 7.9 (CLI, react-query, tags-split)'])
+const coldOrval = median(coldSamples[ORVAL_CLI])
 const ratioFormatted = ours / median(samples['Orval 7.9, output formatted (its biome option)'])
 const warmOurs = median(warmupSamples['sync-patterns generate'])
 const warmOrval = median(warmupSamples['Orval 7.9 (react-query, tags-split)'])
@@ -364,25 +331,25 @@ const section = [
   '',
   '| command | median | fastest | slowest | vs Orval |',
   '|---|---|---|---|---|',
-  ...(Object.keys(cold) as ColdVariant[]).map((name) => {
+  ...([OURS_CLI, ORVAL_CLI] as const).map((name) => {
     const m = median(coldSamples[name])
     return `| ${name} | ${m.toFixed(0)} ms | ${Math.min(...coldSamples[name]).toFixed(0)} ms | ${Math.max(...coldSamples[name]).toFixed(0)} ms | ${(m / coldOrval).toFixed(2)}× |`
   }),
   '',
-  `Target (issue 13): ≤ 1.0× Orval's cold CLI. Measured: ${(median(coldSamples['sync-patterns generate (CLI)']) / coldOrval).toFixed(2)}×.`,
+  `Target (issue 13): ≤ 1.0× Orval's cold CLI. Measured: ${(median(coldSamples[OURS_CLI]) / coldOrval).toFixed(2)}×.`,
   '',
   `GitHub's REST API (\`@octokit/openapi\` 23, \`api.github.com.json\`, ${githubOperations} operations), the same commands,`,
   `a new process per run, ${GITHUB_ROUNDS} rounds after one warm-up, median:`,
   '',
   '| command | median | fastest | slowest | vs Orval |',
   '|---|---|---|---|---|',
-  ...(Object.keys(github) as ColdVariant[]).map((name) => {
+  ...([OURS_CLI, ORVAL_CLI] as const).map((name) => {
     const m = median(githubSamples[name])
-    const o = median(githubSamples['Orval 7.9 (CLI, react-query, tags-split)'])
+    const o = median(githubSamples[ORVAL_CLI])
     return `| ${name} | ${m.toFixed(0)} ms | ${Math.min(...githubSamples[name]).toFixed(0)} ms | ${Math.max(...githubSamples[name]).toFixed(0)} ms | ${(m / o).toFixed(2)}× |`
   }),
   '',
-  `Target (issue 13): ≤ 0.5× Orval. Measured: ${(median(githubSamples['sync-patterns generate (CLI)']) / median(githubSamples['Orval 7.9 (CLI, react-query, tags-split)'])).toFixed(2)}×.`,
+  `Target (issue 13): ≤ 0.5× Orval. Measured: ${(median(githubSamples[OURS_CLI]) / median(githubSamples[ORVAL_CLI])).toFixed(2)}×.`,
   '',
   `Where sync-patterns' time goes (\`generate()\`'s stages timed one by one on one thread, median of ${ROUNDS}).`,
   '`generate()` itself builds the types on a worker thread while the main thread normalizes, emits and writes',
