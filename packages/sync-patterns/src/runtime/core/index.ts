@@ -20,6 +20,7 @@ export {
   buildPath,
   buildQuery,
   createApiConfig,
+  encodeBody,
   type HeaderValue,
   type QueryValue,
   type RequestOptions,

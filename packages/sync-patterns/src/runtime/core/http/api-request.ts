@@ -44,8 +44,19 @@ export interface ApiRequest {
   pathParams?: Record<string, string | number>
   query?: object
   body?: unknown
-  /** Media type of the JSON body when it is not `application/json`, such as `application/merge-patch+json`. */
+  /**
+   * Media type of the body (default `application/json`); it decides the encoding (`encodeBody`):
+   * JSON types are stringified, `application/x-www-form-urlencoded` is sent as URLSearchParams,
+   * `multipart/form-data` as FormData, `text/*` as the string, anything else as the bytes given.
+   */
   contentType?: string
+  /** The `Accept` header (default `application/json, application/problem+json`). */
+  accept?: string
+  /**
+   * How a 2xx body is read: `blob` (binary responses) and `text` as such; by default it is parsed
+   * when the response says JSON, else returned as text. Error bodies are always read the default way.
+   */
+  responseType?: 'blob' | 'text'
   options?: RequestOptions | undefined
 }
 
@@ -54,13 +65,15 @@ export function createApiConfig(initial: Partial<ApiConfig> = {}): ApiConfig {
   return { baseUrl: '', origin: () => getBroadcastOrigin(), ...initial }
 }
 
-/** Sends one request and returns the parsed body; throws ApiError for a non-2xx status. */
+/** Sends one request and returns the body (parsed, or as `responseType` says); throws ApiError for a non-2xx status. */
 export async function apiRequest<T>(config: ApiConfig, request: ApiRequest): Promise<T> {
   const url =
     config.baseUrl.replace(/\/$/, '') +
     buildPath(request.path, request.pathParams) +
     buildQuery(request.query)
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' }
+  const headers: Record<string, string> = {
+    accept: request.accept ?? 'application/json, application/problem+json',
+  }
   const shared = typeof config.headers === 'function' ? await config.headers() : config.headers
   Object.assign(headers, shared)
   for (const [name, value] of Object.entries(request.options?.headers ?? {}))
@@ -68,10 +81,12 @@ export async function apiRequest<T>(config: ApiConfig, request: ApiRequest): Pro
   const origin = config.origin?.()
   if (origin) headers[ORIGIN_HEADER] = origin
   if (request.options?.idempotencyKey) headers['Idempotency-Key'] = request.options.idempotencyKey
-  let body: string | undefined
+  let body: BodyInit | undefined
   if (request.body !== undefined) {
-    headers['content-type'] = request.contentType ?? 'application/json'
-    body = JSON.stringify(request.body)
+    const encoded = encodeBody(request.body, request.contentType ?? 'application/json')
+    body = encoded.body
+    // multipart: fetch writes the content type itself, with the boundary
+    if (encoded.contentType) headers['content-type'] = encoded.contentType
   }
   const doFetch = config.fetch ?? globalThis.fetch
   const response = await doFetch(url, {
@@ -80,12 +95,68 @@ export async function apiRequest<T>(config: ApiConfig, request: ApiRequest): Pro
     ...(body === undefined ? {} : { body }),
     ...(request.options?.signal ? { signal: request.options.signal } : {}),
   })
-  const parsed = await readBody(response)
   if (!response.ok) {
+    const parsed = await readBody(response)
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'))
     throw new ApiError({ status: response.status, body: parsed, method: request.method, url, retryAfterMs })
   }
-  return parsed as T
+  if (request.responseType && response.status !== 204 && response.status !== 205)
+    return (request.responseType === 'blob' ? await response.blob() : await response.text()) as T
+  return (await readBody(response)) as T
+}
+
+/**
+ * A request body as fetch sends it, and its content type, by media type: JSON types stringified;
+ * `application/x-www-form-urlencoded` as URLSearchParams and `multipart/form-data` as FormData from
+ * an object (arrays repeat the key, `undefined` and `null` are left out, nested objects go as JSON
+ * text; multipart sends Blob and File values as files); `text/*` as text; anything else (binary)
+ * as the Blob, ArrayBuffer or typed array given. A URLSearchParams or FormData is sent as is. A
+ * wildcard type (`*\/*`, `image/*`) is replaced by the Blob's own type, or
+ * `application/octet-stream`.
+ */
+export function encodeBody(value: unknown, mediaType: string): { body: BodyInit; contentType?: string } {
+  const media = mediaType.split(';')[0]?.trim().toLowerCase() ?? ''
+  if (media === 'multipart/form-data') {
+    if (value instanceof FormData) return { body: value }
+    const form = new FormData()
+    for (const [key, item] of entries(value)) {
+      if (item instanceof Blob) form.append(key, item)
+      else form.append(key, fieldText(item))
+    }
+    return { body: form }
+  }
+  if (media === 'application/x-www-form-urlencoded') {
+    if (value instanceof URLSearchParams) return { body: value, contentType: mediaType }
+    const search = new URLSearchParams()
+    for (const [key, item] of entries(value)) search.append(key, fieldText(item))
+    return { body: search, contentType: mediaType }
+  }
+  if (/json/.test(media)) return { body: JSON.stringify(value), contentType: mediaType }
+  if (typeof value === 'string')
+    return { body: value, contentType: mediaType.includes('*') ? 'text/plain' : mediaType }
+  if (value instanceof Blob || value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+    const own = value instanceof Blob && value.type ? value.type : 'application/octet-stream'
+    return { body: value as BodyInit, contentType: mediaType.includes('*') ? own : mediaType }
+  }
+  if (value instanceof FormData || value instanceof URLSearchParams) return { body: value }
+  return {
+    body: JSON.stringify(value),
+    contentType: mediaType.includes('*') ? 'application/json' : mediaType,
+  }
+}
+
+/** The fields of a form body: one entry per array item; `undefined` and `null` left out. */
+function* entries(value: unknown): Generator<[string, unknown]> {
+  if (typeof value !== 'object' || value === null) return
+  for (const [key, field] of Object.entries(value)) {
+    for (const item of Array.isArray(field) ? field : [field])
+      if (item !== undefined && item !== null) yield [key, item]
+  }
+}
+
+function fieldText(value: unknown): string {
+  if (value instanceof Date) return value.toISOString()
+  return typeof value === 'object' ? JSON.stringify(value) : String(value)
 }
 
 /** Fills `{name}` placeholders, percent-encoding each value; a missing one is a programming error. */
