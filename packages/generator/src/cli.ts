@@ -98,6 +98,7 @@ function hasChanges(result: GenerateResult): boolean {
 function report(result: GenerateResult, { check, clean }: { check: boolean; clean: boolean }, io: CliIO) {
   const where = relative(io.cwd, result.output) || '.'
   const { added, changed, stale } = result.diff
+  for (const warning of result.model.warnings) io.err(`warning: ${warning}`)
   if (check) {
     if (!hasChanges(result)) {
       io.out(`${where} is up to date (${result.files.size} files)`)

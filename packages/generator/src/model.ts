@@ -1,5 +1,6 @@
 /** The normalized API the emitters work from: entities with classified operations. */
 
+import type { MediaKind } from './media-types.js'
 import type { RowRecipe } from './optimistic-rows.js'
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -54,14 +55,21 @@ export interface Body {
   /** TypeScript type name (an alias emitted in the schema file). */
   type: string
   required: boolean
+  /** The media type sent (JSON when the operation offers it; see media-types.ts). */
   mediaType: string
+  /** How the runtime encodes it: JSON, URLSearchParams, FormData, text or bytes. */
+  kind: MediaKind
   /** Top-level property names when the schema is an object with properties. */
   properties: string[] | undefined
 }
 
 export interface Response {
-  /** TypeScript type expression, `void` when there is no body. */
+  /** TypeScript type expression, `void` when there is no body (`Blob` for binary, `string` for text). */
   type: string
+  /** The `Accept` header when it is not the runtime's default (JSON and problem documents). */
+  accept?: string
+  /** How the client reads a binary (`blob`) or text (`text`) body; JSON is parsed by default. */
+  read?: 'blob' | 'text'
 }
 
 export interface Operation {
@@ -97,6 +105,8 @@ export interface Operation {
   changes: { type: string; fields: string[] } | undefined
   /** Whether the operation is under an x-sync path (broadcast-aware, optimistic). */
   synced: boolean
+  /** What the generator could not do for this operation (an unsupported request body), for the CLI to print. */
+  warnings: string[]
 }
 
 export interface SyncConfig {
@@ -138,4 +148,6 @@ export interface ApiModel {
   entities: Entity[]
   /** Every named type, declared once in its owner entity's schema file. */
   aliases: TypeAlias[]
+  /** Warnings about the document, each naming its operation (`POST /upload: ...`). */
+  warnings: string[]
 }

@@ -85,5 +85,6 @@ export function normalize(doc: Json, locator: Locator): ApiModel {
     version: typeof info.version === 'string' ? info.version : '',
     entities,
     aliases: [...aliases.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
+    warnings: entities.flatMap((e) => e.operations.flatMap((op) => op.warnings)),
   }
 }

@@ -1,4 +1,6 @@
 /** One operation of the model: parameters, body, response, optimistic kind. */
+
+import { jsonMedia, pickRequestMedia, successMedia } from './media-types.js'
 import type { Body, Entity, Operation, OperationRole, OptimisticKind, Param, TypeAlias } from './model.js'
 import { camelCase, identifier } from './naming.js'
 import type { Names } from './operation-names.js'
@@ -8,8 +10,6 @@ import { fail, type Locator, readOptimisticHint } from './read-x-sync.js'
 import { deref, isNumericSchema, isObject, type Json, objectProperties } from './schema-utils.js'
 import { stringLiteral } from './string-literal.js'
 import { typeOf } from './type-names.js'
-
-export const jsonMedia = /^application\/(.+\+)?json/
 
 export function successSchema(
   doc: Json,
@@ -78,32 +78,54 @@ export function buildOperation(
   const headersType = parametersType('header', 'Headers', headerParams.length)
 
   let body: Body | undefined
+  const warnings: string[] = []
   const requestBody = deref(doc, raw.node.requestBody)
-  if (isObject(requestBody)) {
-    const content = isObject(requestBody.content) ? requestBody.content : {}
-    const media = Object.keys(content).find((m) => jsonMedia.test(m))
-    if (media) {
-      const schema = isObject(content[media]) ? (content[media] as Json).schema : undefined
+  if (isObject(requestBody) && isObject(requestBody.content) && Object.keys(requestBody.content).length > 0) {
+    const picked = pickRequestMedia(doc, requestBody.content)
+    if ('unsupported' in picked) {
+      const types = picked.unsupported.join(', ')
+      warnings.push(
+        `${raw.method.toUpperCase()} ${raw.path}: request body ${types} is not supported (JSON, form, multipart, text and binary are); the client method takes no body`,
+      )
+    } else {
+      const { media, kind, schema } = picked
       const expression = `NonNullable<${op}['requestBody']>['content'][${stringLiteral(media)}]`
-      const type = typeOf(schema, `${names.typeBase}Body`, entity.name, aliases, expression) ?? 'unknown'
-      const props = objectProperties(doc, schema)
+      // Binary and text bodies are what fetch sends as they are; the others are typed by their schema.
+      const type =
+        kind === 'binary'
+          ? 'Blob | ArrayBuffer | Uint8Array'
+          : kind === 'text'
+            ? 'string'
+            : (typeOf(schema, `${names.typeBase}Body`, entity.name, aliases, expression) ?? 'unknown')
+      const props = kind === 'binary' || kind === 'text' ? new Map() : objectProperties(doc, schema)
       body = {
         type,
         required: requestBody.required === true,
-        mediaType: media,
+        // A wildcard type with a JSON schema is sent as application/json.
+        mediaType: kind === 'json' && media.includes('*') ? 'application/json' : media,
+        kind,
         properties: props.size ? [...props.keys()] : undefined,
       }
     }
   }
 
-  const success = successSchema(doc, raw.node)
-  let responseType = 'void'
-  if (success) {
+  const success = successMedia(doc, raw.node)
+  let response: Operation['response'] = { type: 'void' }
+  if (success?.kind === 'json') {
     const status = /^\d+$/.test(success.status) ? success.status : stringLiteral(success.status)
     const expression = `${op}['responses'][${status}]['content'][${stringLiteral(success.media)}]`
-    responseType =
-      typeOf(success.schema, `${names.typeBase}Response`, entity.name, aliases, expression) ?? 'unknown'
-  }
+    response = {
+      type:
+        typeOf(success.schema, `${names.typeBase}Response`, entity.name, aliases, expression) ?? 'unknown',
+    }
+  } else if (success)
+    response = {
+      type: success.kind === 'binary' ? 'Blob' : 'string',
+      read: success.kind === 'binary' ? 'blob' : 'text',
+    }
+  // The default Accept (application/json, application/problem+json) unless the success types differ.
+  if (success && !(success.accept.length === 1 && success.accept[0] === 'application/json'))
+    response.accept = [...new Set([...success.accept, 'application/problem+json'])].join(', ')
 
   const subPath = raw.rest.slice(1)
   const sub = subPath[0]
@@ -147,12 +169,13 @@ export function buildOperation(
     queryType,
     headersType,
     body,
-    response: { type: responseType },
+    response,
     subPath,
     childField,
     optimistic,
     row: undefined,
     changes: undefined,
     synced,
+    warnings,
   }
 }

@@ -62,6 +62,8 @@ export function emitClient(model: ApiModel, entity: Entity): string {
     if (op.body) fields.push('body')
     if (op.body && op.body.mediaType !== 'application/json')
       fields.push(`contentType: ${stringLiteral(op.body.mediaType)}`)
+    if (op.response.accept) fields.push(`accept: ${stringLiteral(op.response.accept)}`)
+    if (op.response.read) fields.push(`responseType: '${op.response.read}'`)
     fields.push('options')
     const params = clientParams(op).map((p) => p.declaration)
     return `  ${docComment(op)}

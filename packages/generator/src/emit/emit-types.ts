@@ -77,7 +77,7 @@ export async function emitOpenApiTypes(
     redoc: undefined as unknown as Config, // only read by openapiTS() itself, not by the transformer
     silent: true,
     inject: undefined,
-    transform: undefined,
+    transform: binaryAsBlob,
     transformProperty: undefined,
     makePathsEnum: false,
     generatePathParams: false,
@@ -88,6 +88,34 @@ export async function emitOpenApiTypes(
     header('TypeScript types of every path and schema of the API (openapi-typescript).') +
     astToString(transformSchema(schema, ctx))
   )
+}
+
+let fileOrBlob: unknown
+/**
+ * `File | Blob` for a binary string (`format: binary`, or a 3.1 `contentMediaType` that is not
+ * text), where openapi-typescript writes `string`: a multipart field or binary body takes the file
+ * itself, and a binary response is read as a Blob.
+ */
+function binaryAsBlob(schemaObject: object) {
+  const schema = schemaObject as Record<string, unknown>
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type]
+  const mediaType = schema.contentMediaType
+  const binary =
+    schema.format === 'binary' ||
+    (typeof mediaType === 'string' &&
+      schema.contentEncoding === undefined &&
+      !/^text\/|json|xml/.test(mediaType))
+  if (!types.includes('string') || !binary || types.some((t) => t !== 'string' && t !== 'null'))
+    return undefined
+  const ts = requireCjs('typescript') as typeof import('typescript')
+  fileOrBlob ??= ts.factory.createUnionTypeNode([
+    ts.factory.createTypeReferenceNode('File'),
+    ts.factory.createTypeReferenceNode('Blob'),
+  ])
+  const node = fileOrBlob as import('typescript').TypeNode
+  return types.includes('null') || schema.nullable === true
+    ? ts.factory.createUnionTypeNode([node, ts.factory.createLiteralTypeNode(ts.factory.createNull())])
+    : node
 }
 
 /** Whether any object in the tree has the key (iterative: documents can nest deeply). */
