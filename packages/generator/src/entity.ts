@@ -1,20 +1,20 @@
 /** One entity of the model: its schema, id and list fields, and its operations. */
-import type { Entity, HttpMethod, TypeAlias } from './model.js'
+import type { Entity, HttpMethod } from './model.js'
 import { camelCase, pascalCase, singular } from './naming.js'
 import { buildOperation, successSchema } from './operation.js'
-import { cleanOperationId, nameOperation } from './operation-names.js'
+import { nameOperation, uniqueNames } from './operation-names.js'
 import { describeOptimisticRows } from './operation-rows.js'
 import { isParam, type RawOperation } from './paths.js'
 import type { Locator } from './read-x-sync.js'
 import { classify } from './roles.js'
 import { arrayItems, type Json, objectProperties, sameSchema, withoutNull } from './schema-utils.js'
-import { typeOf } from './type-names.js'
+import { type Aliases, typeOf } from './type-names.js'
 
 export function buildEntity(
   doc: Json,
   resource: string,
   raws: RawOperation[],
-  aliases: Map<string, TypeAlias>,
+  aliases: Aliases,
   locator: Locator,
 ): Entity {
   const sync = raws.find((r) => r.sync)?.sync
@@ -71,7 +71,6 @@ export function buildEntity(
   if (entitySchema) entity.type = typeOf(entitySchema, `${pascal}`, entity.name, aliases, undefined)
 
   const usedClientNames = new Set<string>()
-  const usedHookNames = new Set<string>()
   for (const raw of raws) {
     const role = classify(
       raw,
@@ -81,13 +80,7 @@ export function buildEntity(
       entityProps,
       listIsCollection,
     )
-    let names = nameOperation(raw, role, entity)
-    if (usedClientNames.has(names.clientName) || usedHookNames.has(names.hookName)) {
-      const fallback = camelCase(cleanOperationId(raw) ?? '') || camelCase(`${raw.method} ${raw.path}`)
-      names = { clientName: fallback, hookName: `use${pascalCase(fallback)}`, typeBase: pascalCase(fallback) }
-    }
-    usedClientNames.add(names.clientName)
-    usedHookNames.add(names.hookName)
+    const names = uniqueNames(nameOperation(raw, role, entity), raw, usedClientNames, aliases)
     const operation = buildOperation(doc, raw, role, names, entity, entityProps, aliases, locator)
     describeOptimisticRows(doc, raw, operation, entity, entitySchema, aliases, locator)
     entity.operations.push(operation)

@@ -1,9 +1,10 @@
 import { buildEntity } from './entity.js'
-import type { ApiModel, HttpMethod, SyncConfig, TypeAlias } from './model.js'
-import { mergeSameNamedEntities } from './operation-names.js'
+import type { ApiModel, HttpMethod, SyncConfig } from './model.js'
+import { uniqueEntityNames } from './operation-names.js'
 import { paramsOf, type RawOperation, splitPath, syncFor } from './paths.js'
 import { fail, type Locator, readPathSync } from './read-x-sync.js'
 import { deref, isObject, type Json } from './schema-utils.js'
+import { Aliases } from './type-names.js'
 
 const methods: readonly HttpMethod[] = ['get', 'post', 'put', 'patch', 'delete']
 
@@ -74,11 +75,11 @@ export function normalize(doc: Json, locator: Locator): ApiModel {
   const byResource = new Map<string, RawOperation[]>()
   for (const raw of raws) byResource.set(raw.resource, [...(byResource.get(raw.resource) ?? []), raw])
 
-  const aliases = new Map<string, TypeAlias>()
+  const aliases = new Aliases()
   const entities = [...byResource.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([resource, ops]) => buildEntity(doc, resource, ops, aliases, locator))
-  mergeSameNamedEntities(entities)
+  uniqueEntityNames(entities, aliases)
 
   return {
     title: typeof info.title === 'string' ? info.title : 'API',

@@ -3,6 +3,7 @@ import type { Entity, OperationRole } from './model.js'
 import { camelCase, pascalCase, singular } from './naming.js'
 import { isParam, type RawOperation } from './paths.js'
 import type { Json } from './schema-utils.js'
+import type { Aliases } from './type-names.js'
 
 export interface Names {
   clientName: string
@@ -66,15 +67,81 @@ export function cleanOperationId(raw: { method: string; path: string; node: Json
   return id.endsWith(suffix) && id.length > suffix.length ? id.slice(0, -suffix.length) : id
 }
 
-/** Two resources that singularize to one name (`/order` and `/orders`) keep distinct names. */
-export function mergeSameNamedEntities(entities: Entity[]) {
-  const seen = new Map<string, number>()
+/** The names a hook brings into the output: itself, its options type (queries), its variables type (mutations). */
+const hookExports = (typeBase: string) => [`use${typeBase}`, `Use${typeBase}Options`, `${typeBase}Variables`]
+
+/**
+ * The operation's names, unique: the first candidate whose client method no earlier operation of
+ * the entity has and whose hook (with its options and variables types) no earlier operation, type
+ * or import of the whole output has: the role's names, then the operationId's, then the role's
+ * with `By<LastPathParam>`, then the role's with 2, 3, … . Claims the hook's names.
+ */
+export function uniqueNames(
+  preferred: Names,
+  raw: RawOperation,
+  usedClientNames: Set<string>,
+  taken: Aliases,
+): Names {
+  const candidates: Names[] = [preferred]
+  const fromId = camelCase(cleanOperationId(raw) ?? '')
+  if (fromId)
+    candidates.push({
+      clientName: fromId,
+      hookName: `use${pascalCase(fromId)}`,
+      typeBase: pascalCase(fromId),
+    })
+  const lastParam = [...raw.path.matchAll(/\{([^}]+)\}/g)].at(-1)?.[1]
+  const by = lastParam !== undefined ? `By${pascalCase(lastParam)}` : ''
+  const withSuffix = (suffix: string): Names => ({
+    clientName: `${preferred.clientName}${suffix}`,
+    hookName: `${preferred.hookName}${suffix}`,
+    typeBase: `${preferred.typeBase}${suffix}`,
+  })
+  if (by) candidates.push(withSuffix(by))
+  const free = (names: Names) =>
+    !usedClientNames.has(names.clientName) && hookExports(names.typeBase).every((n) => !taken.taken.has(n))
+  let names = candidates.find(free)
+  for (let n = 2; !names; n++) if (free(withSuffix(String(n)))) names = withSuffix(String(n))
+  usedClientNames.add(names.clientName)
+  for (const name of hookExports(names.typeBase)) taken.taken.add(name)
+  return names
+}
+
+/**
+ * File names of the generator's own: an entity's `client/<name>.ts` or `entities/<name>.ts` may not
+ * be one of them (`client/config.ts`), nor a directory's index.
+ */
+const supportFiles = new Set(['config', 'index'])
+
+/**
+ * Every entity gets a name no other has (compared without case, as file systems may), that is no
+ * support file's, and whose `<name>Api`, `<name>Keys` and `<name>Cache` are no imported name: its
+ * own; else its resource's (`/order` and `/orders` → `order`, `orders`); else with `Resource`
+ * (`/config` → `configResource`), then 2, 3, … . Query-key roots are made unique the same way.
+ */
+export function uniqueEntityNames(entities: Entity[], taken: Aliases) {
+  const names = new Set<string>()
+  const roots = new Set<string>()
+  const usable = (name: string) =>
+    name !== '' &&
+    !names.has(name.toLowerCase()) &&
+    !supportFiles.has(name.toLowerCase()) &&
+    ['Api', 'Keys', 'Cache'].every((s) => !taken.taken.has(`${name}${s}`))
   for (const entity of entities) {
-    const count = seen.get(entity.name) ?? 0
-    seen.set(entity.name, count + 1)
-    if (count > 0) {
-      entity.name = camelCase(entity.root)
-      entity.pascal = pascalCase(entity.root)
+    const fromRoot = camelCase(entity.root)
+    const candidates = [entity.name, fromRoot, `${entity.name}Resource`]
+    let name = candidates.find(usable)
+    for (let n = 2; !name; n++) if (usable(`${entity.name}Resource${n}`)) name = `${entity.name}Resource${n}`
+    if (name !== entity.name) {
+      entity.pascal =
+        name === fromRoot ? pascalCase(entity.root) : `${entity.pascal}${name.slice(entity.name.length)}`
+      entity.name = name
     }
+    names.add(name.toLowerCase())
+    for (const s of ['Api', 'Keys', 'Cache']) taken.taken.add(`${name}${s}`)
+    let root = entity.root
+    for (let n = 2; roots.has(root); n++) root = `${entity.root}${n}`
+    entity.root = root
+    roots.add(root)
   }
 }

@@ -1,10 +1,10 @@
-import type { Entity, Operation, TypeAlias } from './model.js'
+import type { Entity, Operation } from './model.js'
 import { parentLink, rowRecipe, sharedFields } from './optimistic-rows.js'
 import type { RawOperation } from './paths.js'
 import { fail, type Locator } from './read-x-sync.js'
 import { arrayItems, deref, isObject, type Json, objectProperties } from './schema-utils.js'
 import { stringLiteral } from './string-literal.js'
-import { typeOf } from './type-names.js'
+import { type Aliases, typeOf } from './type-names.js'
 
 /**
  * Fills `row` (create, add-child) and `changes` (update, update-child) of an optimistic operation
@@ -16,7 +16,7 @@ export function describeOptimisticRows(
   op: Operation,
   entity: Entity,
   entitySchema: unknown,
-  aliases: Map<string, TypeAlias>,
+  aliases: Aliases,
   locator: Locator,
 ) {
   const entityType = entity.type?.replace(/ \| null$/, '')

@@ -1,7 +1,7 @@
 /** One operation of the model: parameters, body, response, optimistic kind. */
 
 import { jsonMedia, pickRequestMedia, successMedia } from './media-types.js'
-import type { Body, Entity, Operation, OperationRole, OptimisticKind, Param, TypeAlias } from './model.js'
+import type { Body, Entity, Operation, OperationRole, OptimisticKind, Param } from './model.js'
 import { camelCase, identifier } from './naming.js'
 import type { Names } from './operation-names.js'
 import { checkHint, defaultKind } from './optimistic-kind.js'
@@ -9,7 +9,7 @@ import { isParam, type RawOperation } from './paths.js'
 import { fail, type Locator, readOptimisticHint } from './read-x-sync.js'
 import { deref, isNumericSchema, isObject, type Json, objectProperties } from './schema-utils.js'
 import { stringLiteral } from './string-literal.js'
-import { typeOf } from './type-names.js'
+import { type Aliases, typeOf } from './type-names.js'
 
 export function successSchema(
   doc: Json,
@@ -41,7 +41,7 @@ export function buildOperation(
   names: Names,
   entity: Entity,
   entityProps: Map<string, { schema: unknown; required: boolean }>,
-  aliases: Map<string, TypeAlias>,
+  aliases: Aliases,
   locator: Locator,
 ): Operation {
   const pointer = ['paths', raw.path, raw.method]

@@ -1,0 +1,208 @@
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
+import { afterAll, describe, expect, it } from 'vitest'
+import { generateFiles } from '../src/generate.js'
+
+// Documents whose paths and components would give two exports, or two files, one name; documents
+// without `paths`; and invalid operations in lenient mode. Each output is compiled with tsc --strict
+// (as spec-usage.test.ts does), so a name given twice fails here even where no assertion names it.
+
+const here = dirname(fileURLToPath(import.meta.url))
+const repoRoot = resolve(here, '../../..')
+const work = join(repoRoot, 'node_modules/.cache/sync-patterns-names', String(process.pid))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+let count = 0
+async function generateDoc(doc: object) {
+  const dir = join(work, String(count++))
+  mkdirSync(dir, { recursive: true })
+  const input = join(dir, 'openapi.json')
+  writeFileSync(input, JSON.stringify(doc, null, 2))
+  const result = await generateFiles(input, dir)
+  const out = join(dir, 'generated')
+  for (const [path, source] of result.files) {
+    mkdirSync(dirname(join(out, path)), { recursive: true })
+    writeFileSync(join(out, path), source)
+  }
+  return { ...result, out }
+}
+
+/** tsc --strict over every generated file (what the repo's own typecheck applies to the snapshots). */
+function compile(out: string): string[] {
+  const files = readdirSync(out, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(out, f))
+  const program = ts.createProgram(files, {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    customConditions: ['source'],
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    skipLibCheck: true,
+    noEmit: true,
+    isolatedModules: true,
+    verbatimModuleSyntax: true,
+    jsx: ts.JsxEmit.ReactJSX,
+    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
+    types: [],
+  })
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const where = d.file
+      ? `${d.file.fileName.slice(out.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
+      : ''
+    return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`
+  })
+}
+
+const json = (schema: object) => ({ content: { 'application/json': { schema } } })
+const ok = (schema: object) => ({ responses: { '200': { description: 'ok', ...json(schema) } } })
+const param = (name: string, type = 'string') => ({ name, in: 'path', required: true, schema: { type } })
+const thing = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string' }, name: { type: 'string' } },
+}
+const crud = (name: string) => ({
+  [`/${name}`]: {
+    get: ok({ type: 'array', items: thing }),
+    post: { requestBody: { required: true, ...json(thing) }, ...ok(thing) },
+  },
+  [`/${name}/{id}`]: { parameters: [param('id')], get: ok(thing), delete: ok(thing) },
+})
+
+/** Every name `index.ts` exports, through its `export *` modules. */
+function hookNames(files: Map<string, string>): string[] {
+  return [...files.entries()]
+    .filter(([path]) => path.startsWith('entities/') || path.startsWith('hooks/'))
+    .flatMap(([, source]) => [...source.matchAll(/export function (use\w+)/g)].map((m) => m[1] ?? ''))
+}
+
+describe('file names of the generator cannot be taken by paths', () => {
+  it('/config, /index, /runtime, /entities: the support files stay, the entities get other names, all compile', async () => {
+    const doc = {
+      openapi: '3.1.0',
+      info: { title: 'Support names', version: '1' },
+      paths: { ...crud('config'), ...crud('index'), ...crud('runtime'), ...crud('entities') },
+    }
+    const { files, out } = await generateDoc(doc)
+    expect(files.get('client/config.ts')).toContain('export function configureClient')
+    expect(files.get('runtime/index.ts')).toContain("export * from '@pattern-stack/sync-patterns/runtime'")
+    for (const path of [
+      'client/configResource.ts',
+      'entities/configResource.ts',
+      'hooks/useConfigResourceMutations.ts',
+      'client/indexResource.ts',
+      'entities/indexResource.ts',
+      'client/runtime.ts',
+      'entities/runtime.ts',
+      'client/entities.ts', // `entityKeys` is the runtime's: the resource's name
+    ])
+      expect(files.has(path), path).toBe(true)
+    expect(files.has('client/index.ts')).toBe(false)
+    expect(files.get('client/configResource.ts')).toContain('export const configResourceApi')
+    expect(hookNames(files)).toEqual(
+      expect.arrayContaining([
+        'useConfigList',
+        'useConfig',
+        'useCreateConfig',
+        'useIndexList',
+        'useRuntimeList',
+        'useEntities',
+        'useEntity',
+      ]),
+    )
+    expect(compile(out)).toEqual([])
+  })
+})
+
+describe('unique, deterministic names across the model', () => {
+  const domain = {
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'string' }, host: { type: 'string' } },
+  }
+  const user = { type: 'object', required: ['login'], properties: { login: { type: 'string' } } }
+  const message = {
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'string' }, text: { type: 'string' } },
+  }
+  const doc = {
+    openapi: '3.1.0',
+    info: { title: 'Names', version: '1' },
+    paths: {
+      // two entities, one hook name: useOrganizationDomains
+      '/organization_domains': { get: ok({ type: 'array', items: domain }) },
+      '/organizations/{id}': {
+        parameters: [param('id')],
+        get: ok({
+          type: 'object',
+          properties: { id: { type: 'string' }, domains: { type: 'array', items: domain } },
+        }),
+      },
+      '/organizations/{id}/domains': { parameters: [param('id')], get: ok({ type: 'array', items: domain }) },
+      // GitHub: /user and /users/{username} → useUser
+      '/user': { get: { operationId: 'users/get-authenticated', ...ok(user) } },
+      '/users': { get: { operationId: 'users/list', ...ok({ type: 'array', items: user }) } },
+      '/users/{username}': {
+        get: { operationId: 'users/get-by-username', parameters: [param('username')], ...ok(user) },
+      },
+      // opencode: one entity, one hook name: useSessionMessage
+      '/session/{id}/message': { parameters: [param('id')], get: ok({ type: 'array', items: message }) },
+      '/session/{id}/message/{messageID}': {
+        parameters: [param('id'), param('messageID')],
+        get: ok(message),
+      },
+      // a hook named like React Query's useQuery, which the entity file imports
+      '/query': { get: ok({ type: 'object', properties: { q: { type: 'string' } } }) },
+      // components whose names collide: with each other (PascalCase), with the runtime's ApiError
+      '/lines': { get: ok({ type: 'array', items: { $ref: '#/components/schemas/order_item' } }) },
+      '/carts/{id}': { parameters: [param('id')], get: ok({ $ref: '#/components/schemas/OrderItem' }) },
+      '/status': { get: ok({ $ref: '#/components/schemas/ApiError' }) },
+    },
+    components: {
+      schemas: {
+        order_item: { type: 'object', required: ['sku'], properties: { sku: { type: 'string' } } },
+        OrderItem: { type: 'object', required: ['quantity'], properties: { quantity: { type: 'integer' } } },
+        ApiError: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } },
+      },
+    },
+  }
+
+  it('each hook, type and file gets its own name by the documented rule, and the output compiles', async () => {
+    const { files, out, model } = await generateDoc(doc)
+    const hooks = hookNames(files)
+    expect(new Set(hooks).size).toBe(hooks.length)
+    const hookOf = (method: string, path: string) =>
+      model.entities.flatMap((e) => e.operations).find((op) => op.method === method && op.path === path)
+        ?.hookName
+    // the first in the model (entities by resource, operations in document order) keeps the name
+    expect(hookOf('get', '/organization_domains')).toBe('useOrganizationDomains')
+    expect(hookOf('get', '/organizations/{id}/domains')).toBe('useOrganizationDomainsById') // suffix from the path
+    expect(hookOf('get', '/user')).toBe('useUser')
+    expect(hookOf('get', '/users/{username}')).toBe('useUsersGetByUsername') // its operationId
+    expect(hookOf('get', '/users')).toBe('useUsers')
+    expect(hookOf('get', '/session/{id}/message')).toBe('useSessionMessage')
+    expect(hookOf('get', '/session/{id}/message/{messageID}')).toBe('useSessionMessageByMessageId')
+    expect(hookOf('get', '/query')).toBe('useQuery2') // no operationId, no path parameter: a counter
+    const types = model.aliases.map((a) => `${a.name} = ${a.expression}`)
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "OrderItem = components['schemas']['OrderItem']", // /carts comes before /lines
+        "OrderItem2 = components['schemas']['order_item']",
+        "ApiError2 = components['schemas']['ApiError']",
+      ]),
+    )
+    expect(compile(out)).toEqual([])
+  })
+
+  it('the same document gives the same names on every run', async () => {
+    const first = await generateDoc(doc)
+    const second = await generateDoc(doc)
+    expect([...second.files.keys()]).toEqual([...first.files.keys()])
+    expect(hookNames(second.files)).toEqual(hookNames(first.files))
+  })
+})
