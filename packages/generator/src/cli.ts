@@ -5,16 +5,17 @@ import { loadConfig } from './config.js'
 import { type GenerateResult, generate } from './generate.js'
 import { GeneratorError } from './generator-error.js'
 
-const USAGE = `Usage: sync-patterns generate --input <file|URL> --output <dir> [--watch] [--check] [--clean] [--config <file>]
+const USAGE = `Usage: sync-patterns generate --input <file|URL> --output <dir> [--watch] [--check] [--clean] [--lenient] [--config <file>]
 
   --input,  -i   OpenAPI 3.0/3.1 document (JSON or YAML), a path or an http(s) URL
   --output, -o   directory to generate into, such as src/generated
   --watch,  -w   regenerate when the input (or a file it references) changes
   --check        write nothing; exit 1 and list the differences when the output is stale (for CI)
   --clean        delete generated files the new output no longer has
+  --lenient      skip each invalid operation with a warning naming it, and generate the rest
   --config, -c   config file (default: sync-patterns.config.ts in the current directory)
 
-Every option can also be set in sync-patterns.config.ts: export default { input, output, clean }.`
+Every option can also be set in sync-patterns.config.ts: export default { input, output, clean, lenient }.`
 
 export interface CliIO {
   out: (line: string) => void
@@ -58,6 +59,7 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
       cwd: io.cwd,
       clean: values.clean ?? config.clean ?? false,
       check: values.check ?? false,
+      lenient: values.lenient ?? config.lenient ?? false,
     }
     const run = async () => {
       const result = await generate(options)
@@ -85,6 +87,7 @@ function parse(argv: string[]) {
       watch: { type: 'boolean', short: 'w' },
       check: { type: 'boolean' },
       clean: { type: 'boolean' },
+      lenient: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })

@@ -10,6 +10,8 @@ export interface SyncPatternsConfig {
   output?: string
   /** Delete generated files the new output no longer has. */
   clean?: boolean
+  /** Skip each invalid operation with a warning naming it, and generate the rest (default false: refuse the document). */
+  lenient?: boolean
 }
 
 /** Identity helper for typed config files: `export default defineConfig({ input, output })`. */
@@ -49,8 +51,10 @@ export async function loadConfig(cwd: string, file?: string): Promise<SyncPatter
       throw new GeneratorError(`config field "${key}" must be a string`, { file: path })
     }
   }
-  if (config.clean !== undefined && typeof config.clean !== 'boolean') {
-    throw new GeneratorError('config field "clean" must be true or false', { file: path })
+  for (const key of ['clean', 'lenient'] as const) {
+    if (config[key] !== undefined && typeof config[key] !== 'boolean') {
+      throw new GeneratorError(`config field "${key}" must be true or false`, { file: path })
+    }
   }
   return config as SyncPatternsConfig
 }

@@ -5,7 +5,7 @@ import { buildOperation, successSchema } from './operation.js'
 import { nameOperation, uniqueNames } from './operation-names.js'
 import { describeOptimisticRows } from './operation-rows.js'
 import { isParam, type RawOperation } from './paths.js'
-import type { Locator } from './read-x-sync.js'
+import { type Attempt, type Locator, strict } from './read-x-sync.js'
 import { classify } from './roles.js'
 import { arrayItems, type Json, objectProperties, sameSchema, withoutNull } from './schema-utils.js'
 import { type Aliases, typeOf } from './type-names.js'
@@ -16,6 +16,7 @@ export function buildEntity(
   raws: RawOperation[],
   aliases: Aliases,
   locator: Locator,
+  attempt: Attempt = strict,
 ): Entity {
   const sync = raws.find((r) => r.sync)?.sync
   const base = resource === 'root' ? 'root' : singular(resource)
@@ -80,10 +81,25 @@ export function buildEntity(
       entityProps,
       listIsCollection,
     )
-    const names = uniqueNames(nameOperation(raw, role, entity), raw, usedClientNames, aliases)
-    const operation = buildOperation(doc, raw, role, names, entity, entityProps, aliases, locator)
-    describeOptimisticRows(doc, raw, operation, entity, entitySchema, aliases, locator)
-    entity.operations.push(operation)
+    // A skipped operation (lenient mode) leaves no names or types behind.
+    const before = attempt.lenient
+      ? {
+          clientNames: new Set(usedClientNames),
+          taken: new Set(aliases.taken),
+          aliases: new Set(aliases.keys()),
+        }
+      : undefined
+    const built = attempt(`${raw.method.toUpperCase()} ${raw.path}`, () => {
+      const names = uniqueNames(nameOperation(raw, role, entity), raw, usedClientNames, aliases)
+      const operation = buildOperation(doc, raw, role, names, entity, entityProps, aliases, locator)
+      describeOptimisticRows(doc, raw, operation, entity, entitySchema, aliases, locator)
+      entity.operations.push(operation)
+    })
+    if (!built && before) {
+      for (const name of [...aliases.keys()]) if (!before.aliases.has(name)) aliases.delete(name)
+      for (const name of [...aliases.taken]) if (!before.taken.has(name)) aliases.taken.delete(name)
+      for (const name of [...usedClientNames]) if (!before.clientNames.has(name)) usedClientNames.delete(name)
+    }
   }
   return entity
 }

@@ -148,6 +148,9 @@ export interface ApiModel {
   entities: Entity[]
   /** Every named type, declared once in its owner entity's schema file. */
   aliases: TypeAlias[]
-  /** Warnings about the document, each naming its operation (`POST /upload: ...`). */
+  /**
+   * Warnings about the document, each naming its operation: operations skipped in lenient mode
+   * (`skipped GET /x: file:line at pointer: problem`), bodies the client cannot send (`POST /upload: ...`).
+   */
   warnings: string[]
 }

@@ -15,6 +15,24 @@ export function fail(problem: string, segments: readonly (string | number)[], at
   throw new GeneratorError(problem, { file: at.file, pointer, ...(line ? { line } : {}) })
 }
 
+/**
+ * Runs one operation's (or path's) part of normalizing. A problem refuses the document, or with
+ * `lenient` skips that operation: false, and a warning naming it with the problem's place.
+ */
+export interface Attempt {
+  (what: string, run: () => void): boolean
+  readonly lenient: boolean
+}
+
+/** Refuses the document at the first problem. */
+export const strict: Attempt = Object.assign(
+  (_: string, run: () => void) => {
+    run()
+    return true
+  },
+  { lenient: false },
+)
+
 /** Reads a path item's `x-sync` (spec §1.3): `{ local_first, broadcast: { channel, events } }`. */
 export function readPathSync(value: unknown, at: readonly (string | number)[], locator: Locator): SyncConfig {
   if (!isObject(value))

@@ -84,6 +84,47 @@ describe('sync-patterns generate (CLI)', () => {
     expect(existsSync(join(tmp, 'gen-bad'))).toBe(false)
   })
 
+  it('--lenient (or lenient: true in the config) skips an invalid operation with a warning and generates the rest', async () => {
+    const partly = join(tmp, 'partly.yaml')
+    writeFileSync(
+      partly,
+      [
+        'openapi: 3.1.0',
+        'info: { title: t, version: "1" }',
+        'paths:',
+        '  /notes:',
+        '    get: { responses: { "200": { description: ok } } }',
+        '  /notes/{note_id}/tags/{tag_id}:',
+        '    get: { parameters: [{ name: note_id, in: path, required: true }], responses: { "200": { description: ok } } }',
+        '',
+      ].join('\n'),
+    )
+    const strict = await cli(['generate', '-i', partly, '-o', 'gen-strict'])
+    expect(strict.code).toBe(2)
+    expect(strict.err).toContain(
+      `error: ${partly}:7 at /paths/~1notes~1{note_id}~1tags~1{tag_id}/get: path parameter {tag_id} is not declared in parameters`,
+    )
+    expect(existsSync(join(tmp, 'gen-strict'))).toBe(false)
+
+    const lenient = await cli(['generate', '-i', partly, '-o', 'gen-lenient', '--lenient'])
+    expect(lenient.code).toBe(0)
+    expect(lenient.err).toBe(
+      `warning: skipped GET /notes/{note_id}/tags/{tag_id}: ${partly}:7 at /paths/~1notes~1{note_id}~1tags~1{tag_id}/get: path parameter {tag_id} is not declared in parameters`,
+    )
+    expect(readFileSync(join(tmp, 'gen-lenient/client/note.ts'), 'utf8')).toContain("path: '/notes'")
+    expect(readFileSync(join(tmp, 'gen-lenient/client/note.ts'), 'utf8')).not.toContain('tags')
+
+    const project = join(tmp, 'lenient-project')
+    mkdirSync(project, { recursive: true })
+    writeFileSync(
+      join(project, 'sync-patterns.config.ts'),
+      `export default { input: ${JSON.stringify(partly)}, output: 'gen', lenient: true }\n`,
+    )
+    const configured = await cli(['generate'], project)
+    expect(configured.code).toBe(0)
+    expect(configured.err).toMatch(/^warning: skipped GET \/notes\/\{note_id\}\/tags\/\{tag_id\}: /)
+  })
+
   it('usage errors exit 2 with the usage text', async () => {
     expect((await cli([])).code).toBe(2)
     expect((await cli(['generate', '--bogus'])).err).toMatch(/Unknown option '--bogus'[\s\S]*Usage:/)

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { afterAll, describe, expect, it } from 'vitest'
 import { generateFiles } from '../src/generate.js'
+import { GeneratorError } from '../src/generator-error.js'
 
 // Documents whose paths and components would give two exports, or two files, one name; documents
 // without `paths`; and invalid operations in lenient mode. Each output is compiled with tsc --strict
@@ -15,12 +16,12 @@ const work = join(repoRoot, 'node_modules/.cache/sync-patterns-names', String(pr
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 let count = 0
-async function generateDoc(doc: object) {
+async function generateDoc(doc: object, options: { lenient?: boolean } = {}) {
   const dir = join(work, String(count++))
   mkdirSync(dir, { recursive: true })
   const input = join(dir, 'openapi.json')
   writeFileSync(input, JSON.stringify(doc, null, 2))
-  const result = await generateFiles(input, dir)
+  const result = await generateFiles(input, dir, 'auto', options)
   const out = join(dir, 'generated')
   for (const [path, source] of result.files) {
     mkdirSync(dirname(join(out, path)), { recursive: true })
@@ -204,5 +205,117 @@ describe('unique, deterministic names across the model', () => {
     const second = await generateDoc(doc)
     expect([...second.files.keys()]).toEqual([...first.files.keys()])
     expect(hookNames(second.files)).toEqual(hookNames(first.files))
+  })
+})
+
+describe('documents without paths (OpenAPI 3.1): types only, no hooks', () => {
+  const components = { schemas: { Pet: thing } }
+  it.each([
+    ['components only', { components }],
+    [
+      'webhooks only',
+      {
+        webhooks: {
+          newPet: {
+            post: {
+              requestBody: json({ $ref: '#/components/schemas/Pet' }),
+              responses: { '200': { description: 'ok' } },
+            },
+          },
+        },
+        components,
+      },
+    ],
+  ])('%s', async (_, rest) => {
+    const { files, out, model } = await generateDoc({
+      openapi: '3.1.0',
+      info: { title: 'No paths', version: '1' },
+      ...rest,
+    })
+    expect(model.entities).toEqual([])
+    expect(files.get('schemas/openapi.ts')).toContain('Pet: {')
+    expect([...files.keys()].filter((f) => /^(client\/(?!config)|entities|hooks)/.test(f))).toEqual([])
+    expect(compile(out)).toEqual([])
+  })
+
+  it('`paths` that is not an object is still refused, with its pointer', async () => {
+    await expect(
+      generateDoc({ openapi: '3.1.0', info: { title: 'x', version: '1' }, paths: [] }),
+    ).rejects.toThrow(/at \/paths: `paths` must be an object/)
+  })
+})
+
+describe('invalid operations: refused with a pointer, or skipped with a warning in lenient mode', () => {
+  const doc = {
+    openapi: '3.1.0',
+    info: { title: 'Partly invalid', version: '1' },
+    paths: {
+      '/threads': {
+        'x-sync': { local_first: true, broadcast: { channel: 'thread' } },
+        get: ok({ type: 'array', items: thing }),
+        post: { requestBody: { required: true, ...json(thing) }, ...ok(thing) },
+      },
+      '/threads/{thread_id}': { parameters: [param('thread_id')], get: ok(thing), delete: ok(thing) },
+      // OpenAI's one undeclared path parameter in 162 operations
+      '/threads/{thread_id}/runs/{run_id}': { parameters: [param('thread_id')], get: ok(thing) },
+      // a parameter without a name
+      '/files': {
+        get: {
+          parameters: [{ in: 'query', schema: { type: 'string' } }],
+          ...ok({ type: 'array', items: thing }),
+        },
+      },
+      // a malformed x-sync hint
+      '/threads/{thread_id}/archive': {
+        parameters: [param('thread_id')],
+        post: { 'x-sync': { optimistic: 'sideways' }, ...ok(thing) },
+      },
+    },
+  }
+
+  it('without lenient: the first problem refuses the document, naming the file, line and JSON pointer', async () => {
+    const refused = generateDoc(doc)
+    await expect(refused).rejects.toBeInstanceOf(GeneratorError)
+    await expect(refused).rejects.toThrow(
+      /openapi\.json:\d+ at \/paths\/~1files\/get\/parameters: a parameter needs a string `name`/,
+    )
+    const { '/files': _, ...paths } = doc.paths
+    await expect(generateDoc({ ...doc, paths })).rejects.toThrow(
+      /openapi\.json:\d+ at \/paths\/~1threads~1\{thread_id\}~1runs~1\{run_id\}\/get: path parameter \{run_id\} is not declared/,
+    )
+  })
+
+  it('lenient: each invalid operation is skipped with a warning (method, path, pointer, problem); the rest generates and compiles', async () => {
+    const { warnings, model, out } = await generateDoc(doc, { lenient: true })
+    expect(warnings).toHaveLength(3)
+    expect(warnings[1]).toMatch(
+      /^skipped GET \/threads\/\{thread_id\}\/runs\/\{run_id\}: .*openapi\.json:\d+ at \/paths\/~1threads~1\{thread_id\}~1runs~1\{run_id\}\/get: path parameter \{run_id\} is not declared in parameters$/,
+    )
+    expect(warnings[0]).toMatch(
+      /^skipped GET \/files: .* at \/paths\/~1files\/get\/parameters: a parameter needs a string `name`/,
+    )
+    expect(warnings[2]).toMatch(
+      /^skipped POST \/threads\/\{thread_id\}\/archive: .* at \/paths\/~1threads~1\{thread_id\}~1archive\/post\/x-sync\/optimistic: x-sync.optimistic must be/,
+    )
+    const generated = model.entities.flatMap((e) => e.operations.map((op) => `${op.method} ${op.path}`))
+    expect(generated).toEqual([
+      'get /threads',
+      'post /threads',
+      'get /threads/{thread_id}',
+      'delete /threads/{thread_id}',
+    ])
+    expect(model.aliases.map((a) => a.name).filter((n) => /Run|Archive/.test(n))).toEqual([]) // nothing left behind
+    expect(compile(out)).toEqual([])
+  })
+
+  it('a valid document gives no warnings in lenient mode and the same output', async () => {
+    const valid = {
+      ...doc,
+      paths: { '/threads': doc.paths['/threads'], '/threads/{thread_id}': doc.paths['/threads/{thread_id}'] },
+    }
+    const strict = await generateDoc(valid)
+    const lenient = await generateDoc(valid, { lenient: true })
+    expect(lenient.warnings).toEqual([])
+    expect([...lenient.files.entries()]).toEqual([...strict.files.entries()])
   })
 })
