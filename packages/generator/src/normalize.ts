@@ -107,6 +107,7 @@ export function normalize(doc: Json, locator: Locator, options: NormalizeOptions
   const entities = [...byResource.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([resource, ops]) => buildEntity(doc, resource, ops, aliases, locator, attempt))
+    .filter((entity) => entity.operations.length > 0) // every operation skipped (lenient)
   uniqueEntityNames(entities, aliases)
 
   return {
