@@ -1,10 +1,11 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { afterAll, describe, expect, it } from 'vitest'
 import { generateFiles } from '../src/generate.js'
 import { GeneratorError } from '../src/generator-error.js'
+import { importedNames } from '../src/type-names.js'
 
 // Documents whose paths and components would give two exports, or two files, one name; documents
 // without `paths`; and invalid operations in lenient mode. Each output is compiled with tsc --strict
@@ -116,6 +117,19 @@ describe('file names of the generator cannot be taken by paths', () => {
       ]),
     )
     expect(compile(out)).toEqual([])
+  })
+})
+
+describe('names the generated files import', () => {
+  it('are all reserved: every name an emitter imports is in importedNames, so no export can take it', () => {
+    const emitDir = join(here, '../src/emit')
+    const imported = readdirSync(emitDir)
+      .flatMap((f) => [
+        ...readFileSync(join(emitDir, f), 'utf8').matchAll(/imports\.add\([^,]+, '([\w$]+)'/g),
+      ])
+      .map((m) => m[1])
+    expect(imported.length).toBeGreaterThan(20)
+    expect(imported.filter((name) => !importedNames.includes(name ?? ''))).toEqual([])
   })
 })
 
