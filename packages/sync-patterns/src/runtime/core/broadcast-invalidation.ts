@@ -1,6 +1,7 @@
 import type { QueryClient, QueryKey } from '@tanstack/query-core'
 import type { BroadcastClient } from './broadcast-client.js'
 import type { InvalidationScheduler } from './invalidation-scheduler.js'
+import { entityIdKey } from './query-keys.js'
 import type { BroadcastEvent } from './types.js'
 
 /** What `SyncClient.invalidateOnBroadcast` keeps fresh, from which broadcasts. */
@@ -30,16 +31,19 @@ export interface BroadcastInvalidation {
 }
 
 const EVERYTHING = Symbol('everything under the prefix')
-type Target = string | typeof EVERYTHING
+/** An entity id as `entityIdKey` compares it (so `42` and `'42'` are buffered once), or everything. */
+type Target = string | number | typeof EVERYTHING
 
 /**
  * Invalidates `queryKeyPrefix` queries when events arrive on `channel` (the spec's rules):
  *
- * - event with `payload.entity_id`: `[...prefix, entity_id]` and everything under it, and the
+ * - event with `payload.entity_id` (a string or an integer; `42` and `'42'` are the same entity,
+ *   see `entityIdKey`): `[...prefix, entity_id]` and everything under it, and the
  *   prefix "exactly", which here means the prefix itself or the prefix plus one plain object
  *   (`['orders', { status: 'draft' }]`, a list with parameters), so every list that may show the
  *   entity refreshes while other entities' details do not;
- * - event without `entity_id`, and every resync: everything under the prefix;
+ * - event without `entity_id`, and every resync (including the client's for a broadcast on the
+ *   channel it could not read): everything under the prefix;
  * - an event whose `origin` is this client's own connection id: nothing (its mutation refetches;
  *   other tabs have other connection ids and still refetch).
  *
@@ -79,7 +83,7 @@ export function invalidateOnBroadcast(
       return
     }
     const entityId = event.kind === 'event' ? event.payload.entity_id : undefined
-    const target: Target = entityId === undefined ? EVERYTHING : entityId
+    const target: Target = entityId === undefined ? EVERYTHING : entityIdKey(entityId)
     if (enabled) apply(target)
     else buffered.add(target)
   }

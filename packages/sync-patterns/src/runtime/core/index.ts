@@ -57,11 +57,13 @@ export { hasPendingMutation } from './pending-mutations.js'
 export {
   type EntityKeys,
   entityFilters,
+  entityIdKey,
   entityKeys,
   isDetailKey,
   isKeyUnder,
   isListKey,
   isListKeyOf,
+  keysEqual,
   keysOverlap,
   listFilters,
   listQueryKey,

@@ -1,6 +1,7 @@
 import { backoffDelay } from '@pattern-stack/sync-protocol'
 import type { InvalidateQueryFilters, QueryClient, QueryKey } from '@tanstack/query-core'
 import { ApiError } from '../http/api-error.js'
+import { keysEqual } from '../query-keys.js'
 import type { OptimisticPatch, OptimisticRegistry } from './optimistic-registry.js'
 import { randomUUID } from './random-uuid.js'
 
@@ -11,7 +12,7 @@ export interface OptimisticMutation<TResult> {
   request: (idempotencyKey: string) => Promise<TResult>
   /** Queries to refetch once the server accepted the change; the mutation settles after they land. */
   invalidate?: readonly InvalidateQueryFilters[]
-  /** Queries to drop once the server accepted the change (a deleted entity's detail). */
+  /** Queries to drop once the server accepted the change (a deleted entity's detail; `42` is `'42'`, see `entityIdKey`). */
   remove?: readonly QueryKey[]
   /**
    * Extra attempts after a network error, a 5xx, a 429, or any response with `Retry-After` (such as
@@ -48,7 +49,9 @@ export async function executeOptimisticMutation<TResult>(
   }
   for (const id of ids) registry.confirm(id)
   try {
-    for (const queryKey of mutation.remove ?? []) client.removeQueries({ queryKey, exact: true })
+    for (const queryKey of mutation.remove ?? []) {
+      client.removeQueries({ predicate: (query) => keysEqual(query.queryKey, queryKey) })
+    }
     await Promise.all((mutation.invalidate ?? []).map((filters) => client.invalidateQueries(filters)))
   } finally {
     for (const id of ids) registry.settle(id, 'confirmed')
