@@ -1,5 +1,6 @@
 import { channelNameProblem, describeType } from './channel.js'
 import { DEFAULT_LIMITS, ErrorCode } from './constants.js'
+import { entityIdProblem } from './event-frame.js'
 import type { ClientFrame, ServerFrame } from './frames.js'
 
 export interface DecodeProblem {
@@ -91,17 +92,28 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * Tolerantly decodes a frame the server sent: unknown extra keys are ignored (forward compatible),
- * but a frame that matches no known shape is refused with the reason, for a debug log.
+ * but a frame that matches no known shape is refused with the reason. A refused frame with a
+ * top-level `channel` is an event the client cannot read (no `event`, a payload that is not an
+ * object, an `entity_id` that is neither a string nor a safe integer): the problem then names the
+ * channel when it is a valid channel name, so the client can invalidate that channel.
  */
 export function decodeServerFrame(text: string): DecodeResult<ServerFrame> {
   const parsed = parseObject(text)
   if (!parsed.ok) return parsed
   const o = parsed.frame
-  if (typeof o.channel === 'string' && typeof o.event === 'string') {
-    if (!isRecord(o.payload)) return fail(ErrorCode.INVALID_FRAME, 'event frame payload must be an object')
-    if (o.payload.entity_id !== undefined && typeof o.payload.entity_id !== 'string') {
-      return fail(ErrorCode.INVALID_FRAME, 'event frame payload.entity_id must be a string')
+  if (typeof o.channel === 'string') {
+    // An event frame, or meant to be one. A problem with it names the channel (when the name is
+    // valid), so a client can invalidate that channel instead of dropping a change it cannot read.
+    const channel = channelNameProblem(o.channel) === null ? o.channel : undefined
+    const refuse = (message: string) => fail(ErrorCode.INVALID_FRAME, message, channel)
+    if (typeof o.event !== 'string') {
+      return refuse(`event frame event must be a string, got ${describeType(o.event)}`)
     }
+    if (!isRecord(o.payload)) {
+      return refuse(`event frame payload must be an object, got ${describeType(o.payload)}`)
+    }
+    const entityIdProblemText = entityIdProblem(o.payload.entity_id)
+    if (entityIdProblemText) return refuse(`event frame ${entityIdProblemText}`)
     const frame: ServerFrame =
       typeof o.origin === 'string'
         ? { channel: o.channel, event: o.event, payload: o.payload, origin: o.origin }

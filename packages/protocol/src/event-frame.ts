@@ -22,6 +22,17 @@ export function eventFrameProblem(
   return shapeProblem(channel, event, payload, origin) ?? serializationProblem(payload)
 }
 
+/**
+ * Why `entityId` cannot be a payload's `entity_id`, or `null` when it can: absent, a string, or an
+ * integer (a safe integer, as a Python or SQL integer key is sent: `{"entity_id": 42}`). Anything
+ * else (a float, `NaN`, an object, `null`) is refused by the encoder and unreadable to the client.
+ */
+export function entityIdProblem(entityId: unknown): string | null {
+  if (entityId === undefined || typeof entityId === 'string' || Number.isSafeInteger(entityId)) return null
+  const got = typeof entityId === 'number' ? `the number ${String(entityId)}` : describeType(entityId)
+  return `payload.entity_id must be a string or an integer, got ${got}`
+}
+
 /** Everything but JSON serializability; the encoder finds that out by serializing. */
 export function shapeProblem(
   channel: unknown,
@@ -38,10 +49,8 @@ export function shapeProblem(
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     return `payload must be an object, got ${describeType(payload)}`
   }
-  const entityId = (payload as { entity_id?: unknown }).entity_id
-  if (entityId !== undefined && typeof entityId !== 'string') {
-    return `payload.entity_id must be a string, got ${describeType(entityId)}`
-  }
+  const entityIdProblemText = entityIdProblem((payload as { entity_id?: unknown }).entity_id)
+  if (entityIdProblemText) return entityIdProblemText
   if (
     origin !== undefined &&
     (typeof origin !== 'string' || origin.length === 0 || origin.length > MAX_ORIGIN_LENGTH)

@@ -3,9 +3,12 @@
  * are unchanged; every other frame is an optional addition a spec-only peer may ignore.
  */
 
-/** Data of a broadcast: a signal, not the data itself. `entity_id` names the changed entity. */
+/**
+ * Data of a broadcast: a signal, not the data itself. `entity_id` names the changed entity: a string,
+ * or an integer (a safe integer) as a service with integer keys writes it (`{"entity_id": 42}`).
+ */
 export interface EventPayload {
-  entity_id?: string
+  entity_id?: string | number
   [key: string]: unknown
 }
 

@@ -3,7 +3,12 @@ export * from './channel.js'
 export * from './constants.js'
 export * from './decode.js'
 export * from './encode.js'
-export { eventFrameProblem, MAX_EVENT_NAME_LENGTH, MAX_ORIGIN_LENGTH } from './event-frame.js'
+export {
+  entityIdProblem,
+  eventFrameProblem,
+  MAX_EVENT_NAME_LENGTH,
+  MAX_ORIGIN_LENGTH,
+} from './event-frame.js'
 export type * from './frames.js'
 export * from './guards.js'
 export type { Logger } from './logger.js'

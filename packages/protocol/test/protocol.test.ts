@@ -9,6 +9,7 @@ import {
   encodeClientFrame,
   encodeEventFrame,
   encodeServerFrame,
+  entityIdProblem,
   eventFrameProblem,
   isEventFrame,
   isResyncFrame,
@@ -96,13 +97,33 @@ describe('encodeEventFrame', () => {
     [['order', '', {}], /event must be a non-empty string/],
     [['order', 'created', null], /payload must be an object, got null/],
     [['order', 'created', []], /payload must be an object, got array/],
-    [['order', 'created', { entity_id: 123 }], /entity_id must be a string, got number/],
+    [
+      ['order', 'created', { entity_id: 1.5 }],
+      /entity_id must be a string or an integer, got the number 1.5/,
+    ],
+    [
+      ['order', 'created', { entity_id: 2 ** 53 }],
+      /entity_id must be a string or an integer, got the number/,
+    ],
+    [['order', 'created', { entity_id: { id: 1 } }], /entity_id must be a string or an integer, got object/],
+    [['order', 'created', { entity_id: null }], /entity_id must be a string or an integer, got null/],
     [['order', 'e'.repeat(129), {}], /event must be a non-empty string of at most 128 characters, got 129/],
   ])('throws a TypeError naming the problem for %j', (args, message) => {
     const [channel, event, payload] = args as [string, string, Record<string, unknown>]
     expect(() => encodeEventFrame(channel, event, payload)).toThrow(message)
     // eventFrameProblem is the same rule set, without throwing.
     expect(eventFrameProblem(channel, event, payload)).toMatch(message)
+  })
+
+  it('takes an integer entity_id as it comes (a service with integer keys sends 42)', () => {
+    expect(JSON.parse(encodeEventFrame('order', 'updated', { entity_id: 42 }))).toEqual({
+      channel: 'order',
+      event: 'updated',
+      payload: { entity_id: 42 },
+    })
+    expect(eventFrameProblem('order', 'updated', { entity_id: -7 })).toBeNull()
+    expect(entityIdProblem(Number.MAX_SAFE_INTEGER)).toBeNull()
+    expect(entityIdProblem(Number.NaN)).toMatch(/got the number NaN/)
   })
 
   it('eventFrameProblem: null exactly when the encoder succeeds', () => {
@@ -147,6 +168,36 @@ describe('decodeServerFrame', () => {
     })
     expect(decodeServerFrame('{"channel":"o","event":"e","payload":"x"}').ok).toBe(false)
     expect(decodeServerFrame('garbage').ok).toBe(false)
+  })
+
+  it('reads an integer entity_id (FastAPI with integer keys)', () => {
+    expect(decodeServerFrame('{"channel":"order","event":"updated","payload":{"entity_id":42}}')).toEqual({
+      ok: true,
+      frame: { channel: 'order', event: 'updated', payload: { entity_id: 42 } },
+    })
+  })
+
+  it('names the channel of an event frame it cannot read, when the name is valid', () => {
+    for (const [text, message] of [
+      ['{"channel":"order","event":"updated","payload":{"entity_id":1.5}}', /got the number 1.5/],
+      ['{"channel":"order","event":"updated","payload":{"entity_id":{"id":1}}}', /got object/],
+      ['{"channel":"order","event":"updated"}', /payload must be an object, got undefined/],
+      ['{"channel":"order","event":"updated","payload":[1]}', /payload must be an object, got array/],
+      ['{"channel":"order","payload":{}}', /event must be a string, got undefined/],
+    ] as const) {
+      const decoded = decodeServerFrame(text)
+      expect(decoded).toMatchObject({
+        ok: false,
+        problem: { code: ErrorCode.INVALID_FRAME, channel: 'order' },
+      })
+      expect(!decoded.ok && decoded.problem.message).toMatch(message)
+    }
+    const badName = decodeServerFrame('{"channel":"no spaces","event":"e"}')
+    expect(badName.ok).toBe(false)
+    expect(!badName.ok && badName.problem.channel).toBeUndefined()
+    const invalidJson = decodeServerFrame('{"channel":"order"')
+    expect(!invalidJson.ok && invalidJson.problem).toMatchObject({ code: ErrorCode.INVALID_JSON })
+    expect(!invalidJson.ok && invalidJson.problem.channel).toBeUndefined()
   })
 
   it('narrows with the guards', () => {

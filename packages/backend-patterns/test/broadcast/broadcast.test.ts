@@ -133,8 +133,11 @@ describe('broadcast', () => {
     await expect(b.broadcast('order', 'created', [] as never)).rejects.toThrow(
       /payload must be an object, got array/,
     )
-    await expect(b.broadcast('order', 'created', { entity_id: 5 as never })).rejects.toThrow(
-      /entity_id must be a string/,
+    await expect(b.broadcast('order', 'created', { entity_id: 5.5 })).rejects.toThrow(
+      /entity_id must be a string or an integer, got the number 5.5/,
+    )
+    await expect(b.broadcast('order', 'created', { entity_id: {} as never })).rejects.toThrow(
+      /entity_id must be a string or an integer, got object/,
     )
     await expect(b.broadcast('order', 'created', {}, { origin: '' })).rejects.toThrow(/origin must be/)
     await expect(b.broadcast('order', 'created', { x: 1n })).rejects.toThrow(TypeError)

@@ -323,7 +323,8 @@ describe('BroadcastClient subscriptions', () => {
       '[1,2]',
       'null',
       '{"what":1}',
-      '{"channel":"order","event":"x","payload":3}',
+      // Unreadable, but on a channel this client does not subscribe to.
+      '{"channel":"contact","event":"x","payload":3}',
     ]) {
       socket.receive(garbage)
     }
@@ -336,6 +337,41 @@ describe('BroadcastClient subscriptions', () => {
     ])
     expect(log.warn.join('\n')).toMatch(/handler for channel "order" threw/)
     expect(client.state).toBe('connected')
+  })
+
+  it('an unreadable broadcast on a subscribed channel resyncs it, with one warning per channel', () => {
+    const { client, fake, log } = setup()
+    const order: BroadcastEvent[] = []
+    const contact: BroadcastEvent[] = []
+    client.subscribe('order', (e) => order.push(e))
+    client.subscribe('contact', (e) => contact.push(e))
+    client.connect()
+    const socket = fake.last()
+    socket.open()
+    socket.receiveFrame({ welcome: { connection_id: 'c1', protocol: 1, heartbeat_ms: 0 } })
+    const unreadable = [
+      { channel: 'order', event: 'updated', payload: { entity_id: { id: 42 } } },
+      { channel: 'order', event: 'updated', payload: { entity_id: 4.2 } },
+      { channel: 'order', event: 'updated' },
+      { channel: 'order', payload: {} },
+    ]
+    for (const frame of unreadable) socket.receiveFrame(frame)
+    const resync = { kind: 'resync', channel: 'order', event: 'resync', payload: {}, reason: 'unreadable' }
+    expect(order).toEqual(unreadable.map(() => resync))
+    expect(log.warn).toHaveLength(1)
+    expect(log.warn[0]).toMatch(
+      /could not read a broadcast on channel "order" \(event frame payload.entity_id must be a string or an integer, got object\)/,
+    )
+    expect(log.debug.filter((m) => m.startsWith('could not read'))).toHaveLength(3)
+    // Another channel gets its own warning; an integer id is read as it comes.
+    socket.receiveFrame({ channel: 'contact', event: 'updated', payload: null })
+    socket.receiveFrame({ channel: 'contact', event: 'updated', payload: { entity_id: 42 } })
+    expect(contact).toEqual([
+      { ...resync, channel: 'contact' },
+      { kind: 'event', channel: 'contact', event: 'updated', payload: { entity_id: 42 } },
+    ])
+    expect(log.warn).toHaveLength(2)
+    expect(log.warn[1]).toMatch(/channel "contact" \(event frame payload must be an object, got null\)/)
   })
 
   it('refuses bad arguments with errors that name the problem', () => {

@@ -357,6 +357,37 @@ describe('createBroadcastInvalidation (the spec rules)', () => {
     expect(socket.sent.at(-1)).toEqual({ unsubscribe: ['order'] })
   })
 
+  it('an integer entity_id (42 or "42") refetches the entity under either spelling, not others', async () => {
+    const { client, socket } = connectedClient()
+    const idKeys: QueryKey[] = [
+      ['orders'],
+      ['orders', 42],
+      ['orders', '42'],
+      ['orders', 42, 'items'],
+      ['orders', 7],
+    ]
+    const watched = idKeys.map((key) => ({ key, q: watch(queryClient, key) }))
+    const refetched = () => watched.filter(({ q }) => q.calls > 1).map(({ key }) => key)
+    await settle()
+    createBroadcastInvalidation({ queryClient, client, channel: 'order', queryKeyPrefix: ['orders'] })
+    socket.receiveFrame({ channel: 'order', event: 'updated', payload: { entity_id: 42 } })
+    await vi.advanceTimersByTimeAsync(50)
+    expect(refetched()).toEqual(idKeys.slice(0, 4))
+    socket.receiveFrame({ channel: 'order', event: 'updated', payload: { entity_id: '42' } })
+    await vi.advanceTimersByTimeAsync(300)
+    expect(watched.map(({ q }) => q.calls)).toEqual([3, 3, 3, 3, 1])
+  })
+
+  it('an unreadable broadcast on the channel refetches everything under the prefix', async () => {
+    const { client, socket } = connectedClient()
+    const refetched = watchAll()
+    await settle()
+    createBroadcastInvalidation({ queryClient, client, channel: 'order', queryKeyPrefix: ['orders'] })
+    socket.receiveFrame({ channel: 'order', event: 'updated', payload: { entity_id: { id: 1 } } })
+    await vi.advanceTimersByTimeAsync(50)
+    expect(refetched()).toEqual(keys.slice(0, 6))
+  })
+
   it('refuses a prefix that is not an array', () => {
     const { client } = connectedClient()
     expect(() =>

@@ -128,7 +128,9 @@ function resolveUrl(url: string): string {
  * One WebSocket to the broadcast endpoint, shared by every subscriber. Reconnects with exponential
  * backoff and full jitter, resubscribes and signals a resync after each reconnect, detects
  * half-open connections when the server announces a heartbeat, and ignores frames it does not
- * understand. Works with the browser's WebSocket and with `ws` in Node.
+ * understand, except a broadcast on a subscribed channel that it cannot read: that channel gets a
+ * resync (`reason: 'unreadable'`) and one warning. Works with the browser's WebSocket and with `ws`
+ * in Node.
  */
 export class BroadcastClient {
   readonly url: string
@@ -181,6 +183,8 @@ export class BroadcastClient {
   #welcomeTimer: ReturnType<typeof setTimeout> | undefined
   #connectTimer: ReturnType<typeof setTimeout> | undefined
   #retryAfterGiveUpTimer: ReturnType<typeof setTimeout> | undefined
+  /** Channels an unreadable broadcast was warned about (once each; repeats go to debug). */
+  readonly #warnedUnreadable = new Set<string>()
   /** The connect-timeout warning is logged once until a connection opens; repeats go to debug. */
   #warnedConnectTimeout = false
   /** Stops listening to `signals`; set while connect() is in effect. */
@@ -504,14 +508,42 @@ export class BroadcastClient {
     }
     const decoded = decodeServerFrame(data)
     if (!decoded.ok) {
-      this.#logger.debug?.(`ignored a bad frame from the server: ${decoded.problem.message}`)
+      const channel = decoded.problem.channel
+      if (channel !== undefined && this.#subscriptions.has(channel)) {
+        this.#onUnreadableEvent(channel, decoded.problem.message)
+      } else {
+        this.#logger.debug?.(`ignored a bad frame from the server: ${decoded.problem.message}`)
+      }
       return
     }
     const frame = decoded.frame
+    this.#sawFrame(isWelcomeFrame(frame))
+    this.#handleFrame(frame)
+  }
+
+  #sawFrame(welcome: boolean): void {
     const first = !this.#sawFirstFrame
     this.#sawFirstFrame = true
-    if (first && !isWelcomeFrame(frame)) this.#resyncAllPending() // a spec-only server: no acks will come
-    this.#handleFrame(frame)
+    if (first && !welcome) this.#resyncAllPending() // a spec-only server: no acks will come
+  }
+
+  /**
+   * A broadcast on a subscribed channel that this client cannot read (no payload object, an
+   * `entity_id` that is neither a string nor an integer, ...): something changed on the channel, but
+   * not what, so every handler gets a resync (`reason: 'unreadable'`) instead of the change being
+   * dropped. The first per channel is a warning naming the channel and the problem; the rest, which
+   * a misbehaving server may send by the thousand, go to debug.
+   */
+  #onUnreadableEvent(channel: string, problem: string): void {
+    this.#sawFrame(false)
+    const message = `could not read a broadcast on channel ${JSON.stringify(channel)} (${problem}); refreshing everything on the channel`
+    if (this.#warnedUnreadable.has(channel)) {
+      this.#logger.debug?.(message)
+    } else {
+      this.#warnedUnreadable.add(channel)
+      this.#logger.warn?.(`${message}. Further unreadable broadcasts on it are logged at debug level`)
+    }
+    this.#resync(channel, 'unreadable')
   }
 
   #handleFrame(frame: ServerFrame): void {

@@ -15,7 +15,8 @@ export interface BroadcastEventMessage {
 
 /**
  * "You may have missed events on this channel: refresh everything on it." Delivered to every handler
- * of the channel after each reconnect and when the server sends `{"resync": [...]}`. It has the same
+ * of the channel after each reconnect, when the server sends `{"resync": [...]}`, and for a
+ * broadcast on the channel the client could not read. It has the same
  * `channel`/`event`/`payload` fields as an event (payload without `entity_id`), so a handler written
  * to the spec's rule ("no entity_id: invalidate everything") already does the right thing.
  */
@@ -24,8 +25,12 @@ export interface BroadcastResyncMessage {
   channel: string
   event: 'resync'
   payload: EventPayload
-  /** `reconnect`: this client reconnected. `server`: the server's fan-out engine lost events. */
-  reason: 'reconnect' | 'server'
+  /**
+   * `reconnect`: this client reconnected. `server`: the server's fan-out engine lost events.
+   * `unreadable`: a broadcast arrived on the channel that the client could not read (no payload
+   * object, an `entity_id` that is neither a string nor an integer, ...), logged as a warning.
+   */
+  reason: 'reconnect' | 'server' | 'unreadable'
 }
 
 /** What a channel handler receives. Switch on `kind` to tell events from resync signals. */
