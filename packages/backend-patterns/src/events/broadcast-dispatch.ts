@@ -4,7 +4,7 @@ import type { EventPayload } from '@pattern-stack/sync-protocol'
 export interface QueuedBroadcast {
   channel: string
   event: string
-  payload: EventPayload & { entity_id: string }
+  payload: EventPayload & { entity_id: string | number }
   /** Connection id of the client whose request caused the change (`X-Broadcast-Origin`). */
   origin?: string
 }
@@ -14,7 +14,7 @@ export interface BroadcastTarget {
   broadcast(
     channel: string,
     eventType: string,
-    payload: EventPayload & { entity_id: string },
+    payload: EventPayload & { entity_id: string | number },
     options?: { origin?: string },
   ): Promise<unknown>
 }

@@ -82,7 +82,12 @@ export class EventPattern<S extends string> {
    */
   async transitionTo<TTx>(
     ctx: UnitOfWorkContext<TTx>,
-    change: { entityId: string; from: string; to: string; persist: (tx: TTx, to: S) => Promise<void> },
+    change: {
+      entityId: string | number
+      from: string
+      to: string
+      persist: (tx: TTx, to: S) => Promise<void>
+    },
   ): Promise<S> {
     const { entityId, from, to } = change
     this.assertTransition(from, to)

@@ -31,12 +31,13 @@ export interface UnitOfWorkContext<TTx> {
   broadcast(channel: string, event: string, payload: QueuedBroadcast['payload']): void
   /**
    * The usual pair: a SystemEvent `{entityType, entityId, eventType}` and a broadcast of `eventType`
-   * on `channel` with `payload.entity_id = entityId`.
+   * on `channel` with `payload.entity_id = entityId`. An integer id (a serial key) is broadcast as
+   * the number it is, as a FastAPI service sends it, and recorded in the SystemEvent as its text.
    */
   emit(input: {
     channel: string
     entityType: string
-    entityId: string
+    entityId: string | number
     eventType: string
     payload?: Record<string, unknown>
   }): Promise<void>
@@ -80,7 +81,13 @@ export class UnitOfWork<TDb extends AnyPgDatabase> {
             origin,
             allow,
           )
-          await appendSystemEvent(tx, { entityType, entityId, eventType, payload, actor: actor ?? null })
+          await appendSystemEvent(tx, {
+            entityType,
+            entityId: String(entityId),
+            eventType,
+            payload,
+            actor: actor ?? null,
+          })
           queued.push(message)
         },
       }
@@ -105,8 +112,10 @@ function checkedBroadcast(
 ): QueuedBroadcast {
   const problem = eventFrameProblem(channel, event, payload, origin)
   if (problem) throw new TypeError(`cannot broadcast ${describe(channel)}/${describe(event)}: ${problem}`)
-  if (typeof payload.entity_id !== 'string' || payload.entity_id.length === 0) {
-    throw new TypeError(`cannot broadcast ${channel}/${event}: payload.entity_id must be a non-empty string`)
+  if (payload.entity_id === undefined || payload.entity_id === '') {
+    throw new TypeError(
+      `cannot broadcast ${channel}/${event}: payload.entity_id must be a non-empty string or an integer`,
+    )
   }
   allow?.assertAllows(channel, event)
   return origin === undefined ? { channel, event, payload } : { channel, event, payload, origin }

@@ -61,6 +61,24 @@ describe.each(kinds)('UnitOfWork on %s', (kind: DatabaseKind) => {
     ])
   })
 
+  it('broadcasts an integer entity id as the number it is (FastAPI parity), and records its text', async () => {
+    const uow = new UnitOfWork({ db: database.db, dispatch: afterCommitDispatch(rig.backend) })
+    const serial = 4200 + n++
+    await uow.run({ allow: widgetSync }, async (ctx) => {
+      await ctx.emit({ channel: 'widget', entityType: 'widget', entityId: serial, eventType: 'updated' })
+      ctx.broadcast('widget', 'created', { entity_id: serial + 1 })
+    })
+    expect(await rig.settle()).toEqual([
+      { channel: 'widget', event: 'updated', payload: { entity_id: serial } },
+      { channel: 'widget', event: 'created', payload: { entity_id: serial + 1 } },
+    ])
+    const [event] = await database.db
+      .select()
+      .from(systemEvents)
+      .where(eq(systemEvents.entityId, String(serial)))
+    expect(event).toMatchObject({ entityType: 'widget', entityId: String(serial), eventType: 'updated' })
+  })
+
   it('sends nothing before commit, and sends after the data is visible to other connections', async () => {
     let visibleWhenSent: unknown[] | undefined
     // A target that looks at the database (through the db, not the transaction) as it publishes.
@@ -69,7 +87,7 @@ describe.each(kinds)('UnitOfWork on %s', (kind: DatabaseKind) => {
         visibleWhenSent = await database.db
           .select()
           .from(widgets)
-          .where(eq(widgets.id, args[2].entity_id ?? ''))
+          .where(eq(widgets.id, String(args[2].entity_id)))
         return rig.backend.broadcast(...args)
       },
     }
@@ -131,7 +149,10 @@ describe.each(kinds)('UnitOfWork on %s', (kind: DatabaseKind) => {
     const uow = new UnitOfWork({ db: database.db, dispatch: afterCommitDispatch(rig.backend) })
     await expect(
       uow.run({}, async (ctx) => ctx.broadcast('widget', 'created', { entity_id: '' })),
-    ).rejects.toThrow('payload.entity_id must be a non-empty string')
+    ).rejects.toThrow('payload.entity_id must be a non-empty string or an integer')
+    await expect(
+      uow.run({}, async (ctx) => ctx.broadcast('widget', 'created', { entity_id: 4.2 })),
+    ).rejects.toThrow('payload.entity_id must be a string or an integer, got the number 4.2')
     await expect(
       uow.run({}, async (ctx) => ctx.broadcast('bad channel', 'created', { entity_id: 'x' })),
     ).rejects.toThrow('may only use letters')
