@@ -6,6 +6,7 @@ import {
   buildPath,
   buildQuery,
   createEntityPatch,
+  deleteEntityPatch,
   entityKeys,
   getSyncClient,
   isRetryable,
@@ -53,6 +54,44 @@ describe('entity patches', () => {
       ],
       total: 2,
     })
+  })
+
+  it('create, update and delete patch inside envelopes, one level deep too, keeping the other fields', () => {
+    const flat = { root: 'projects', listField: 'projects' }
+    const page = { projects: [{ id: 1, name: 'a' }], links: { next: 'p2' }, meta: { total: 1 } }
+    expect(createEntityPatch(flat, { id: 2, name: 'b' }).apply(page, ['projects'])).toEqual({
+      projects: [
+        { id: 1, name: 'a' },
+        { id: 2, name: 'b' },
+      ],
+      links: { next: 'p2' },
+      meta: { total: 1 },
+    })
+    expect(deleteEntityPatch(flat, 1).apply(page, ['projects'])).toEqual({ ...page, projects: [] })
+
+    const nested = { root: 'tasks', listField: 'data.items' }
+    const cursorPage = { data: { items: [{ id: 'x', done: false }], cursor: 'c1' }, ok: true }
+    expect(updateEntityPatch(nested, 'x', { done: true }).apply(cursorPage, ['tasks'])).toEqual({
+      data: { items: [{ id: 'x', done: true }], cursor: 'c1' },
+      ok: true,
+    })
+    expect(createEntityPatch(nested, { id: 'y', done: false }).apply(cursorPage, ['tasks'])).toEqual({
+      data: {
+        items: [
+          { id: 'x', done: false },
+          { id: 'y', done: false },
+        ],
+        cursor: 'c1',
+      },
+      ok: true,
+    })
+    expect(deleteEntityPatch(nested, 'x').apply(cursorPage, ['tasks'])).toEqual({
+      data: { items: [], cursor: 'c1' },
+      ok: true,
+    })
+    // Data of another shape passes through untouched.
+    const other = { data: null, ok: false }
+    expect(deleteEntityPatch(nested, 'x').apply(other, ['tasks'])).toBe(other)
   })
 
   it('a child is appended to its parent in the detail and in list entries', () => {

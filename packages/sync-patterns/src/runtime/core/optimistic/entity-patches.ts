@@ -10,7 +10,11 @@ export interface EntityCacheShape {
   root: string
   /** Identifier property of the entity (default `'id'`). */
   idField?: string
-  /** When list responses are envelopes such as `{ items: [...], total }`: the array's property. */
+  /**
+   * When list responses are envelopes such as `{ items: [...], total }`: the array's property, or a
+   * dotted path for an array one level deeper (`'data.items'` for `{ data: { items: [...], cursor } }`).
+   * The envelope's other fields are kept.
+   */
   listField?: string
 }
 
@@ -131,10 +135,17 @@ function childPatch(shape: EntityCacheShape, target: ChildPatchTarget, change: (
 /** Applies `change` to the rows of list data (a bare array or an envelope); other shapes pass through. */
 function mapRows(data: unknown, shape: EntityCacheShape, change: (rows: Row[]) => Row[]): unknown {
   if (Array.isArray(data)) return change(data as Row[])
-  if (shape.listField && isPlainObject(data) && Array.isArray(data[shape.listField])) {
-    return { ...data, [shape.listField]: change(data[shape.listField] as Row[]) }
-  }
-  return data
+  return shape.listField ? mapAt(data, shape.listField.split('.'), change) : data
+}
+
+/** Replaces the array at `path` inside an envelope, copying each object on the way and keeping the rest. */
+function mapAt(data: unknown, path: string[], change: (rows: Row[]) => Row[]): unknown {
+  const [field, ...rest] = path
+  if (field === undefined || !isPlainObject(data) || !(field in data)) return data
+  const inner = data[field]
+  if (rest.length === 0) return Array.isArray(inner) ? { ...data, [field]: change(inner as Row[]) } : data
+  const next = mapAt(inner, rest, change)
+  return next === inner ? data : { ...data, [field]: next }
 }
 
 /**
