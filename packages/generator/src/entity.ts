@@ -1,4 +1,6 @@
 /** One entity of the model: its schema, id and list fields, and its operations. */
+
+import { findListShape, hintedListShape } from './list-field.js'
 import type { Entity, HttpMethod } from './model.js'
 import { camelCase, pascalCase, singular } from './naming.js'
 import { buildOperation, successSchema } from './operation.js'
@@ -7,7 +9,7 @@ import { describeOptimisticRows } from './operation-rows.js'
 import { isParam, type RawOperation } from './paths.js'
 import { type Attempt, type Locator, strict } from './read-x-sync.js'
 import { classify } from './roles.js'
-import { arrayItems, type Json, objectProperties, sameSchema, withoutNull } from './schema-utils.js'
+import { type Json, objectProperties, withoutNull } from './schema-utils.js'
 import { type Aliases, typeOf } from './type-names.js'
 
 export function buildEntity(
@@ -47,23 +49,16 @@ export function buildEntity(
   const detailSchema = detail && successSchema(doc, detail.node)
   const listSchema = list && successSchema(doc, list.node)
   let entitySchema: unknown = detailSchema && withoutNull(detailSchema.schema)
-  if (listSchema) {
-    const items = arrayItems(doc, listSchema.schema)
-    if (items !== undefined) entitySchema ??= items
-    else {
-      for (const [prop, { schema }] of objectProperties(doc, listSchema.schema)) {
-        const envelopeItems = arrayItems(doc, schema)
-        if (envelopeItems !== undefined && (!entitySchema || sameSchema(doc, envelopeItems, entitySchema))) {
-          entity.listField = prop
-          entitySchema ??= envelopeItems
-          break
-        }
-      }
-    }
+  const listShape =
+    list && listSchema
+      ? (hintedListShape(doc, list, listSchema.schema, locator) ??
+        findListShape(doc, listSchema.schema, entitySchema, resource))
+      : undefined
+  if (listShape) {
+    entity.listField = listShape.field
+    entitySchema ??= listShape.items
   }
-  const listIsCollection =
-    listSchema !== undefined &&
-    (arrayItems(doc, listSchema.schema) !== undefined || entity.listField !== undefined)
+  const listIsCollection = listShape !== undefined
   const entityProps = entitySchema ? objectProperties(doc, entitySchema) : new Map()
   if (!entityProps.has('id')) {
     const alt = [`${name}_id`, `${name}Id`].find((k) => entityProps.has(k))

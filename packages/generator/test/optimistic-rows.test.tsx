@@ -61,7 +61,24 @@ function entityPointer(doc: Doc, entity: Entity): string {
   const media = Object.keys(responses[status]?.content ?? {}).find((m) => /json/.test(m)) as string
   const base = pointer('paths', detail.path, detail.method, 'responses', status, 'content', media, 'schema')
   if (detail.role === 'get') return base
-  return entity.listField ? `${base}/properties/${entity.listField}/items` : `${base}/items`
+  if (!entity.listField) return `${base}/items`
+  return `${base}/${entity.listField
+    .split('.')
+    .map((f) => `properties/${f}`)
+    .join('/')}/items`
+}
+
+/** The rows of list data: a bare array, or the array at the entity's `listField` (`data.items`). */
+function listRows(data: unknown, entity: Entity): Row[] | undefined {
+  if (Array.isArray(data)) return data as Row[]
+  if (!entity.listField) return undefined
+  const rows = entity.listField.split('.').reduce<unknown>((node, f) => (node as Row | undefined)?.[f], data)
+  return Array.isArray(rows) ? (rows as Row[]) : undefined
+}
+
+/** List data holding `rows` in the entity's shape: `[...]`, `{ items: [...] }`, `{ data: { items: [...] } }`. */
+function listData(entity: Entity, rows: Row[]): unknown {
+  return (entity.listField?.split('.') ?? []).reduceRight<unknown>((inner, f) => ({ [f]: inner }), rows)
 }
 
 function bodyPointer(op: Operation): string {
@@ -82,9 +99,8 @@ function cachedRows(client: QueryClient, entity: Entity): Row[] {
   const rows: Row[] = []
   for (const query of client.getQueryCache().findAll({ queryKey: [entity.root] })) {
     const data = query.state.data as unknown
-    if (Array.isArray(data)) rows.push(...(data as Row[]))
-    else if (entity.listField && data && Array.isArray((data as Row)[entity.listField]))
-      rows.push(...((data as Row)[entity.listField] as Row[]))
+    const list = listRows(data, entity)
+    if (list) rows.push(...list)
     else if (data) rows.push(data as Row)
   }
   return rows
@@ -123,7 +139,7 @@ for (const [fixture, file] of Object.entries(FIXTURES)) {
           check(seed, 'the seed row')
           const id = seed[entity.idField]
           const client = new TanStackQueryClient({ defaultOptions: { queries: { staleTime: Infinity } } })
-          client.setQueryData([entity.root], entity.listField ? { [entity.listField]: [seed] } : [seed])
+          client.setQueryData([entity.root], listData(entity, [seed]))
           client.setQueryData([entity.root, id], seed)
 
           const body = sample(
