@@ -94,6 +94,23 @@ describe('entity patches', () => {
     expect(deleteEntityPatch(nested, 'x').apply(other, ['tasks'])).toBe(other)
   })
 
+  it('detail envelopes ({ project: {...}, links }) are patched inside, and a create seeds one', () => {
+    const shape = { root: 'projects', listField: 'projects', detailField: 'project' }
+    const detail = { project: { id: 1, name: 'a', items: [] }, links: { self: '/projects/1' } }
+    expect(updateEntityPatch(shape, 1, { name: 'b' }).apply(detail, ['projects', 1])).toEqual({
+      project: { id: 1, name: 'b', items: [] },
+      links: { self: '/projects/1' },
+    })
+    const child = addChildPatch(shape, { parentId: 1, field: 'items' }, { id: 'i' })
+    expect(child.apply(detail, ['projects', 1])).toEqual({
+      project: { id: 1, name: 'a', items: [{ id: 'i' }] },
+      links: { self: '/projects/1' },
+    })
+    expect(createEntityPatch(shape, { id: 2, name: 'c' }).apply(undefined, ['projects', 2])).toEqual({
+      project: { id: 2, name: 'c' },
+    })
+  })
+
   it('a child is appended to its parent in the detail and in list entries', () => {
     const patch = addChildPatch(orders, { parentId: 'o', field: 'items' }, { id: 'i2' })
     const order = { id: 'o', items: [{ id: 'i1' }] }

@@ -16,6 +16,11 @@ export interface EntityCacheShape {
    * The envelope's other fields are kept.
    */
   listField?: string
+  /**
+   * When detail responses are envelopes such as `{ project: { id, ... }, links }`: the row's
+   * property. Detail patches change the row inside and keep the other fields.
+   */
+  detailField?: string
 }
 
 type Row = Record<string, unknown>
@@ -29,7 +34,8 @@ export function createEntityPatch(shape: EntityCacheShape, created: object): Opt
     seed: id === undefined ? [] : [[shape.root, id as string]],
     matches: (key) => isListKey(key, shape.root) || (id !== undefined && isDetailKey(key, shape.root, id)),
     apply: (data, key) => {
-      if (isDetailKey(key, shape.root)) return data === undefined ? entity : data
+      if (isDetailKey(key, shape.root))
+        return data !== undefined ? data : shape.detailField ? { [shape.detailField]: entity } : entity
       if (!passesFilters(entity, key[1])) return data
       return mapRows(data, shape, (rows) => {
         const at = rows.findIndex((row) => sameId(row[idField], id))
@@ -50,7 +56,7 @@ export function updateEntityPatch<TRow extends object = Row>(
   return {
     matches: (key) => isListKey(key, shape.root) || isDetailKey(key, shape.root, id),
     apply: (data, key) => {
-      if (isDetailKey(key, shape.root)) return isPlainObject(data) ? merge(data) : data
+      if (isDetailKey(key, shape.root)) return onDetail(data, shape, merge)
       return mapRows(data, shape, (rows) => rows.map((row) => (sameId(row[idField], id) ? merge(row) : row)))
     },
   }
@@ -123,13 +129,21 @@ function childPatch(shape: EntityCacheShape, target: ChildPatchTarget, change: (
   const patch: OptimisticPatch = {
     matches: (key) => isListKey(key, shape.root) || isDetailKey(key, shape.root, target.parentId),
     apply: (data, key) => {
-      if (isDetailKey(key, shape.root)) return isPlainObject(data) ? onParent(data) : data
+      if (isDetailKey(key, shape.root)) return onDetail(data, shape, onParent)
       return mapRows(data, shape, (rows) =>
         rows.map((row) => (sameId(row[idField], target.parentId) ? onParent(row) : row)),
       )
     },
   }
   return patch
+}
+
+/** Applies `change` to the row of detail data (the row, or inside its `detailField` envelope). */
+function onDetail(data: unknown, shape: EntityCacheShape, change: (row: Row) => Row): unknown {
+  if (!isPlainObject(data)) return data
+  if (!shape.detailField) return change(data)
+  const row = data[shape.detailField]
+  return isPlainObject(row) ? { ...data, [shape.detailField]: change(row) } : data
 }
 
 /** Applies `change` to the rows of list data (a bare array or an envelope); other shapes pass through. */
