@@ -1,6 +1,6 @@
 /** One entity of the model: its schema, id and list fields, and its operations. */
 
-import { findListShape, hintedListShape } from './list-field.js'
+import { findDetailEnvelope, findListShape, hintedListShape } from './list-field.js'
 import type { Entity, HttpMethod } from './model.js'
 import { camelCase, pascalCase, singular } from './naming.js'
 import { buildOperation, successSchema } from './operation.js'
@@ -33,6 +33,7 @@ export function buildEntity(
     type: undefined,
     idField: 'id',
     listField: undefined,
+    detailField: undefined,
     sync,
     operations: [],
   }
@@ -49,6 +50,14 @@ export function buildEntity(
   const detailSchema = detail && successSchema(doc, detail.node)
   const listSchema = list && successSchema(doc, list.node)
   let entitySchema: unknown = detailSchema && withoutNull(detailSchema.schema)
+  const detailEnvelope = detailSchema && findDetailEnvelope(doc, entitySchema, [name, base, 'data'])
+  if (detailEnvelope) {
+    const rows = listSchema && findListShape(doc, listSchema.schema, detailEnvelope.row, resource)
+    if (!listSchema || rows) {
+      entity.detailField = detailEnvelope.field
+      entitySchema = detailEnvelope.row
+    }
+  }
   const listShape =
     list && listSchema
       ? (hintedListShape(doc, list, listSchema.schema, locator) ??

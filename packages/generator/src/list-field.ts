@@ -95,3 +95,23 @@ export function hintedListShape(
   }
   return { field: hint, items }
 }
+
+/**
+ * A detail response that wraps the row (`{ project: {...}, links }`, `{ data: {...} }`): no id of
+ * its own, and an object property named after the entity (or `data`).
+ */
+export function findDetailEnvelope(
+  doc: Json,
+  detailSchema: unknown,
+  names: string[],
+): { field: string; row: unknown } | undefined {
+  const props = objectProperties(doc, detailSchema)
+  if (props.size === 0 || props.has('id') || names.some((n) => props.has(`${n}_id`) || props.has(`${n}Id`)))
+    return undefined
+  for (const field of names) {
+    const row = props.get(field)?.schema
+    if (row !== undefined && arrayItems(doc, row) === undefined && objectProperties(doc, row).size > 0)
+      return { field, row }
+  }
+  return undefined
+}

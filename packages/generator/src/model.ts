@@ -130,6 +130,8 @@ export interface Entity {
   idField: string
   /** Array property of list envelopes (`{ items: [...] }`), when lists are not bare arrays. */
   listField: string | undefined
+  /** Property of detail envelopes (`{ project: {...}, links }`), when details are not the row itself. */
+  detailField: string | undefined
   sync: SyncConfig | undefined
   operations: Operation[]
 }

@@ -8,7 +8,7 @@ import { act, renderHook, waitFor } from '@testing-library/react'
 import type { ReactNode } from 'react'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { configureClient } from './__generated__/envelopes/client/config'
-import { useProjects } from './__generated__/envelopes/entities/project'
+import { useProject, useProjects } from './__generated__/envelopes/entities/project'
 import { useTasks } from './__generated__/envelopes/entities/task'
 import {
   useCreateProject,
@@ -64,7 +64,11 @@ beforeAll(async () => {
         })
       return send(200, { data: { items: tasks, next_cursor: null } })
     }
-    if (request.method === 'GET') return at === -1 ? send(404) : send(200, rows[at])
+    if (request.method === 'GET') {
+      if (at === -1) return send(404)
+      // DigitalOcean wraps one project too: { project: {...}, links }.
+      return send(200, root === 'projects' ? { project: rows[at], links: { self: request.url } } : rows[at])
+    }
     if (request.method === 'POST') {
       const row =
         root === 'projects'
@@ -132,7 +136,7 @@ describe('optimistic hooks on envelope lists (real server)', () => {
     expect(names(result.current.list.data)).toEqual(['Existing', 'Launch'])
   })
 
-  it('a refused create rolls back, alone; update and delete patch inside the envelope', async () => {
+  it('a refused create rolls back, alone; update and delete patch inside the envelopes, list and detail', async () => {
     projects.splice(0, projects.length)
     for (const name of ['A', 'B'])
       projects.push({
@@ -142,12 +146,14 @@ describe('optimistic hooks on envelope lists (real server)', () => {
         is_default: false,
         created_at: '2026-01-01T00:00:00Z',
       })
+    const [a, b] = projects as [Row, Row]
     const { wrapper } = setup()
     fault = (method, body) =>
       body.name === 'Doomed' ? { delay: 300, fail: true } : method === 'GET' ? {} : { delay: 1500 }
     const { result } = renderHook(
       () => ({
         list: useProjects({ autoRefresh: false }),
+        detail: useProject(String(a.id), { autoRefresh: false }),
         create: useCreateProject(),
         doomed: useCreateProject(),
         update: useUpdateProject(),
@@ -156,13 +162,16 @@ describe('optimistic hooks on envelope lists (real server)', () => {
       { wrapper },
     )
     await waitFor(() => expect(names(result.current.list.data)).toEqual(['A', 'B']))
-    const [a, b] = projects as [Row, Row]
+    await waitFor(() => expect(result.current.detail.data?.project.name).toBe('A'))
     const renamed = result.current.update.mutateAsync({ id: String(a.id), data: { name: 'A2' } })
     const removed = result.current.remove.mutateAsync(String(b.id))
     const kept = result.current.create.mutateAsync({ name: 'Kept', purpose: 'x' })
     const doomed = result.current.doomed.mutateAsync({ name: 'Doomed', purpose: 'x' })
     await waitFor(() => expect(names(result.current.list.data)).toEqual(['A2', 'Kept', 'Doomed']))
     expect(result.current.update.isPending && result.current.remove.isPending).toBe(true)
+    // The detail envelope { project, links }: the row inside changed, links kept.
+    expect(result.current.detail.data?.project.name).toBe('A2')
+    expect(result.current.detail.data?.links).toEqual({ self: `/projects/${a.id}` })
 
     await expect(doomed).rejects.toMatchObject({ status: 500 })
     await waitFor(() => expect(names(result.current.list.data)).toEqual(['A2', 'Kept']))
@@ -170,6 +179,7 @@ describe('optimistic hooks on envelope lists (real server)', () => {
     await act(() => Promise.all([renamed, removed, kept]))
     await waitFor(() => expect(result.current.list.data?.meta).toEqual({ total: 2 }))
     expect(names(result.current.list.data)).toEqual(['A2', 'Kept'])
+    expect(result.current.detail.data?.project.name).toBe('A2')
   })
 
   it('cursor page one level deep { data: { items, next_cursor } }: create and update show inside data.items', async () => {

@@ -23,7 +23,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
 let n = 0
 async function generate(
   listSchema: unknown,
-  options: { detail?: boolean; listXSync?: unknown; pathXSync?: object } = {},
+  options: { detail?: unknown; listXSync?: unknown; pathXSync?: object } = {},
 ) {
   const paths: Record<string, unknown> = {
     '/widgets': {
@@ -45,7 +45,7 @@ async function generate(
       get: {
         operationId: 'get_widget',
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { '200': json(ref('Widget')) },
+        responses: { '200': json(options.detail === undefined ? ref('Widget') : options.detail) },
       },
     }
   const doc = {
@@ -60,6 +60,7 @@ async function generate(
   const widget = model.entities.find((e) => e.name === 'widget')
   return {
     listField: widget?.listField,
+    detailField: widget?.detailField,
     role: widget?.operations.find((op) => op.path === '/widgets' && op.method === 'get')?.role,
     type: widget?.type,
   }
@@ -149,5 +150,22 @@ describe('list envelopes: which property holds the rows', () => {
     expect((onPath as GeneratorError).pointer).toBe('/paths/~1widgets/x-sync/list_field')
     const notName = await generate(schema, { listXSync: { list_field: 3 } }).catch((e: unknown) => e)
     expect((notName as GeneratorError).message).toContain('x-sync.list_field must be a property name')
+  })
+
+  it("a detail envelope ({ widget: {...}, links }, DigitalOcean's) is unwrapped: its row is the entity", async () => {
+    const detail = obj({ widget: ref('Widget'), links: obj({ self: { type: 'string' } }) })
+    const page = obj({ widgets: array(ref('Widget')), meta: obj({}) })
+    expect(await generate(page, { detail })).toMatchObject({
+      listField: 'widgets',
+      detailField: 'widget',
+      type: 'Widget',
+      role: 'list',
+    })
+    expect(await generate(page, { detail: obj({ data: ref('Widget') }) })).toMatchObject({
+      detailField: 'data',
+    })
+    // A row that has a property named like the entity is not an envelope: it has its own id.
+    const row = obj({ id: { type: 'string' }, widget: ref('Widget') })
+    expect(await generate(array(row), { detail: row })).toMatchObject({ detailField: undefined })
   })
 })

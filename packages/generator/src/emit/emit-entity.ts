@@ -20,6 +20,7 @@ export function emitEntity(model: ApiModel, entity: Entity): string {
 
   const shape: Record<string, string> = { root: entity.root, idField: entity.idField }
   if (entity.listField) shape.listField = entity.listField
+  if (entity.detailField) shape.detailField = entity.detailField
   const keysType = listOp?.queryType ? `<${listOp.queryType}>` : ''
   let code = `/** Where ${entity.name} data sits in the query cache: lists under ['${entity.root}'] or ['${entity.root}', params], one under ['${entity.root}', id]. */
 export const ${entity.name}Cache: EntityCacheShape = ${literal(shape)}

@@ -9,6 +9,7 @@ import { apiRequest, type RequestOptions } from '@pattern-stack/sync-patterns/ru
 import type {
   Project,
   ProjectCreate,
+  ProjectResponse,
   ProjectsParams,
   ProjectsResponse,
   ProjectUpdate,
@@ -24,7 +25,7 @@ export const projectApi = {
     apiRequest<Project>(apiConfig, { method: 'POST', path: '/projects', body, options }),
   /** GET /projects/{project_id} */
   get: (projectId: string, options?: RequestOptions) =>
-    apiRequest<Project>(apiConfig, {
+    apiRequest<ProjectResponse>(apiConfig, {
       method: 'GET',
       path: '/projects/{project_id}',
       pathParams: { project_id: projectId },

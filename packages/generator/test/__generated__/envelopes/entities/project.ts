@@ -9,10 +9,15 @@ import { type ApiError, type EntityCacheShape, entityKeys } from '@pattern-stack
 import { useQuery } from '@tanstack/react-query'
 import { projectApi } from '../client/project'
 import { useBroadcastInvalidation } from '../runtime/useBroadcastInvalidation'
-import type { Project, ProjectsParams, ProjectsResponse } from '../schemas/project.schema'
+import type { ProjectResponse, ProjectsParams, ProjectsResponse } from '../schemas/project.schema'
 
 /** Where project data sits in the query cache: lists under ['projects'] or ['projects', params], one under ['projects', id]. */
-export const projectCache: EntityCacheShape = { root: 'projects', idField: 'id', listField: 'projects' }
+export const projectCache: EntityCacheShape = {
+  root: 'projects',
+  idField: 'id',
+  listField: 'projects',
+  detailField: 'project',
+}
 
 export const projectKeys = entityKeys<ProjectsParams>('projects')
 
@@ -55,7 +60,7 @@ export function useProject(projectId: string, options: UseProjectOptions = {}) {
     queryKeyPrefix: projectKeys.detail(projectId),
     enabled: autoRefresh && enabled,
   })
-  return useQuery<Project, ApiError>({
+  return useQuery<ProjectResponse, ApiError>({
     queryKey: projectKeys.detail(projectId),
     queryFn: ({ signal }) => projectApi.get(projectId, { signal }),
     enabled: enabled && projectId !== '',

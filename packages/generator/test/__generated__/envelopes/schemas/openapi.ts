@@ -236,13 +236,18 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description One project */
+      /** @description One project, wrapped as DigitalOcean does */
       200: {
         headers: {
           [name: string]: unknown
         }
         content: {
-          'application/json': components['schemas']['Project']
+          'application/json': {
+            project: components['schemas']['Project']
+            links?: {
+              [key: string]: string
+            }
+          }
         }
       }
     }

@@ -9,6 +9,8 @@ import type { components, paths } from './openapi'
 
 export type Project = components['schemas']['Project']
 export type ProjectCreate = components['schemas']['ProjectCreate']
+export type ProjectResponse =
+  paths['/projects/{project_id}']['get']['responses'][200]['content']['application/json']
 export type ProjectUpdate = components['schemas']['ProjectUpdate']
 export type ProjectsParams = NonNullable<paths['/projects']['get']['parameters']['query']>
 export type ProjectsResponse = paths['/projects']['get']['responses'][200]['content']['application/json']
