@@ -12,7 +12,7 @@ export {
   withBroadcastOrigin,
 } from './broadcast-origin.js'
 export { getBroadcastClient, initBroadcast, setBroadcastClient } from './broadcast-singleton.js'
-export { ApiError, isApiError, parseRetryAfter } from './http/api-error.js'
+export { ApiError, isApiError, parseRetryAfter, type ValidationIssue } from './http/api-error.js'
 export {
   type ApiConfig,
   type ApiRequest,

@@ -1,7 +1,20 @@
 /**
+ * One entry of a FastAPI (pydantic v1 or v2) 422 body, `{"detail": [{"loc": ["body", "quantity"],
+ * "msg": "field required", "type": "value_error.missing"}]}`; pydantic v2 adds `input`, `ctx`, `url`.
+ */
+export interface ValidationIssue {
+  loc: (string | number)[]
+  msg: string
+  type: string
+  [key: string]: unknown
+}
+
+/**
  * The error a generated API client throws for a non-2xx response. `status` is the HTTP status
  * (409 for a stale `version`), `body` the parsed response body (an RFC 9457 problem document
- * when the server sends `application/problem+json`).
+ * when the server sends `application/problem+json`, FastAPI's `{"detail": ...}` otherwise).
+ * FastAPI's validation errors name their fields in the message (`POST /orders/ failed with 422:
+ * quantity: field required`), and stay available as `validationErrors`.
  */
 export class ApiError extends Error {
   override readonly name = 'ApiError'
@@ -14,6 +27,8 @@ export class ApiError extends Error {
    * if repeated then (a 503, a 429, or a 409 for an Idempotency-Key whose first request still runs).
    */
   readonly retryAfterMs: number | undefined
+  /** FastAPI's validation errors (`body.detail`, when it is a list of `{loc, msg, type}`); else undefined. */
+  readonly validationErrors: ValidationIssue[] | undefined
 
   constructor(init: { status: number; body: unknown; method: string; url: string; retryAfterMs?: number }) {
     super(describe(init))
@@ -22,6 +37,7 @@ export class ApiError extends Error {
     this.method = init.method
     this.url = init.url
     this.retryAfterMs = init.retryAfterMs
+    this.validationErrors = validationIssues(init.body)
   }
 }
 
@@ -50,6 +66,41 @@ function describe({
   url: string
 }) {
   const problem = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}
-  const detail = [problem.title, problem.detail, problem.message].find((v) => typeof v === 'string')
+  const issues = validationIssues(body)
+  const detail = issues
+    ? issues.map((issue) => `${fieldName(issue.loc)}: ${issue.msg}`).join('; ')
+    : [problem.title, problem.detail, problem.message].find((v) => typeof v === 'string')
   return `${method} ${url} failed with ${status}${detail ? `: ${String(detail)}` : ''}`
+}
+
+/** `body.detail` when it is FastAPI's list of validation errors (every entry has a `loc` list and a `msg`). */
+function validationIssues(body: unknown): ValidationIssue[] | undefined {
+  if (typeof body !== 'object' || body === null) return undefined
+  const detail = (body as Record<string, unknown>).detail
+  if (!Array.isArray(detail) || detail.length === 0) return undefined
+  const valid = detail.every(
+    (issue) =>
+      typeof issue === 'object' &&
+      issue !== null &&
+      Array.isArray(issue.loc) &&
+      issue.loc.every((part: unknown) => typeof part === 'string' || typeof part === 'number') &&
+      typeof issue.msg === 'string',
+  )
+  return valid ? (detail as ValidationIssue[]) : undefined
+}
+
+const locations = new Set(['body', 'query', 'path', 'header', 'cookie'])
+
+/**
+ * The field a `loc` names: `["body", "items", 0, "quantity"]` → `items[0].quantity`; a parameter
+ * says where it is (`["query", "limit"]` → `limit (query)`); a whole body is `body`.
+ */
+function fieldName(loc: (string | number)[]): string {
+  const [first, ...rest] = loc
+  const located = typeof first === 'string' && locations.has(first) && rest.length > 0
+  const parts = located ? rest : loc
+  const path = parts
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`))
+    .join('')
+  return located && first !== 'body' ? `${path} (${first})` : path || String(first ?? '')
 }
