@@ -78,7 +78,7 @@ export async function emitOpenApiTypes(
     silent: true,
     inject: undefined,
     transform: binaryAsBlob,
-    transformProperty: undefined,
+    transformProperty: defaultsOptionalInRequests(schema),
     makePathsEnum: false,
     generatePathParams: false,
     readWriteMarkers: false,
@@ -116,6 +116,131 @@ function binaryAsBlob(schemaObject: object) {
   return types.includes('null') || schema.nullable === true
     ? ts.factory.createUnionTypeNode([node, ts.factory.createLiteralTypeNode(ts.factory.createNull())])
     : node
+}
+
+/**
+ * openapi-typescript's `defaultNonNullable` makes a property with a `default` required, which is
+ * right for a response (the server fills it in) and wrong for a request (the server fills it in
+ * when it is left out: FastAPI's `status: str = "open"`). openapi-typescript already leaves them
+ * optional in inline request bodies; this does the same for component schemas used only by request
+ * bodies (directly or through other components): such a property that is not in `required` keeps
+ * its `?`. A component also reachable from a response, a parameter or a webhook keeps the response
+ * view (pydantic v2 splits such models into `Foo-Input` and `Foo-Output` anyway).
+ */
+function defaultsOptionalInRequests(document: OpenAPI3) {
+  const optional = requestOnlyDefaults(document as unknown as Record<string, unknown>)
+  if (optional.size === 0) return undefined
+  const ts = requireCjs('typescript') as typeof import('typescript')
+  return (property: import('typescript').PropertySignature, schemaObject: unknown) =>
+    property.questionToken === undefined && optional.has(schemaObject)
+      ? ts.factory.updatePropertySignature(
+          property,
+          property.modifiers,
+          property.name,
+          ts.factory.createToken(ts.SyntaxKind.QuestionToken),
+          property.type,
+        )
+      : undefined
+}
+
+/** The property schemas (by identity) with a default, not required, in request-only component schemas. */
+export function requestOnlyDefaults(document: Record<string, unknown>): Set<unknown> {
+  const schemas = ((document.components as Record<string, unknown> | undefined)?.schemas ?? {}) as Record<
+    string,
+    unknown
+  >
+  const prefix = '#/components/schemas/'
+  const componentOf = (ref: string) =>
+    ref.startsWith(prefix)
+      ? decodeURIComponent(ref.slice(prefix.length)).replace(/~1/g, '/').replace(/~0/g, '~')
+      : undefined
+  /** Component schema names reachable from the roots, following $refs through every component. */
+  const reach = (roots: unknown[]) => {
+    const found = new Set<string>()
+    const seen = new Set<unknown>()
+    const stack = [...roots]
+    while (stack.length > 0) {
+      const node = stack.pop()
+      if (typeof node !== 'object' || node === null || seen.has(node)) continue
+      seen.add(node)
+      if (Array.isArray(node)) {
+        stack.push(...node)
+        continue
+      }
+      const record = node as Record<string, unknown>
+      if (typeof record.$ref === 'string') {
+        const name = componentOf(record.$ref)
+        if (name !== undefined && !found.has(name) && name in schemas) {
+          found.add(name)
+          stack.push(schemas[name])
+        } else if (name === undefined && record.$ref.startsWith('#/')) {
+          stack.push(pointer(document, record.$ref))
+        }
+      }
+      for (const [key, value] of Object.entries(record)) if (key !== '$ref') stack.push(value)
+    }
+    return found
+  }
+  const requestRoots: unknown[] = []
+  const otherRoots: unknown[] = []
+  const methods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
+  for (const item of Object.values((document.paths ?? {}) as Record<string, Record<string, unknown>>)) {
+    if (typeof item !== 'object' || item === null) continue
+    for (const [key, value] of Object.entries(item)) {
+      if (!methods.includes(key) || typeof value !== 'object' || value === null) {
+        otherRoots.push(value)
+        continue
+      }
+      for (const [field, part] of Object.entries(value as Record<string, unknown>))
+        (field === 'requestBody' ? requestRoots : otherRoots).push(part)
+    }
+  }
+  const { paths: _paths, components, ...rest } = document
+  const {
+    schemas: _schemas,
+    requestBodies: _bodies,
+    ...otherComponents
+  } = (components ?? {}) as Record<string, unknown>
+  otherRoots.push(rest, otherComponents)
+  const inRequests = reach(requestRoots)
+  const elsewhere = reach(otherRoots)
+  const optional = new Set<unknown>()
+  for (const name of inRequests) {
+    if (elsewhere.has(name)) continue
+    const stack: unknown[] = [schemas[name]]
+    while (stack.length > 0) {
+      const node = stack.pop()
+      if (typeof node !== 'object' || node === null) continue
+      if (Array.isArray(node)) {
+        stack.push(...node)
+        continue
+      }
+      const record = node as Record<string, unknown>
+      const properties = record.properties
+      if (typeof properties === 'object' && properties !== null && !Array.isArray(properties)) {
+        const required = Array.isArray(record.required) ? record.required : []
+        for (const [key, property] of Object.entries(properties))
+          if (
+            typeof property === 'object' &&
+            property !== null &&
+            (property as Record<string, unknown>).default !== undefined &&
+            !required.includes(key)
+          )
+            optional.add(property)
+      }
+      for (const value of Object.values(record)) stack.push(value)
+    }
+  }
+  return optional
+}
+
+function pointer(document: unknown, ref: string): unknown {
+  let node = document
+  for (const part of ref.slice(2).split('/')) {
+    if (typeof node !== 'object' || node === null) return undefined
+    node = (node as Record<string, unknown>)[decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~')]
+  }
+  return node
 }
 
 /** Whether any object in the tree has the key (iterative: documents can nest deeply). */

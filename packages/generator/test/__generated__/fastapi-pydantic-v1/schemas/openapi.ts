@@ -123,7 +123,7 @@ export interface components {
       /** Title */
       title: string
       /** @default normal */
-      priority: components['schemas']['Priority']
+      priority?: components['schemas']['Priority']
     }
     /** TicketPage */
     TicketPage: {

@@ -146,7 +146,7 @@ export interface components {
        * Quantity
        * @default 1
        */
-      quantity: number
+      quantity?: number
     }
     /** OrderItemRead */
     OrderItemRead: {

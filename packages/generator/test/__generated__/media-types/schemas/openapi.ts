@@ -184,7 +184,7 @@ export interface components {
       username: string
       password: string
       /** @default  */
-      scope: string
+      scope?: string
     }
     Token: {
       access_token: string

@@ -294,7 +294,7 @@ export interface components {
     InvoiceLineInput: {
       description: string
       /** @default 1 */
-      quantity: number
+      quantity?: number
       unit_amount: number
     }
   }
