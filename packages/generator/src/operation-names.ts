@@ -51,7 +51,7 @@ export function nameOperation(raw: RawOperation, role: OperationRole, entity: En
         return make('get', pascalCase(raw.resource))
       }
       const fromId = cleanOperationId(raw)
-      if (fromId) return make(camelCase(fromId), pascalCase(fromId))
+      if (fromId) return make(camelCase(fromId), pascalCase(queryHookWords(fromId, raw.method)))
       const words = raw.rest.filter((s) => !isParam(s)).join(' ')
       const verb = raw.method === 'get' ? 'get' : raw.method
       return make(camelCase(`${verb} ${entity.name} ${words}`), pascalCase(`${verb} ${entity.name} ${words}`))
@@ -59,12 +59,34 @@ export function nameOperation(raw: RawOperation, role: OperationRole, entity: En
   }
 }
 
-/** FastAPI's `add_item_orders__order_id__items_post` → `add_item` (its function name). */
+/**
+ * The operationId as the function name a person wrote: FastAPI's default
+ * `add_item_orders__order_id__items_post` → `add_item`, and a `generate_unique_id_function` id
+ * `<tag>-<route name>` (`users-read_user_me`) → `read_user_me` when the prefix is one of the
+ * operation's tags.
+ */
 export function cleanOperationId(raw: { method: string; path: string; node: Json }): string | undefined {
   const id = raw.node.operationId
   if (typeof id !== 'string' || id === '') return undefined
   const suffix = `${raw.path.replace(/\W/g, '_')}_${raw.method}`
-  return id.endsWith(suffix) && id.length > suffix.length ? id.slice(0, -suffix.length) : id
+  let name = id.endsWith(suffix) && id.length > suffix.length ? id.slice(0, -suffix.length) : id
+  const tags = Array.isArray(raw.node.tags) ? raw.node.tags.filter((t) => typeof t === 'string') : []
+  const dash = name.indexOf('-')
+  if (dash > 0 && dash < name.length - 1) {
+    const prefix = camelCase(name.slice(0, dash)).toLowerCase()
+    if (tags.some((tag) => camelCase(tag).toLowerCase() === prefix)) name = name.slice(dash + 1)
+  }
+  return name
+}
+
+/**
+ * A query hook reads as the data it gives: a GET's leading `read`/`get`/`fetch` is left out of the
+ * hook (`read_user_me` → `useUserMe`, client method `readUserMe`), unless nothing would remain.
+ */
+export function queryHookWords(name: string, method: string): string {
+  if (method !== 'get') return name
+  const rest = name.replace(/^(read|get|fetch)(?=[_\-\s]|[A-Z])[_\-\s]*/, '')
+  return /[A-Za-z]/.test(rest) ? rest : name
 }
 
 /** The names a hook brings into the output: itself, its options type (queries), its variables type (mutations). */
@@ -83,13 +105,18 @@ export function uniqueNames(
   taken: Aliases,
 ): Names {
   const candidates: Names[] = [preferred]
-  const fromId = camelCase(cleanOperationId(raw) ?? '')
-  if (fromId)
-    candidates.push({
-      clientName: fromId,
-      hookName: `use${pascalCase(fromId)}`,
-      typeBase: pascalCase(fromId),
-    })
+  const cleaned = cleanOperationId(raw) ?? ''
+  const fromId = camelCase(cleaned)
+  if (fromId) {
+    const hook = pascalCase(queryHookWords(cleaned, raw.method))
+    candidates.push({ clientName: fromId, hookName: `use${hook}`, typeBase: hook })
+    if (hook !== pascalCase(cleaned))
+      candidates.push({
+        clientName: fromId,
+        hookName: `use${pascalCase(cleaned)}`,
+        typeBase: pascalCase(cleaned),
+      })
+  }
   const lastParam = [...raw.path.matchAll(/\{([^}]+)\}/g)].at(-1)?.[1]
   const by = lastParam !== undefined ? `By${pascalCase(lastParam)}` : ''
   const withSuffix = (suffix: string): Names => ({

@@ -15,13 +15,13 @@ export const userCache: EntityCacheShape = { root: 'users', idField: 'id' }
 
 export const userKeys = entityKeys('users')
 
-export interface UseReadUsersMeOptions {
+export interface UseUsersMeOptions {
   /** Set false to not fetch yet (default: true). */
   enabled?: boolean
 }
 
 /** GET /api/v1/users/me — Read Users Me */
-export function useReadUsersMe(options: UseReadUsersMeOptions = {}) {
+export function useUsersMe(options: UseUsersMeOptions = {}) {
   const { enabled = true } = options
   return useQuery<User, ApiError>({
     queryKey: userKeys.path(['me']),
