@@ -164,7 +164,7 @@ export function requestOnlyDefaults(document: Record<string, unknown>): Set<unkn
       if (typeof node !== 'object' || node === null || seen.has(node)) continue
       seen.add(node)
       if (Array.isArray(node)) {
-        stack.push(...node)
+        for (const item of node) stack.push(item)
         continue
       }
       const record = node as Record<string, unknown>
@@ -212,7 +212,7 @@ export function requestOnlyDefaults(document: Record<string, unknown>): Set<unkn
       const node = stack.pop()
       if (typeof node !== 'object' || node === null) continue
       if (Array.isArray(node)) {
-        stack.push(...node)
+        for (const item of node) stack.push(item)
         continue
       }
       const record = node as Record<string, unknown>
