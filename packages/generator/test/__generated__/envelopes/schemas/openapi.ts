@@ -157,7 +157,7 @@ export interface components {
     TaskCreate: {
       title: string
       /** @default false */
-      done: boolean
+      done?: boolean
     }
     TaskUpdate: {
       title?: string
