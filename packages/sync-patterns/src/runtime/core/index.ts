@@ -26,6 +26,17 @@ export {
   type RequestOptions,
 } from './http/api-request.js'
 export {
+  encodeParamText,
+  type ParamStyle,
+  type ParamStyleName,
+  type ParamStyles,
+  serializeCookies,
+  serializeHeaderParam,
+  serializePathParam,
+  serializeQuery,
+  serializeQueryParam,
+} from './http/serialize-params.js'
+export {
   InvalidationScheduler,
   type InvalidationSchedulerOptions,
   type KeyMatch,

@@ -1,6 +1,14 @@
 import { ORIGIN_HEADER } from '@pattern-stack/sync-protocol'
 import { getBroadcastOrigin } from '../broadcast-origin.js'
 import { ApiError, parseRetryAfter } from './api-error.js'
+import {
+  type ParamStyle,
+  type ParamStyles,
+  serializeCookies,
+  serializeHeaderParam,
+  serializePathParam,
+  serializeQuery,
+} from './serialize-params.js'
 
 /** Where and how a generated client sends its requests. Generated code keeps one per output folder. */
 export interface ApiConfig {
@@ -15,8 +23,17 @@ export interface ApiConfig {
 }
 
 /** Per-call options every generated client method accepts as its last argument. */
-/** A header value as a spec declares it; sent as text, and left out when undefined. */
-export type HeaderValue = string | number | boolean | undefined
+/**
+ * A header (or cookie) value as a spec declares it; sent as text (arrays and objects in the
+ * `simple` style, `a,b`), and left out when undefined.
+ */
+export type HeaderValue =
+  | string
+  | number
+  | boolean
+  | undefined
+  | ReadonlyArray<string | number | boolean>
+  | { readonly [key: string]: string | number | boolean | undefined }
 
 /**
  * Per-request options. `Headers` is an operation's declared header parameters (generated clients
@@ -24,6 +41,12 @@ export type HeaderValue = string | number | boolean | undefined
  */
 export interface RequestOptions<Headers extends object = Record<never, never>> {
   headers?: Partial<Headers> & Record<string, HeaderValue>
+  /**
+   * Cookie parameters, sent as one `Cookie` header (`form` style) where the platform lets fetch set
+   * it (Node, Deno, Bun, React Native). Browsers do not: there the cookies the browser holds for the
+   * API's origin are sent (`credentials`), and these are left out with a console warning.
+   */
+  cookies?: Record<string, HeaderValue>
   signal?: AbortSignal
   /** Sent as `Idempotency-Key`; mutation hooks pass one key per `mutate` call, reused by its retries. */
   idempotencyKey?: string
@@ -41,8 +64,10 @@ export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS'
   /** Path with `{name}` placeholders, such as `/orders/{order_id}`. */
   path: string
-  pathParams?: Record<string, string | number>
+  pathParams?: Record<string, unknown>
   query?: object
+  /** Parameters serialized other than by the defaults (`simple` path and header, `form` query and cookie). */
+  styles?: ParamStyles
   body?: unknown
   /**
    * Media type of the body (default `application/json`); it decides the encoding (`encodeBody`):
@@ -69,15 +94,25 @@ export function createApiConfig(initial: Partial<ApiConfig> = {}): ApiConfig {
 export async function apiRequest<T>(config: ApiConfig, request: ApiRequest): Promise<T> {
   const url =
     config.baseUrl.replace(/\/$/, '') +
-    buildPath(request.path, request.pathParams) +
-    buildQuery(request.query)
+    buildPath(request.path, request.pathParams, request.styles?.path) +
+    buildQuery(request.query, request.styles?.query)
   const headers: Record<string, string> = {
     accept: request.accept ?? 'application/json, application/problem+json',
   }
   const shared = typeof config.headers === 'function' ? await config.headers() : config.headers
   Object.assign(headers, shared)
-  for (const [name, value] of Object.entries(request.options?.headers ?? {}))
-    if (value !== undefined) headers[name] = String(value)
+  const headerStyles = new Map(
+    Object.entries(request.styles?.header ?? {}).map(([name, style]) => [name.toLowerCase(), style]),
+  )
+  for (const [name, value] of Object.entries(request.options?.headers ?? {})) {
+    const text = serializeHeaderParam(value, headerStyles.get(name.toLowerCase()))
+    if (text !== undefined) headers[name] = text
+  }
+  const cookie = serializeCookies(request.options?.cookies, request.styles?.cookie)
+  if (cookie) {
+    if (isBrowser()) warnCookies()
+    else headers.cookie = cookie
+  }
   const origin = config.origin?.()
   if (origin) headers[ORIGIN_HEADER] = origin
   if (request.options?.idempotencyKey) headers['Idempotency-Key'] = request.options.idempotencyKey
@@ -159,25 +194,42 @@ function fieldText(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value)
 }
 
-/** Fills `{name}` placeholders, percent-encoding each value; a missing one is a programming error. */
-export function buildPath(template: string, params: Record<string, string | number> = {}): string {
+/**
+ * Fills `{name}` placeholders, each value percent-encoded in its style (`simple` by default, or
+ * `label`/`matrix`, see serialize-params.ts); a missing one is a programming error.
+ */
+export function buildPath(
+  template: string,
+  params: Record<string, unknown> = {},
+  styles: Record<string, ParamStyle> = {},
+): string {
   return template.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const value = params[name]
-    if (value === undefined) throw new TypeError(`Missing path parameter "${name}" for ${template}`)
-    return encodeURIComponent(String(value))
+    if (value === undefined || value === null)
+      throw new TypeError(`Missing path parameter "${name}" for ${template}`)
+    return serializePathParam(name, value, styles[name])
   })
 }
 
-/** Serializes query parameters form-style (arrays repeat the key, as FastAPI and Fastify expect). */
-export function buildQuery(query: object | undefined): string {
-  if (!query) return ''
-  const search = new URLSearchParams()
-  for (const [key, value] of Object.entries(query) as [string, QueryValue][]) {
-    if (value === undefined || value === null) continue
-    for (const item of Array.isArray(value) ? value : [value]) search.append(key, String(item))
-  }
-  const text = search.toString()
-  return text ? `?${text}` : ''
+/**
+ * Serializes query parameters, each by its style: `form` exploded by default (arrays repeat the
+ * key, as FastAPI and Fastify expect); see serialize-params.ts for the others.
+ */
+export function buildQuery(query: object | undefined, styles: Record<string, ParamStyle> = {}): string {
+  return serializeQuery(query, styles)
+}
+
+function isBrowser(): boolean {
+  return typeof window !== 'undefined' && typeof document !== 'undefined'
+}
+
+let cookieWarned = false
+function warnCookies(): void {
+  if (cookieWarned) return
+  cookieWarned = true
+  console.warn(
+    'sync-patterns: cookie parameters are not sent from a browser (fetch cannot set Cookie); the browser sends the cookies it holds for the API origin',
+  )
 }
 
 async function readBody(response: Response): Promise<unknown> {
