@@ -47,9 +47,22 @@ export interface Param {
   /** JS identifier for it. */
   id: string
   required: boolean
-  /** `number` for integer/number schemas, otherwise `string` (path params only). */
-  tsType: 'string' | 'number'
+  /**
+   * `number` for integer/number schemas, the openapi-typescript type for array and object schemas,
+   * otherwise `string` (path params only).
+   */
+  tsType: string
 }
+
+/** How one parameter is serialized, when it is not its location's default (OpenAPI `style`, `explode`). */
+export interface ParamStyle {
+  style?: string
+  explode?: boolean
+  allowReserved?: boolean
+}
+
+/** Per location, the parameters an operation serializes other than by the defaults. */
+export type ParamStyles = Partial<Record<'path' | 'query' | 'header' | 'cookie', Record<string, ParamStyle>>>
 
 export interface Body {
   /** TypeScript type name (an alias emitted in the schema file). */
@@ -92,6 +105,10 @@ export interface Operation {
   queryType: string | undefined
   /** Type name of the declared header parameters (those the runtime does not send itself), if any. */
   headersType: string | undefined
+  /** Type name of the declared cookie parameters, if any. */
+  cookiesType: string | undefined
+  /** Parameters serialized other than by their location's default style, if any. */
+  styles: ParamStyles | undefined
   body: Body | undefined
   response: Response
   /** Path segments after the entity's id, such as `['items']` or `['transition']`. */

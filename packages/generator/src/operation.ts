@@ -1,13 +1,22 @@
 /** One operation of the model: parameters, body, response, optimistic kind. */
 
 import { jsonMedia, pickRequestMedia, successMedia } from './media-types.js'
-import type { Body, Entity, Operation, OperationRole, OptimisticKind, Param } from './model.js'
-import { camelCase, identifier } from './naming.js'
+import type {
+  Body,
+  Entity,
+  Operation,
+  OperationRole,
+  OptimisticKind,
+  Param,
+  ParamStyle,
+  ParamStyles,
+} from './model.js'
+import { camelCase, identifier, pascalCase } from './naming.js'
 import type { Names } from './operation-names.js'
 import { checkHint, defaultKind } from './optimistic-kind.js'
 import { isParam, type RawOperation } from './paths.js'
 import { fail, type Locator, readOptimisticHint } from './read-x-sync.js'
-import { deref, isNumericSchema, isObject, type Json, objectProperties } from './schema-utils.js'
+import { deref, isNumericSchema, isObject, type Json, objectProperties, withoutNull } from './schema-utils.js'
 import { stringLiteral } from './string-literal.js'
 import { type Aliases, typeOf } from './type-names.js'
 
@@ -31,8 +40,54 @@ export function successSchema(
   return undefined
 }
 
+/** Roles whose hooks are query hooks: only there may a path parameter be an array or an object. */
+const queryRoles = new Set<OperationRole>(['list', 'get', 'query', 'child-list', 'child-get'])
+
 /** Headers the runtime sets on every request that needs them (apiRequest). */
 const runtimeHeaders = new Set(['idempotency-key', 'x-broadcast-origin'])
+
+const defaultStyles: Record<string, string> = {
+  path: 'simple',
+  query: 'form',
+  header: 'simple',
+  cookie: 'form',
+}
+const locationStyles: Record<string, string[]> = {
+  path: ['simple', 'label', 'matrix'],
+  query: ['form', 'spaceDelimited', 'pipeDelimited', 'deepObject'],
+  header: ['simple'],
+  cookie: ['form'],
+}
+
+/**
+ * A parameter's `style`/`explode`/`allowReserved` where they differ from its location's defaults
+ * (`simple` for path and header, `form` for query and cookie; `explode` true for `form` only), or
+ * undefined. A style the location does not allow is warned about and the default used.
+ */
+function paramStyle(p: Json, warn: (message: string) => void): ParamStyle | undefined {
+  const location = String(p.in)
+  const base = defaultStyles[location]
+  if (!base) return undefined
+  let style = typeof p.style === 'string' ? p.style : base
+  if (!locationStyles[location]?.includes(style)) {
+    warn(`${location} parameter ${String(p.name)}: style ${style} is not defined there; sent as ${base}`)
+    style = base
+  }
+  const result: ParamStyle = {}
+  if (style !== base) result.style = style
+  // deepObject is exploded by definition; spaceDelimited and pipeDelimited are defined unexploded
+  if (typeof p.explode === 'boolean' && style !== 'deepObject' && p.explode !== (style === 'form'))
+    result.explode = p.explode
+  if (location === 'query' && p.allowReserved === true) result.allowReserved = true
+  return Object.keys(result).length ? result : undefined
+}
+
+function isStructured(doc: Json, node: unknown): boolean {
+  const schema = deref(doc, withoutNull(deref(doc, node)))
+  return (
+    isObject(schema) && (schema.type === 'array' || schema.type === 'object' || isObject(schema.properties))
+  )
+}
 
 export function buildOperation(
   doc: Json,
@@ -50,8 +105,29 @@ export function buildOperation(
     name: String(p.name),
     id: identifier(String(p.name)),
     required: p.in === 'path' || p.required === true,
-    tsType: isNumericSchema(doc, p.schema) ? 'number' : 'string',
+    tsType: isNumericSchema(doc, p.schema)
+      ? 'number'
+      : p.in === 'path' && queryRoles.has(role) && isStructured(doc, p.schema)
+        ? (typeOf(
+            p.schema,
+            `${names.typeBase}${pascalCase(String(p.name))}Param`,
+            entity.name,
+            aliases,
+            `${op}['parameters']['path'][${stringLiteral(String(p.name))}]`,
+          ) ?? 'string')
+        : 'string',
   })
+  const warnings: string[] = []
+  let styles: ParamStyles | undefined
+  for (const p of raw.params) {
+    const style = paramStyle(p, (message) =>
+      warnings.push(`${raw.method.toUpperCase()} ${raw.path}: ${message}`),
+    )
+    if (!style) continue
+    const location = String(p.in) as keyof ParamStyles
+    styles ??= {}
+    styles[location] = { ...styles[location], [String(p.name)]: style }
+  }
   const pathOrder = [...raw.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1])
   const pathParams = pathOrder.map((name) => {
     const declared = raw.params.find((p) => p.in === 'path' && p.name === name)
@@ -60,7 +136,7 @@ export function buildOperation(
   })
   const queryParams = raw.params.filter((p) => p.in === 'query').map(toParam)
   /** The alias of one location's parameters object, such as `ListOrdersParams`, when it has any. */
-  const parametersType = (location: 'query' | 'header', suffix: string, count: number) =>
+  const parametersType = (location: 'query' | 'header' | 'cookie', suffix: string, count: number) =>
     count > 0
       ? typeOf(
           undefined,
@@ -76,9 +152,14 @@ export function buildOperation(
     (p) => p.in === 'header' && !runtimeHeaders.has(String(p.name).toLowerCase()),
   )
   const headersType = parametersType('header', 'Headers', headerParams.length)
+  const cookieParams = raw.params.filter((p) => p.in === 'cookie')
+  const cookiesType = parametersType('cookie', 'Cookies', cookieParams.length)
 
   let body: Body | undefined
-  const warnings: string[] = []
+  if (cookieParams.length > 0)
+    warnings.push(
+      `${raw.method.toUpperCase()} ${raw.path}: cookie parameter${cookieParams.length > 1 ? 's' : ''} ${cookieParams.map((p) => String(p.name)).join(', ')} (options.cookies) can only be sent outside browsers; a browser sends the cookies it holds for the API's origin`,
+    )
   const requestBody = deref(doc, raw.node.requestBody)
   if (isObject(requestBody) && isObject(requestBody.content) && Object.keys(requestBody.content).length > 0) {
     const picked = pickRequestMedia(doc, requestBody.content)
@@ -168,6 +249,8 @@ export function buildOperation(
     queryParams,
     queryType,
     headersType,
+    cookiesType,
+    styles,
     body,
     response,
     subPath,

@@ -1,4 +1,4 @@
-import type { ApiModel, Entity, Operation } from '../model.js'
+import type { ApiModel, Entity, Operation, ParamStyles } from '../model.js'
 import { stringLiteral } from '../string-literal.js'
 import { importTypes, propertyKey } from './files.js'
 import { header, Imports } from './header.js'
@@ -32,7 +32,11 @@ export function clientParams(op: Operation): { declaration: string; name: string
   }
   if (op.queryType)
     params.push({ name: 'params', declaration: `params${queryRequired ? '' : '?'}: ${op.queryType}` })
-  const options = op.headersType ? `RequestOptions<${op.headersType}>` : 'RequestOptions'
+  const options = op.cookiesType
+    ? `RequestOptions<${op.headersType ?? 'Record<never, never>'}, ${op.cookiesType}>`
+    : op.headersType
+      ? `RequestOptions<${op.headersType}>`
+      : 'RequestOptions'
   params.push({ name: 'options', declaration: `options?: ${options}` })
   return params
 }
@@ -47,7 +51,14 @@ export function emitClient(model: ApiModel, entity: Entity): string {
     model,
     imports,
     'client',
-    entity.operations.flatMap((op) => [op.body?.type, op.queryType, op.headersType, op.response.type]),
+    entity.operations.flatMap((op) => [
+      op.body?.type,
+      op.queryType,
+      op.headersType,
+      op.cookiesType,
+      op.response.type,
+      ...op.pathParams.map((p) => p.tsType),
+    ]),
   )
   const methods = entity.operations.map((op) => {
     const fields = [`method: '${op.method.toUpperCase()}'`, `path: '${op.path}'`]
@@ -59,6 +70,7 @@ export function emitClient(model: ApiModel, entity: Entity): string {
       fields.push(`pathParams: { ${pathParams.join(', ')} }`)
     }
     if (op.queryType) fields.push('query: params')
+    if (op.styles) fields.push(`styles: ${stylesLiteral(op.styles)}`)
     if (op.body) fields.push('body')
     if (op.body && op.body.mediaType !== 'application/json')
       fields.push(`contentType: ${stringLiteral(op.body.mediaType)}`)
@@ -75,6 +87,28 @@ export function emitClient(model: ApiModel, entity: Entity): string {
 export const ${entity.name}Api = {
 ${methods.join('')}}
 `
+}
+
+/** `{ query: { tags: { explode: false } } }`: the parameters not serialized by their location's default. */
+function stylesLiteral(styles: ParamStyles): string {
+  const object = (entries: [string, string][]) =>
+    `{ ${entries.map(([key, value]) => `${propertyKey(key)}: ${value}`).join(', ')} }`
+  return object(
+    Object.entries(styles).map(([location, params]) => [
+      location,
+      object(
+        Object.entries(params ?? {}).map(([name, style]) => [
+          name,
+          object(
+            Object.entries(style).map(([key, value]) => [
+              key,
+              typeof value === 'string' ? stringLiteral(value) : String(value),
+            ]),
+          ),
+        ]),
+      ),
+    ]),
+  )
 }
 
 /** `/** GET /orders/{id} — Get one order *\/`: the operation's method, path and summary. */

@@ -38,7 +38,11 @@ export const ${entity.name}Keys = entityKeys${keysType}('${entity.root}')
 }
 
 function emitQueryHook(model: ApiModel, entity: Entity, op: Operation, imports: Imports): string {
-  importTypes(model, imports, 'entities', [op.queryType, op.response.type])
+  importTypes(model, imports, 'entities', [
+    op.queryType,
+    op.response.type,
+    ...op.pathParams.map((p) => p.tsType),
+  ])
   const channel = op.synced ? entity.sync?.channel : undefined
   const optionsType = `Use${op.typeBase}Options`
   const ids = op.pathParams
@@ -48,7 +52,8 @@ function emitQueryHook(model: ApiModel, entity: Entity, op: Operation, imports: 
     ...ids.map((p) => `${p.id}: ${p.tsType}`),
     ...(paramsRequired ? [`params: ${op.queryType}`] : []),
   ]
-  const firstId = ids[0]?.id
+  // An array or object path parameter (label, matrix styles) is no entity id: keyed by its path.
+  const firstId = ids[0] && (ids[0].tsType === 'string' || ids[0].tsType === 'number') ? ids[0].id : undefined
   const keys = `${entity.name}Keys`
   let key: string
   const params = op.queryType ? 'params' : ''

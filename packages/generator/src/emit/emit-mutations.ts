@@ -47,7 +47,7 @@ function emitMutationHook(model: ApiModel, entity: Entity, op: Operation, import
   const childId = isChild ? op.pathParams[1]?.id : undefined
   const bodyType = op.body?.type
   const bodyHasId = op.body?.properties?.includes('id') ?? false
-  importTypes(model, imports, 'hooks', [bodyType, op.response.type, op.queryType])
+  importTypes(model, imports, 'hooks', [bodyType, op.response.type])
 
   // Hook arguments: child hooks are bound to their parent (`useAddOrderItem(orderId)`).
   const hookArgs: string[] = []
@@ -116,6 +116,7 @@ ${version}}
     variablesType = 'void'
     param = ''
   } else {
+    importTypes(model, imports, 'hooks', [op.queryType])
     const fields = [
       ...free.map((p) => `  ${p.id}: ${p.tsType}\n`),
       ...(op.queryType

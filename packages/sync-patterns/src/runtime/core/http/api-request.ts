@@ -36,17 +36,21 @@ export type HeaderValue =
   | { readonly [key: string]: string | number | boolean | undefined }
 
 /**
- * Per-request options. `Headers` is an operation's declared header parameters (generated clients
- * pass them): typed, and optional, since `apiConfig.headers` may send them with every request.
+ * Per-request options. `Headers` and `Cookies` are an operation's declared header and cookie
+ * parameters (generated clients pass them): typed, and optional, since `apiConfig.headers` may send
+ * them with every request.
  */
-export interface RequestOptions<Headers extends object = Record<never, never>> {
+export interface RequestOptions<
+  Headers extends object = Record<never, never>,
+  Cookies extends object = Record<never, never>,
+> {
   headers?: Partial<Headers> & Record<string, HeaderValue>
   /**
    * Cookie parameters, sent as one `Cookie` header (`form` style) where the platform lets fetch set
    * it (Node, Deno, Bun, React Native). Browsers do not: there the cookies the browser holds for the
    * API's origin are sent (`credentials`), and these are left out with a console warning.
    */
-  cookies?: Record<string, HeaderValue>
+  cookies?: Partial<Cookies> & Record<string, HeaderValue>
   signal?: AbortSignal
   /** Sent as `Idempotency-Key`; mutation hooks pass one key per `mutate` call, reused by its retries. */
   idempotencyKey?: string

@@ -158,9 +158,7 @@ export function serializeHeaderParam(value: unknown, options: ParamStyle = {}): 
   const v = shape(value)
   if ('one' in v) return text(v.one)
   if ('list' in v) return v.list.map(text).join(',')
-  return options.explode
-    ? v.pairs.map(([k, item]) => `${k}=${item}`).join(',')
-    : v.pairs.flat().join(',')
+  return options.explode ? v.pairs.map(([k, item]) => `${k}=${item}`).join(',') : v.pairs.flat().join(',')
 }
 
 /**
