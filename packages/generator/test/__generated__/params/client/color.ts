@@ -7,22 +7,22 @@
 
 import { apiRequest, type RequestOptions } from '@pattern-stack/sync-patterns/runtime/core'
 import type {
-  GetColorsLabelParam,
-  GetColorsMatrixParam,
-  GetColorsResponse,
-  GetColorsSimpleParam,
+  ColorsLabelParam,
+  ColorsMatrixParam,
+  ColorsResponse,
+  ColorsSimpleParam,
 } from '../schemas/color.schema'
 import { apiConfig } from './config'
 
 export const colorApi = {
   /** GET /colors/{simple}/{label}/{matrix} — Path styles */
   getColors: (
-    simple: GetColorsSimpleParam,
-    label: GetColorsLabelParam,
-    matrix: GetColorsMatrixParam,
+    simple: ColorsSimpleParam,
+    label: ColorsLabelParam,
+    matrix: ColorsMatrixParam,
     options?: RequestOptions,
   ) =>
-    apiRequest<GetColorsResponse>(apiConfig, {
+    apiRequest<ColorsResponse>(apiConfig, {
       method: 'GET',
       path: '/colors/{simple}/{label}/{matrix}',
       pathParams: { simple, label, matrix },

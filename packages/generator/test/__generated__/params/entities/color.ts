@@ -9,10 +9,10 @@ import { type ApiError, type EntityCacheShape, entityKeys } from '@pattern-stack
 import { useQuery } from '@tanstack/react-query'
 import { colorApi } from '../client/color'
 import type {
-  GetColorsLabelParam,
-  GetColorsMatrixParam,
-  GetColorsResponse,
-  GetColorsSimpleParam,
+  ColorsLabelParam,
+  ColorsMatrixParam,
+  ColorsResponse,
+  ColorsSimpleParam,
 } from '../schemas/color.schema'
 
 /** Where color data sits in the query cache: lists under ['colors'] or ['colors', params], one under ['colors', id]. */
@@ -20,20 +20,20 @@ export const colorCache: EntityCacheShape = { root: 'colors', idField: 'id' }
 
 export const colorKeys = entityKeys('colors')
 
-export interface UseGetColorsOptions {
+export interface UseColorsOptions {
   /** Set false to not fetch yet (default: true). */
   enabled?: boolean
 }
 
 /** GET /colors/{simple}/{label}/{matrix} — Path styles */
-export function useGetColors(
-  simple: GetColorsSimpleParam,
-  label: GetColorsLabelParam,
-  matrix: GetColorsMatrixParam,
-  options: UseGetColorsOptions = {},
+export function useColors(
+  simple: ColorsSimpleParam,
+  label: ColorsLabelParam,
+  matrix: ColorsMatrixParam,
+  options: UseColorsOptions = {},
 ) {
   const { enabled = true } = options
-  return useQuery<GetColorsResponse, ApiError>({
+  return useQuery<ColorsResponse, ApiError>({
     queryKey: colorKeys.path([simple, label, matrix]),
     queryFn: ({ signal }) => colorApi.getColors(simple, label, matrix, { signal }),
     enabled,

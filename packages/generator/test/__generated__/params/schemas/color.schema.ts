@@ -7,11 +7,11 @@
 
 import type { paths } from './openapi'
 
-export type GetColorsLabelParam =
+export type ColorsLabelParam =
   paths['/colors/{simple}/{label}/{matrix}']['get']['parameters']['path']['label']
-export type GetColorsMatrixParam =
+export type ColorsMatrixParam =
   paths['/colors/{simple}/{label}/{matrix}']['get']['parameters']['path']['matrix']
-export type GetColorsResponse =
+export type ColorsResponse =
   paths['/colors/{simple}/{label}/{matrix}']['get']['responses'][200]['content']['application/json']
-export type GetColorsSimpleParam =
+export type ColorsSimpleParam =
   paths['/colors/{simple}/{label}/{matrix}']['get']['parameters']['path']['simple']
