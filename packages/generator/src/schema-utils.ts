@@ -98,3 +98,32 @@ export function sameSchema(doc: Json, a: unknown, b: unknown): boolean {
     (componentName(a) !== undefined && componentName(a) === componentName(b))
   )
 }
+
+/**
+ * Visits every object in the trees under `roots`, depth first and without recursion (documents can
+ * nest deeply); arrays are entered, not visited. `visit` may `enqueue` more nodes to walk (a `$ref`'s
+ * target; each at most once, so reference cycles end) and returns true to stop the walk. A parsed
+ * document is a tree, so only enqueued nodes need remembering.
+ */
+export function walkObjects(
+  roots: readonly unknown[],
+  visit: (node: Json, enqueue: (next: unknown) => void) => unknown,
+): void {
+  const enqueued = new Set<unknown>()
+  const stack = [...roots]
+  const enqueue = (next: unknown) => {
+    if (enqueued.has(next)) return
+    enqueued.add(next)
+    stack.push(next)
+  }
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (typeof node !== 'object' || node === null) continue
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item)
+      continue
+    }
+    if (visit(node as Json, enqueue) === true) return
+    for (const value of Object.values(node)) stack.push(value)
+  }
+}

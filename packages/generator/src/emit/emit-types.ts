@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import type { Config } from '@redocly/openapi-core'
 import type { GlobalContext, OpenAPI3 } from 'openapi-typescript'
+import { componentName, isObject, resolvePointer, walkObjects } from '../schema-utils.js'
 import { header } from './header.js'
 
 // openapi-typescript is loaded through require(): its CommonJS build then loads TypeScript with
@@ -149,36 +150,17 @@ export function requestOnlyDefaults(document: Record<string, unknown>): Set<unkn
     string,
     unknown
   >
-  const prefix = '#/components/schemas/'
-  const componentOf = (ref: string) =>
-    ref.startsWith(prefix)
-      ? decodeURIComponent(ref.slice(prefix.length)).replace(/~1/g, '/').replace(/~0/g, '~')
-      : undefined
   /** Component schema names reachable from the roots, following $refs through every component. */
   const reach = (roots: unknown[]) => {
     const found = new Set<string>()
-    const seen = new Set<unknown>()
-    const stack = [...roots]
-    while (stack.length > 0) {
-      const node = stack.pop()
-      if (typeof node !== 'object' || node === null || seen.has(node)) continue
-      seen.add(node)
-      if (Array.isArray(node)) {
-        for (const item of node) stack.push(item)
-        continue
-      }
-      const record = node as Record<string, unknown>
-      if (typeof record.$ref === 'string') {
-        const name = componentOf(record.$ref)
-        if (name !== undefined && !found.has(name) && name in schemas) {
-          found.add(name)
-          stack.push(schemas[name])
-        } else if (name === undefined && record.$ref.startsWith('#/')) {
-          stack.push(pointer(document, record.$ref))
-        }
-      }
-      for (const [key, value] of Object.entries(record)) if (key !== '$ref') stack.push(value)
-    }
+    walkObjects(roots, (node, enqueue) => {
+      if (typeof node.$ref !== 'string') return
+      const name = componentName(node)
+      if (name !== undefined && !found.has(name) && name in schemas) {
+        found.add(name)
+        enqueue(schemas[name])
+      } else if (name === undefined) enqueue(resolvePointer(document, node.$ref))
+    })
     return found
   }
   const requestRoots: unknown[] = []
@@ -207,54 +189,24 @@ export function requestOnlyDefaults(document: Record<string, unknown>): Set<unkn
   const optional = new Set<unknown>()
   for (const name of inRequests) {
     if (elsewhere.has(name)) continue
-    const stack: unknown[] = [schemas[name]]
-    while (stack.length > 0) {
-      const node = stack.pop()
-      if (typeof node !== 'object' || node === null) continue
-      if (Array.isArray(node)) {
-        for (const item of node) stack.push(item)
-        continue
-      }
-      const record = node as Record<string, unknown>
-      const properties = record.properties
-      if (typeof properties === 'object' && properties !== null && !Array.isArray(properties)) {
-        const required = Array.isArray(record.required) ? record.required : []
-        for (const [key, property] of Object.entries(properties))
-          if (
-            typeof property === 'object' &&
-            property !== null &&
-            (property as Record<string, unknown>).default !== undefined &&
-            !required.includes(key)
-          )
-            optional.add(property)
-      }
-      for (const value of Object.values(record)) stack.push(value)
-    }
+    walkObjects([schemas[name]], (node) => {
+      const { properties } = node
+      if (!isObject(properties)) return
+      const required = Array.isArray(node.required) ? node.required : []
+      for (const [key, property] of Object.entries(properties))
+        if (isObject(property) && property.default !== undefined && !required.includes(key))
+          optional.add(property)
+    })
   }
   return optional
 }
 
-function pointer(document: unknown, ref: string): unknown {
-  let node = document
-  for (const part of ref.slice(2).split('/')) {
-    if (typeof node !== 'object' || node === null) return undefined
-    node = (node as Record<string, unknown>)[decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~')]
-  }
-  return node
-}
-
-/** Whether any object in the tree has the key (iterative: documents can nest deeply). */
+/** Whether any object in the tree has the key. */
 function hasKey(root: unknown, key: string): boolean {
-  const stack: unknown[] = [root]
-  while (stack.length > 0) {
-    const node = stack.pop()
-    if (typeof node !== 'object' || node === null) continue
-    if (Array.isArray(node)) {
-      for (const item of node) stack.push(item)
-      continue
-    }
-    if (Object.hasOwn(node, key)) return true
-    for (const value of Object.values(node)) stack.push(value)
-  }
-  return false
+  let found = false
+  walkObjects([root], (node) => {
+    found = Object.hasOwn(node, key)
+    return found
+  })
+  return found
 }
