@@ -74,6 +74,8 @@ export interface Body {
   kind: MediaKind
   /** Top-level property names when the schema is an object with properties. */
   properties: string[] | undefined
+  /** The chosen media type's schema (the optimistic row reads which fields the body has). */
+  schema: unknown
 }
 
 export interface Response {

@@ -2,7 +2,7 @@ import type { Entity, Operation } from './model.js'
 import { parentLink, rowRecipe, sharedFields } from './optimistic-rows.js'
 import type { RawOperation } from './paths.js'
 import { fail, type Locator } from './read-x-sync.js'
-import { arrayItems, deref, isObject, type Json, objectProperties } from './schema-utils.js'
+import { arrayItems, isObject, type Json, objectProperties } from './schema-utils.js'
 import { stringLiteral } from './string-literal.js'
 import { type Aliases, typeOf } from './type-names.js'
 
@@ -21,10 +21,7 @@ export function describeOptimisticRows(
 ) {
   const entityType = entity.type?.replace(/ \| null$/, '')
   if (!entityType || entitySchema === undefined || op.optimistic === 'none') return
-  const requestBody = deref(doc, raw.node.requestBody)
-  const content = isObject(requestBody) && isObject(requestBody.content) ? requestBody.content : {}
-  const media = op.body?.mediaType
-  const bodySchema = media && isObject(content[media]) ? (content[media] as Json).schema : undefined
+  const bodySchema = op.body?.schema
   const xSync = isObject(raw.node['x-sync']) ? raw.node['x-sync'] : {}
   const at = ['paths', raw.path, raw.method, 'x-sync']
   if (xSync.server_defaults !== undefined && op.optimistic !== 'create' && op.optimistic !== 'add-child')

@@ -186,6 +186,7 @@ export function buildOperation(
         mediaType: kind === 'json' && media.includes('*') ? 'application/json' : media,
         kind,
         properties: props.size ? [...props.keys()] : undefined,
+        schema,
       }
     }
   }
