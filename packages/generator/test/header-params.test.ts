@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { configureClient } from './__generated__/fastapi-pydantic-v1/client/config'
 import { ticketApi } from './__generated__/fastapi-pydantic-v1/client/ticket'
+import { serveGeneratedClient } from './support/loopback-server.js'
 
 // The FastAPI spec declares `authorization` as a header parameter of GET /api/v1/tickets/: the
 // generated client types it in `options.headers`, and the runtime sends it.
@@ -14,11 +14,7 @@ const server = createServer((request, response) => {
   response.end(JSON.stringify({ items: [], total: 0 }))
 })
 
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  configureClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })
-})
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+serveGeneratedClient(server, configureClient)
 
 describe('declared header parameters', () => {
   it('are typed in options.headers and sent; numbers as text, undefined ones not at all', async () => {

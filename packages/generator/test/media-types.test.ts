@@ -1,14 +1,14 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from '../src/cli.js'
 import { generateFiles } from '../src/index.js'
 import { configureClient } from './__generated__/media-types/client/config'
 import { fileApi } from './__generated__/media-types/client/file'
 import { noteApi } from './__generated__/media-types/client/note'
 import { tokenApi } from './__generated__/media-types/client/token'
+import { serveGeneratedClient } from './support/loopback-server.js'
 
 // The client generated from fixtures/media-types.openapi.yaml against a real server that parses
 // what it receives by its content type: form-urlencoded with URLSearchParams, multipart with
@@ -53,11 +53,7 @@ function receivedForm(): Promise<FormData> {
   }).formData()
 }
 
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  configureClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })
-})
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+serveGeneratedClient(server, configureClient)
 beforeEach(() => {
   seen = undefined
   reply = { type: 'application/json', body: '{}' }

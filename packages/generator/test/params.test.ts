@@ -1,13 +1,13 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { generateFiles } from '../src/index.js'
 import { colorApi } from './__generated__/params/client/color'
 import { configureClient } from './__generated__/params/client/config'
 import { itemApi } from './__generated__/params/client/item'
 import { shadeApi } from './__generated__/params/client/shade'
+import { serveGeneratedClient } from './support/loopback-server.js'
 
 // The client generated from fixtures/params.openapi.yaml against a real server that parses each
 // parameter back by the style the document declares for it.
@@ -21,11 +21,7 @@ const server = createServer((request, response) => {
   response.end(request.url?.startsWith('/items?') ? '[]' : '{}')
 })
 
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  configureClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })
-})
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+serveGeneratedClient(server, configureClient)
 beforeEach(() => {
   seen = undefined
 })
