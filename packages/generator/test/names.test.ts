@@ -1,11 +1,11 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import ts from 'typescript'
 import { afterAll, describe, expect, it } from 'vitest'
 import { generateFiles } from '../src/generate.js'
 import { GeneratorError } from '../src/generator-error.js'
 import { importedNames } from '../src/type-names.js'
+import { compileGenerated as compile } from './support/compile-generated.js'
 
 // Documents whose paths and components would give two exports, or two files, one name; documents
 // without `paths`; and invalid operations in lenient mode. Each output is compiled with tsc --strict
@@ -29,34 +29,6 @@ async function generateDoc(doc: object, options: { lenient?: boolean } = {}) {
     writeFileSync(join(out, path), source)
   }
   return { ...result, out }
-}
-
-/** tsc --strict over every generated file (what the repo's own typecheck applies to the snapshots). */
-function compile(out: string): string[] {
-  const files = readdirSync(out, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => join(out, f))
-  const program = ts.createProgram(files, {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    customConditions: ['source'],
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    skipLibCheck: true,
-    noEmit: true,
-    isolatedModules: true,
-    verbatimModuleSyntax: true,
-    jsx: ts.JsxEmit.ReactJSX,
-    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
-    types: [],
-  })
-  return ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file
-      ? `${d.file.fileName.slice(out.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
-      : ''
-    return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`
-  })
 }
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } })

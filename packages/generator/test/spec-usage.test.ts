@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import ts from 'typescript'
 import { afterAll, describe, expect, it } from 'vitest'
+import { compileFiles } from './support/compile-generated.js'
 
 // The spec's usage examples (SYNC-012 "Usage Examples", "Optimistic Locking" and §2.3), copied
 // verbatim into fixtures/spec-usage, must compile unchanged against the generated Orders code under
@@ -48,29 +48,10 @@ const preludes: Record<string, string> = {
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 function compile(files: string[]): string[] {
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    customConditions: ['source'],
-    jsx: ts.JsxEmit.ReactJSX,
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    skipLibCheck: true,
-    noEmit: true,
-    isolatedModules: true,
-    verbatimModuleSyntax: true,
-    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
+  return compileFiles(files, '', {
     types: ['node'],
     typeRoots: [join(repoRoot, 'node_modules/@types')],
     paths: { '@/generated/*': [`${generated}/*`] },
-  }
-  const program = ts.createProgram(files, options)
-  return ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file
-      ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
-      : ''
-    return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`
   })
 }
 
