@@ -74,6 +74,13 @@ export interface Body {
   kind: MediaKind
   /** Top-level property names when the schema is an object with properties. */
   properties: string[] | undefined
+  /** The schema admits null (`nullable`, `type: [object, 'null']`): update hooks take its object form. */
+  nullable: boolean
+  /**
+   * A `version` property that is an integer or number: the optimistic-locking version (SYNC-012), which
+   * update hooks take as `version`. A `version` of another type (a release label) is an ordinary field.
+   */
+  lockingVersion: boolean
   /** The chosen media type's schema (the optimistic row reads which fields the body has). */
   schema: unknown
 }

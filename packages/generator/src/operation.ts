@@ -16,7 +16,15 @@ import type { Names } from './operation-names.js'
 import { checkHint, defaultKind } from './optimistic-kind.js'
 import { isParam, type RawOperation } from './paths.js'
 import { fail, type Locator, readOptimisticHint } from './read-x-sync.js'
-import { deref, isNumericSchema, isObject, type Json, objectProperties, withoutNull } from './schema-utils.js'
+import {
+  deref,
+  isNullable,
+  isNumericSchema,
+  isObject,
+  type Json,
+  objectProperties,
+  withoutNull,
+} from './schema-utils.js'
 import { stringLiteral } from './string-literal.js'
 import { type Aliases, typeOf } from './type-names.js'
 
@@ -161,8 +169,16 @@ export function buildOperation(
       `${raw.method.toUpperCase()} ${raw.path}: cookie parameter${cookieParams.length > 1 ? 's' : ''} ${cookieParams.map((p) => String(p.name)).join(', ')} (options.cookies) can only be sent outside browsers; a browser sends the cookies it holds for the API's origin`,
     )
   const requestBody = deref(doc, raw.node.requestBody)
-  if (isObject(requestBody) && isObject(requestBody.content) && Object.keys(requestBody.content).length > 0) {
-    const picked = pickRequestMedia(doc, requestBody.content)
+  const content =
+    isObject(requestBody) && isObject(requestBody.content) && Object.keys(requestBody.content).length > 0
+      ? requestBody.content
+      : undefined
+  if (content && raw.method === 'get')
+    warnings.push(
+      `GET ${raw.path}: the request body is not sent; fetch, in browsers and in Node, refuses a body on GET`,
+    )
+  else if (content) {
+    const picked = pickRequestMedia(doc, content)
     if ('unsupported' in picked) {
       const types = picked.unsupported.join(', ')
       warnings.push(
@@ -181,11 +197,13 @@ export function buildOperation(
       const props = kind === 'binary' || kind === 'text' ? new Map() : objectProperties(doc, schema)
       body = {
         type,
-        required: requestBody.required === true,
+        required: isObject(requestBody) && requestBody.required === true,
         // A wildcard type with a JSON schema is sent as application/json.
         mediaType: kind === 'json' && media.includes('*') ? 'application/json' : media,
         kind,
         properties: props.size ? [...props.keys()] : undefined,
+        nullable: isObject(schema) && isNullable(doc, deref(doc, schema) as Json),
+        lockingVersion: props.has('version') && isNumericSchema(doc, props.get('version')?.schema),
         schema,
       }
     }

@@ -5,7 +5,15 @@
  * before the server answers. For an update, which of the body's fields the cached row can take.
  */
 import { fail, type Locator } from './read-x-sync.js'
-import { deref, isObject, type Json, objectProperties } from './schema-utils.js'
+import {
+  deref,
+  isNullable,
+  isNullMember,
+  isObject,
+  type Json,
+  objectProperties,
+  schemaTypes,
+} from './schema-utils.js'
 
 /** A value only known when the row is built: the current time. */
 export interface Now {
@@ -148,7 +156,7 @@ function readServerDefaults(
 function idKindOf(doc: Json, schema: unknown): RowRecipe['idKind'] {
   const resolved = deref(doc, schema)
   if (!isObject(resolved)) return 'string'
-  if (typesOf(resolved).some((t) => t === 'integer' || t === 'number')) return 'number'
+  if (schemaTypes(resolved).some((t) => t === 'integer' || t === 'number')) return 'number'
   return resolved.format === 'uuid' ? 'uuid' : 'string'
 }
 
@@ -171,7 +179,7 @@ export function placeholderOf(doc: Json, node: unknown, seen = new Set<unknown>(
     if (Array.isArray(members) && members.length > 0) return placeholderOf(doc, members[0], inner)
   }
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0]
-  const types = typesOf(schema)
+  const types = schemaTypes(schema)
   if (types.includes('string')) {
     if (schema.format === 'date-time') return { now: 'date-time' } satisfies Now
     if (schema.format === 'date') return { now: 'date' } satisfies Now
@@ -229,7 +237,7 @@ function shapeOf(doc: Json, node: unknown, seen: Set<unknown>): Shape {
   }
   let nullable = isNullable(doc, schema)
   const parts: Record<string, unknown> = {}
-  const types = typesOf(schema).filter((t) => t !== 'null')
+  const types = schemaTypes(schema).filter((t) => t !== 'null')
   if (types.length > 0) parts.type = [...types].sort()
   if (Array.isArray(schema.enum)) parts.enum = schema.enum.filter((v) => v !== null)
   if ('const' in schema) parts.const = schema.const
@@ -274,23 +282,4 @@ function soleAllOfMember(schema: Json): unknown {
   if (schema.type !== undefined || schema.properties !== undefined || schema.enum !== undefined)
     return undefined
   return schema.allOf[0]
-}
-
-function typesOf(schema: Json): string[] {
-  if (Array.isArray(schema.type)) return schema.type.filter((t): t is string => typeof t === 'string')
-  return typeof schema.type === 'string' ? [schema.type] : []
-}
-
-function isNullable(doc: Json, schema: Json): boolean {
-  if (schema.nullable === true || typesOf(schema).includes('null')) return true
-  if (Array.isArray(schema.enum) && schema.enum.includes(null)) return true
-  return ['oneOf', 'anyOf'].some((key) => {
-    const members = schema[key]
-    return Array.isArray(members) && members.some((m) => isNullMember(doc, m))
-  })
-}
-
-function isNullMember(doc: Json, member: unknown): boolean {
-  const resolved = deref(doc, member)
-  return isObject(resolved) && (resolved.type === 'null' || (resolved.nullable === true && !resolved.type))
 }

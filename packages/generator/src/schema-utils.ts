@@ -48,16 +48,32 @@ export function withoutNull(node: unknown): unknown {
   return node
 }
 
-function types(schema: Json): string[] {
+/** The schema's `type` as a list (3.1 allows `type: [string, 'null']`). */
+export function schemaTypes(schema: Json): string[] {
   if (Array.isArray(schema.type)) return schema.type.filter((t): t is string => typeof t === 'string')
   return typeof schema.type === 'string' ? [schema.type] : []
+}
+
+/** Whether a schema admits null: `nullable` (3.0), `type: [..., 'null']`, a null enum value or member. */
+export function isNullable(doc: Json, schema: Json): boolean {
+  if (schema.nullable === true || schemaTypes(schema).includes('null')) return true
+  if (Array.isArray(schema.enum) && schema.enum.includes(null)) return true
+  return ['oneOf', 'anyOf'].some((key) => {
+    const members = schema[key]
+    return Array.isArray(members) && members.some((m) => isNullMember(doc, m))
+  })
+}
+
+export function isNullMember(doc: Json, member: unknown): boolean {
+  const resolved = deref(doc, member)
+  return isObject(resolved) && (resolved.type === 'null' || (resolved.nullable === true && !resolved.type))
 }
 
 /** The item schema when a schema is an array, otherwise undefined. */
 export function arrayItems(doc: Json, node: unknown): unknown {
   const schema = deref(doc, withoutNull(deref(doc, node)))
   if (!isObject(schema)) return undefined
-  return types(schema).includes('array') || schema.items !== undefined ? schema.items : undefined
+  return schemaTypes(schema).includes('array') || schema.items !== undefined ? schema.items : undefined
 }
 
 /** Top-level properties of an object schema (merging allOf), with their required flags. */
@@ -88,7 +104,7 @@ export function isArraySchema(doc: Json, node: unknown): boolean {
 
 export function isNumericSchema(doc: Json, node: unknown): boolean {
   const schema = deref(doc, withoutNull(deref(doc, node)))
-  return isObject(schema) && types(schema).some((t) => t === 'integer' || t === 'number')
+  return isObject(schema) && schemaTypes(schema).some((t) => t === 'integer' || t === 'number')
 }
 
 /** Whether two schema nodes are the same schema (one node, or one component). */

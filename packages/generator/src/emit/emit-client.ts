@@ -27,8 +27,13 @@ export function clientParams(op: Operation): { declaration: string; name: string
   }))
   const queryRequired = op.queryParams.some((p) => p.required)
   if (op.body) {
-    const optional = !op.body.required && !queryRequired
-    params.push({ name: 'body', declaration: `body${optional ? '?' : ''}: ${op.body.type}` })
+    // An optional body before required query params is passed as undefined.
+    const declaration = op.body.required
+      ? `body: ${op.body.type}`
+      : queryRequired
+        ? `body: ${op.body.type} | undefined`
+        : `body?: ${op.body.type}`
+    params.push({ name: 'body', declaration })
   }
   if (op.queryType)
     params.push({ name: 'params', declaration: `params${queryRequired ? '' : '?'}: ${op.queryType}` })

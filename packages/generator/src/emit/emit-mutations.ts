@@ -83,10 +83,12 @@ function emitMutationHook(model: ApiModel, entity: Entity, op: Operation, import
       (op.optimistic === 'update' || op.role === 'update' || op.role === 'replace') &&
       entity.type &&
       op.body.properties
+    // A nullable update body: the hook takes its object form (the client method still sends null).
+    const fieldsType = entityData && op.body.nullable ? `NonNullable<${bodyType}>` : `${bodyType}`
     const dataType = entityData
-      ? `${bodyType} | Partial<${entity.type?.replace(/ \| null$/, '')}>`
+      ? `${fieldsType} | Partial<${entity.type?.replace(/ \| null$/, '')}>`
       : `${bodyType}`
-    const hasVersion = op.body.properties?.includes('version') ?? false
+    const hasVersion = op.body.lockingVersion
     const version = hasVersion
       ? '  /** The version the change is based on; a stale one makes the server answer 409. */\n  version?: number\n'
       : ''
