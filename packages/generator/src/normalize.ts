@@ -2,7 +2,7 @@ import { buildEntity } from './entity.js'
 import { GeneratorError } from './generator-error.js'
 import type { ApiModel, HttpMethod, SyncConfig } from './model.js'
 import { uniqueEntityNames } from './operation-names.js'
-import { paramsOf, type RawOperation, splitPath, syncFor } from './paths.js'
+import { mergeParams, paramsOf, type RawOperation, splitPath, syncFor } from './paths.js'
 import { type Attempt, fail, type Locator, readPathSync, strict } from './read-x-sync.js'
 import { deref, isObject, type Json } from './schema-utils.js'
 import { Aliases } from './type-names.js'
@@ -70,7 +70,7 @@ export function normalize(doc: Json, locator: Locator, options: NormalizeOptions
       attempt(`${method.toUpperCase()} ${path}`, () => {
         if (!isObject(node))
           fail(`the ${method} operation must be an object`, ['paths', path, method], locator)
-        const params = [...paramsOf(doc, item.parameters), ...paramsOf(doc, node.parameters)]
+        const params = mergeParams(paramsOf(doc, item.parameters), paramsOf(doc, node.parameters))
         const merged = new Map(params.map((p) => [`${p.in}:${p.name}`, p]))
         for (const p of merged.values()) {
           if (typeof p.name !== 'string' || typeof p.in !== 'string') {

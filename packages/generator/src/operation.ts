@@ -136,7 +136,8 @@ export function buildOperation(
     styles ??= {}
     styles[location] = { ...styles[location], [String(p.name)]: style }
   }
-  const pathOrder = [...raw.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1])
+  // A name used twice in the path (`/a/{id}/b/{id}`) is one parameter with one value.
+  const pathOrder = [...new Set([...raw.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]))]
   const pathParams = pathOrder.map((name) => {
     const declared = raw.params.find((p) => p.in === 'path' && p.name === name)
     if (!declared) fail(`path parameter {${name}} is not declared in parameters`, pointer, locator)

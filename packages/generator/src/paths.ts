@@ -39,3 +39,14 @@ export function syncFor(path: string, pathSync: Map<string, SyncConfig>): SyncCo
 export function paramsOf(doc: Json, list: unknown): Json[] {
   return Array.isArray(list) ? list.map((p) => deref(doc, p)).filter(isObject) : []
 }
+
+/**
+ * The parameters of an operation: its path item's, each replaced by the operation's own of the same
+ * name and location (OpenAPI: "A unique parameter is defined by a combination of a name and location";
+ * the operation's overrides the path item's).
+ */
+export function mergeParams(pathLevel: Json[], operationLevel: Json[]): Json[] {
+  const key = (p: Json) => `${String(p.in)}:${String(p.name)}`
+  const own = new Set(operationLevel.map(key))
+  return [...pathLevel.filter((p) => !own.has(key(p))), ...operationLevel]
+}

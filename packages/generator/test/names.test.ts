@@ -305,3 +305,28 @@ describe('invalid operations: refused with a pointer, or skipped with a warning 
     expect([...lenient.files.entries()]).toEqual([...strict.files.entries()])
   })
 })
+
+describe('parameters as OpenAPI combines them', () => {
+  it("an operation's parameter replaces its path item's of the same name and location; a name used twice in a path is one argument", async () => {
+    const doc = {
+      openapi: '3.0.3',
+      info: { title: 'Parameters', version: '1' },
+      paths: {
+        '/things/{id}/override': {
+          parameters: [param('id', 'integer'), { name: 'q', in: 'query', schema: { type: 'integer' } }],
+          get: {
+            parameters: [param('id', 'string'), { name: 'q', in: 'query', schema: { type: 'string' } }],
+            ...ok(thing),
+          },
+        },
+        '/things/{id}/copies/{id}': { parameters: [param('id')], get: ok(thing) },
+      },
+    }
+    const { model, out } = await generateDoc(doc)
+    const [override, twice] = model.entities.flatMap((e) => e.operations)
+    expect(override?.pathParams.map((p) => `${p.id}: ${p.tsType}`)).toEqual(['id: string'])
+    expect(override?.queryParams.map((p) => p.name)).toEqual(['q'])
+    expect(twice?.pathParams.map((p) => p.id)).toEqual(['id'])
+    expect(compile(out)).toEqual([])
+  })
+})
