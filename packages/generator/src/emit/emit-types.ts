@@ -3,6 +3,7 @@ import type { Config } from '@redocly/openapi-core'
 import type { GlobalContext, OpenAPI3 } from 'openapi-typescript'
 import { componentName, isObject, resolvePointer, walkObjects } from '../schema-utils.js'
 import { header } from './header.js'
+import { inlinePathRefs } from './inline-path-refs.js'
 
 // openapi-typescript is loaded through require(): its CommonJS build then loads TypeScript with
 // require() too, which skips Node's ESM format detection and export scan of TypeScript's 9 MB file,
@@ -49,7 +50,9 @@ export async function emitOpenApiTypes(
   options: EmitTypesOptions = {},
 ): Promise<string> {
   const { astToString, resolveRef, scanDiscriminators, transformSchema } = loadOpenApiTypescript()
-  const schema = (options.cloned ? document : structuredClone(document)) as unknown as OpenAPI3
+  const copy = options.cloned ? document : structuredClone(document)
+  inlinePathRefs(copy)
+  const schema = copy as unknown as OpenAPI3
   const ctx: GlobalContext = {
     additionalProperties: false,
     alphabetize: false,
