@@ -72,17 +72,20 @@ describe('InvalidationScheduler', () => {
     expect(scheduler.pendingCount).toBe(0)
   })
 
-  it('shares the window across keys: 50 events over 10 entities in 100 ms refetch each entity once', async () => {
+  it('each query has its own window: 50 events over 10 entities in 100 ms refetch each entity at most twice', async () => {
     const orders = Array.from({ length: 10 }, (_, id) => watch(queryClient, ['orders', String(id)]))
     await settle()
     const scheduler = new InvalidationScheduler(queryClient, { coalesceMs: 16 })
     for (let i = 0; i < 50; i++) {
-      // Each entity is hit every 20 ms, longer than the window, but the channel never goes quiet.
+      // Each entity is hit every 20 ms: its first event is a lone change (one frame), the rest a
+      // busy stream on that entity (one refetch after it).
       scheduler.invalidate(['orders', String(i % 10)])
       await vi.advanceTimersByTimeAsync(2)
     }
-    await vi.advanceTimersByTimeAsync(50)
+    await vi.advanceTimersByTimeAsync(16)
     expect(orders.map((o) => o.calls - 1)).toEqual(new Array(10).fill(1))
+    await vi.advanceTimersByTimeAsync(250)
+    expect(orders.map((o) => o.calls - 1)).toEqual(new Array(10).fill(2))
   })
 
   it('a busy stream with pauses longer than one frame is not split into a refetch per pause', async () => {
@@ -119,6 +122,85 @@ describe('InvalidationScheduler', () => {
     await vi.advanceTimersByTimeAsync(20)
     // Flushes forced at ~250, ~510, ~770 ms, and the last after the stream stops.
     expect(order.calls - 1).toBe(4)
+  })
+
+  it('a lone change to one entity refetches one frame later, however busy another entity is', async () => {
+    const busy = watch(queryClient, ['orders', 'A'])
+    const lone = watch(queryClient, ['orders', 'B'])
+    await settle()
+    const scheduler = new InvalidationScheduler(queryClient) // defaults: 8 ms, 64 ms while busy, 250 ms
+    // A steady stream on A, every 30 ms: from its second event on, A is busy (64 ms debounce).
+    const stream = async (ms: number) => {
+      for (let t = 0; t < ms; t += 30) {
+        scheduler.invalidate(['orders', 'A'])
+        await vi.advanceTimersByTimeAsync(30)
+      }
+    }
+    await stream(300)
+    const busyCallsBefore = busy.calls
+    scheduler.invalidate(['orders', 'A'])
+    scheduler.invalidate(['orders', 'B']) // B had no event: one frame, not A's 64 ms
+    await vi.advanceTimersByTimeAsync(7)
+    expect(lone.calls - 1).toBe(0)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(lone.calls - 1).toBe(1)
+    expect(busy.calls).toBe(busyCallsBefore) // A is still collecting its stream
+    await vi.advanceTimersByTimeAsync(22)
+    await stream(300)
+    await vi.advanceTimersByTimeAsync(300)
+    expect(lone.calls - 1).toBe(1)
+    expect(scheduler.pendingCount).toBe(0)
+  })
+
+  it('a burst on one entity with pauses of 5–40 ms for 1 s costs at most 2 refetches (the cap aside)', async () => {
+    const order = watch(queryClient, ['orders', '1'])
+    const other = watch(queryClient, ['orders', '2'])
+    await settle()
+    // maxDelayMs beyond the burst, so only the busy rule decides (the next test covers the cap).
+    const scheduler = new InvalidationScheduler(queryClient, { maxDelayMs: 2000 })
+    const pauses = [5, 12, 40, 7, 25, 33, 9, 18, 40, 5, 28, 14, 37, 21, 6, 40, 11, 30, 19, 8]
+    let elapsed = 0
+    for (let i = 0; elapsed < 1000; i++) {
+      scheduler.invalidate(['orders', '1'])
+      // Lone changes to another entity in between do not split the burst.
+      if (i % 10 === 0) scheduler.invalidate(['orders', '2'])
+      const pause = pauses[i % pauses.length] as number
+      await vi.advanceTimersByTimeAsync(pause)
+      elapsed += pause
+    }
+    await vi.advanceTimersByTimeAsync(100)
+    // One a frame after the first pause longer than a frame, one after the burst: never stale.
+    expect(order.calls - 1).toBe(2)
+    expect(other.calls - 1).toBeGreaterThan(1)
+    expect(scheduler.pendingCount).toBe(0)
+  })
+
+  it('the max-delay cap bounds a steady stream on one entity, whatever other entities do', async () => {
+    const refetchedAt: number[] = []
+    const unsubscribe = new QueryObserver(queryClient, {
+      queryKey: ['orders', '1'],
+      queryFn: () => refetchedAt.push(Date.now()),
+      staleTime: Number.POSITIVE_INFINITY,
+    }).subscribe(() => {})
+    const others = Array.from({ length: 5 }, (_, i) => watch(queryClient, ['orders', `other${i}`]))
+    await settle()
+    refetchedAt.length = 0
+    const scheduler = new InvalidationScheduler(queryClient) // defaults: 8 ms, 64 ms while busy, 250 ms
+    const sentAt: number[] = []
+    for (let t = 0; t < 1000; t += 10) {
+      sentAt.push(Date.now())
+      scheduler.invalidate(['orders', '1'])
+      scheduler.invalidate(['orders', `other${(t / 10) % 5}`])
+      await vi.advanceTimersByTimeAsync(10)
+    }
+    await vi.advanceTimersByTimeAsync(100)
+    unsubscribe()
+    // Every event is followed by a refetch that starts at most maxDelayMs after it.
+    const waits = sentAt.map((at) => (refetchedAt.find((r) => r >= at) ?? Number.POSITIVE_INFINITY) - at)
+    expect(Math.max(...waits)).toBeLessThanOrEqual(250)
+    // A frame after the first event, then forced 250 ms after the first waiting one, until it stops.
+    expect(refetchedAt.map((at) => at - (sentAt[0] as number))).toEqual([8, 260, 510, 760, 1010])
+    expect(others.every((o) => o.calls - 1 >= 2)).toBe(true)
   })
 
   it('an event during an in-flight fetch causes exactly one follow-up after it, however many arrive', async () => {

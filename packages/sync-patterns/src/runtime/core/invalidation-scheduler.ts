@@ -10,12 +10,13 @@ export interface InvalidationSchedulerOptions {
    */
   coalesceMs?: number
   /**
-   * The debounce while the stream is busy, i.e. when the previous window closed less than
-   * `maxDelayMs` ago (default 64): a burst with short pauses then still ends in one refetch
-   * instead of one per pause, while a lone event waits only `coalesceMs`.
+   * The debounce for a busy query, i.e. one whose previous window closed less than `maxDelayMs`
+   * ago (default 64): a burst on one entity with short pauses then still ends in one refetch more
+   * instead of one per pause. Busy is per query, so a change to an entity with no recent events
+   * waits only `coalesceMs`, however busy other entities are.
    */
   busyCoalesceMs?: number
-  /** ...but at the latest this many ms after the oldest waiting invalidation, so a steady stream cannot starve them. Default 250. */
+  /** ...but at the latest this many ms after the query's oldest waiting invalidation, so a steady stream cannot starve it. Default 250. */
   maxDelayMs?: number
   /**
    * Whether a refetch of `queryKey` must wait because a pending change could be overwritten by it.
@@ -44,6 +45,10 @@ interface Entry {
   blocked: boolean
   /** Waiting for `staleFetch` to settle. */
   awaitingFetch: boolean
+  /** While in the window: when its first waiting request arrived, its debounce, and when it closes. */
+  windowOpenedAt: number
+  debounceMs: number
+  dueAt: number
 }
 
 function inFlight(query: Query): Promise<unknown> | undefined {
@@ -53,12 +58,14 @@ function inFlight(query: Query): Promise<unknown> | undefined {
 /**
  * Turns a stream of "this changed" signals into as few refetches as correctness allows:
  *
- * - Coalescing: invalidations are collected while they keep coming (a debounce of `coalesceMs`,
- *   one frame by default, bounded by `maxDelayMs`), then each affected query refetches once. The
- *   window is shared by all keys: a burst that touches ten entities, several times each, ends in
- *   one refetch per entity, while a lone event waits only one frame. While events keep coming
- *   (the last window closed less than `maxDelayMs` ago) the debounce is `busyCoalesceMs`, so a
- *   stream with short pauses is not split into a refetch per pause.
+ * - Coalescing, per query: a query's invalidations are collected while they keep coming (a
+ *   debounce of `coalesceMs`, one frame by default, bounded by `maxDelayMs` after the first), then
+ *   it refetches once. While a query is busy (its last window closed less than `maxDelayMs` ago)
+ *   its debounce is `busyCoalesceMs`, so a burst on one entity with short pauses costs at most two
+ *   refetches (one a frame after it starts, one after it ends) instead of one per pause. Each
+ *   query has its own window: a change to an entity with no recent events refetches one frame
+ *   later, however busy the rest of the stream is (a steady stream on one entity, or a list every
+ *   event reaches, does not hold back a detail that changed once).
  * - No lost update: a request that arrives while a fetch is in flight cannot trust that fetch (it
  *   may have read the database before the change), so exactly one follow-up refetch runs after it
  *   settles, however many requests arrived meanwhile. A fetch that *started* after the request
@@ -78,12 +85,13 @@ export class InvalidationScheduler {
   readonly #maxDelayMs: number
   readonly #isHeld: (queryKey: QueryKey) => boolean
   readonly #entries = new Map<string, Entry>()
-  /** Entries waiting for the debounce window to close. */
+  /** Entries waiting for their debounce window to close. */
   readonly #window = new Set<Entry>()
-  #windowTimer: ReturnType<typeof setTimeout> | undefined
-  #windowOpenedAt = 0
-  #windowDebounceMs = 0
-  #lastWindowClosedAt: number | undefined
+  /** When each query's last window closed, kept for `maxDelayMs`: within it the query is busy. */
+  readonly #closedAt = new Map<string, number>()
+  /** One timer, for the window that closes first. */
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #timerDueAt = 0
   #unsubscribeMutations: (() => void) | undefined
   #unsubscribeQueries: (() => void) | undefined
 
@@ -118,13 +126,15 @@ export class InvalidationScheduler {
       .getQueryCache()
       .findAll({ predicate: (query) => matches(query.queryKey, queryKey) })
     for (const query of queries) this.#request(query)
+    this.#armTimer()
   }
 
   /** Cancels everything scheduled and stops watching mutations. */
   dispose(): void {
-    clearTimeout(this.#windowTimer)
-    this.#windowTimer = undefined
+    clearTimeout(this.#timer)
+    this.#timer = undefined
     this.#window.clear()
+    this.#closedAt.clear()
     this.#entries.clear()
     this.#unsubscribeMutations?.()
     this.#unsubscribeMutations = undefined
@@ -143,6 +153,9 @@ export class InvalidationScheduler {
         completionsAfter: 0,
         blocked: false,
         awaitingFetch: false,
+        windowOpenedAt: now,
+        debounceMs: this.#coalesceMs,
+        dueAt: now,
       }
       this.#entries.set(query.queryHash, entry)
     }
@@ -152,23 +165,42 @@ export class InvalidationScheduler {
     this.#watchFetches()
     // Behind a fetch or a mutation, the refetch is already due once they settle.
     if (entry.blocked || entry.awaitingFetch) return
-    if (this.#window.size === 0) {
-      this.#windowOpenedAt = now
-      const busy = this.#lastWindowClosedAt !== undefined && now - this.#lastWindowClosedAt < this.#maxDelayMs
-      this.#windowDebounceMs = busy ? this.#busyCoalesceMs : this.#coalesceMs
+    if (!this.#window.has(entry)) {
+      const closedAt = this.#closedAt.get(query.queryHash)
+      const busy = closedAt !== undefined && now - closedAt < this.#maxDelayMs
+      entry.windowOpenedAt = now
+      entry.debounceMs = busy ? this.#busyCoalesceMs : this.#coalesceMs
+      this.#window.add(entry)
     }
-    this.#window.add(entry)
-    clearTimeout(this.#windowTimer)
-    const delay = Math.min(this.#windowDebounceMs, this.#windowOpenedAt + this.#maxDelayMs - now)
-    this.#windowTimer = setTimeout(() => this.#closeWindow(), Math.max(delay, 0))
+    entry.dueAt = Math.min(now + entry.debounceMs, entry.windowOpenedAt + this.#maxDelayMs)
   }
 
-  #closeWindow(): void {
-    this.#windowTimer = undefined
-    this.#lastWindowClosedAt = Date.now()
-    const entries = [...this.#window]
-    this.#window.clear()
-    for (const entry of entries) this.#flush(entry)
+  /** Sets the timer for the earliest window to close (after a batch of requests, or a close). */
+  #armTimer(): void {
+    let dueAt = Number.POSITIVE_INFINITY
+    for (const entry of this.#window) dueAt = Math.min(dueAt, entry.dueAt)
+    if (this.#timer !== undefined && this.#timerDueAt === dueAt) return
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    if (dueAt === Number.POSITIVE_INFINITY) return
+    this.#timerDueAt = dueAt
+    this.#timer = setTimeout(() => this.#closeDueWindows(), Math.max(dueAt - Date.now(), 0))
+  }
+
+  #closeDueWindows(): void {
+    this.#timer = undefined
+    const now = Date.now()
+    for (const [queryHash, closedAt] of this.#closedAt) {
+      if (now - closedAt >= this.#maxDelayMs) this.#closedAt.delete(queryHash)
+    }
+    // Windows due at the same time close together, so their refetches start in one batch.
+    const due = [...this.#window].filter((entry) => entry.dueAt <= now)
+    for (const entry of due) {
+      this.#window.delete(entry)
+      this.#closedAt.set(entry.query.queryHash, now)
+    }
+    for (const entry of due) this.#flush(entry)
+    this.#armTimer()
   }
 
   #flush(entry: Entry): void {
