@@ -11,6 +11,8 @@ export interface RealServer {
   url: string
   /** HTTP requests per path, for counting refetches. */
   hits: Map<string, number>
+  /** Every HTTP request as it arrived (`GET /orders/1`), for the order of refetches. */
+  requests: string[]
   close(): Promise<void>
 }
 
@@ -27,9 +29,11 @@ export async function startRealServer(
   const versions = new Map<string, number>()
   const backend = new WebSocketBroadcastBackend({ heartbeatMs: 30_000 })
   const hits = new Map<string, number>()
+  const requests: string[] = []
   const http = createServer((request: IncomingMessage, response) => {
     const path = (request.url ?? '').split('?')[0] ?? ''
     hits.set(`${request.method} ${path}`, (hits.get(`${request.method} ${path}`) ?? 0) + 1)
+    requests.push(`${request.method} ${path}`)
     const match = /^\/orders\/([^/]+)$/.exec(path)
     if (!match?.[1]) {
       response.writeHead(404).end()
@@ -65,6 +69,7 @@ export async function startRealServer(
     port: actualPort,
     url: `ws://127.0.0.1:${actualPort}/ws/broadcast`,
     hits,
+    requests,
     async close() {
       await backend.close()
       http.closeAllConnections()
