@@ -1,3 +1,5 @@
+import pluralize from 'pluralize'
+
 /** Splits identifiers and path segments into lowercase words: `order_items`, `orderItems`, `order-items`. */
 export function words(text: string): string[] {
   return text
@@ -20,19 +22,35 @@ export function camelCase(text: string): string {
   return pascal.startsWith('_') ? pascal : (pascal[0]?.toLowerCase() ?? '') + pascal.slice(1)
 }
 
-const irregular: Record<string, string> = { people: 'person', children: 'child', men: 'man', women: 'woman' }
+/** Words ending in `s` that are not plurals: kept as they are (`/dns` is the `dns` resource). */
+const notPlural = new Set([
+  'kubernetes',
+  'dns',
+  'aws',
+  'sms',
+  'gps',
+  'ios',
+  'cors',
+  'https',
+  'data',
+  'metadata',
+])
+/** Where pluralize's rules miss for resource names. */
+const singulars: Record<string, string> = { caches: 'cache', cookies: 'cookie' }
 
-/** English singular of the last word, enough for resource names: orders→order, categories→category. */
+/**
+ * English singular of the last word, for resource names: `orders` → `order`, `categories` →
+ * `category`, `sizes` → `size`, `statuses` → `status` (pluralize, the common inflection library, with
+ * the exceptions above).
+ */
 export function singular(text: string): string {
   const match = /^(.*?)([A-Za-z]+)$/.exec(text)
   if (!match) return text
   const [, head = '', last = ''] = match
   const lower = last.toLowerCase()
-  let result = last
-  if (irregular[lower]) result = irregular[lower]
-  else if (/[^aeiou]ies$/.test(lower)) result = `${last.slice(0, -3)}y`
-  else if (/(ss|x|ch|sh|z)es$/.test(lower)) result = last.slice(0, -2)
-  else if (/[^su]s$/.test(lower) && !/(ss|is|us)$/.test(lower)) result = last.slice(0, -1)
+  if (notPlural.has(lower)) return text
+  const fixed = singulars[lower]
+  const result = fixed === undefined ? pluralize.singular(last) : last.slice(0, 1) + fixed.slice(1)
   return head + result
 }
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { generateFiles } from '../src/generate.js'
 import { GeneratorError } from '../src/generator-error.js'
+import { singular } from '../src/naming.js'
 import { importedNames } from '../src/type-names.js'
 import { compileGenerated as compile } from './support/compile-generated.js'
 
@@ -328,5 +329,64 @@ describe('parameters as OpenAPI combines them', () => {
     expect(override?.queryParams.map((p) => p.name)).toEqual(['q'])
     expect(twice?.pathParams.map((p) => p.id)).toEqual(['id'])
     expect(compile(out)).toEqual([])
+  })
+})
+
+describe('entity names: the singular of the resource', () => {
+  it('reads as a person would write it, for the resource names real documents have', () => {
+    const names = Object.fromEntries(
+      [
+        'orders',
+        'categories',
+        'sizes',
+        'statuses',
+        'addresses',
+        'aliases',
+        'analyses',
+        'boxes',
+        'people',
+        'order_items',
+        'OrderItems',
+        'kubernetes',
+        'dns',
+        'aws',
+        'data',
+        'series',
+        'news',
+        'caches',
+        'cookies',
+        'apps',
+        'vpcs',
+        'ips',
+        'status',
+        'address',
+      ].map((w) => [w, singular(w)]),
+    )
+    expect(names).toEqual({
+      orders: 'order',
+      categories: 'category',
+      sizes: 'size',
+      statuses: 'status',
+      addresses: 'address',
+      aliases: 'alias',
+      analyses: 'analysis',
+      boxes: 'box',
+      people: 'person',
+      order_items: 'order_item',
+      OrderItems: 'OrderItem',
+      kubernetes: 'kubernetes',
+      dns: 'dns',
+      aws: 'aws',
+      data: 'data',
+      series: 'series',
+      news: 'news',
+      caches: 'cache',
+      cookies: 'cookie',
+      apps: 'app',
+      vpcs: 'vpc',
+      ips: 'ip',
+      status: 'status',
+      address: 'address',
+    })
   })
 })
