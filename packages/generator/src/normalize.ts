@@ -44,7 +44,9 @@ export function normalize(doc: Json, locator: Locator, options: NormalizeOptions
   const paths = (doc.paths ?? {}) as Json
 
   const pathSync = new Map<string, SyncConfig>()
-  const validPaths = Object.entries(paths).filter(([path, item]) =>
+  // `x-` keys of the Paths Object are specification extensions, not paths.
+  const pathEntries = Object.entries(paths).filter(([path]) => !path.startsWith('x-'))
+  const validPaths = pathEntries.filter(([path, item]) =>
     attempt(`path ${path}`, () => {
       if (!isObject(item)) fail('a path item must be an object', ['paths', path], locator)
       // The generated code quotes paths (and the cache keys taken from them) as string literals.

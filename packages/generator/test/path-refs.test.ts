@@ -6,7 +6,8 @@ import { generateFiles } from '../src/generate.js'
 import { compileGenerated } from './support/compile-generated.js'
 
 // References into paths, as converters and bundlers write them for a schema used twice (found in
-// Brex's and Telstra's documents from APIs.guru, and @readme/oas-examples circular-paths): the
+// Brex's, Telstra's and the D&D 5e API's documents from APIs.guru, and @readme/oas-examples
+// circular-paths): the
 // generated types must compile, and say what the reference points at.
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -71,9 +72,65 @@ const doc = {
   components: {
     schemas: {
       Offset: { type: 'object', required: ['minutes'], properties: { minutes: { type: 'integer' } } },
+      Monster: {
+        allOf: [
+          { $ref: '#/components/schemas/Offset' },
+          {
+            type: 'object',
+            properties: {
+              actions: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['name'],
+                  properties: {
+                    name: { type: 'string' },
+                    // a reference inside the schema another reference copies
+                    alias: {
+                      $ref: '#/components/schemas/Monster/allOf/1/properties/actions/items/properties/name',
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
     },
   },
 }
+Object.assign(doc.paths, {
+  // a specification extension of the Paths Object, not a path (Apicurio Registry's document)
+  'x-codegen-contextRoot': '/apis/registry/v2',
+  '/monsters': {
+    get: {
+      responses: {
+        '200': {
+          description: 'ok',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Monster' } } },
+        },
+      },
+    },
+  },
+  '/actions': {
+    get: {
+      responses: {
+        '200': {
+          description: 'ok',
+          content: {
+            'application/json': {
+              // into a component's allOf member (the D&D 5e API's document)
+              schema: {
+                type: 'array',
+                items: { $ref: '#/components/schemas/Monster/allOf/1/properties/actions/items' },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+})
 
 describe('references into paths', () => {
   it('are typed as what they point at, and the output compiles', async () => {
@@ -87,6 +144,8 @@ describe('references into paths', () => {
     }
     const types = files.get('schemas/openapi.ts') ?? ''
     expect(types).not.toContain("['schema']")
+    expect(types).not.toContain("['allOf']")
+    expect(types).toMatch(/alias\?: string/)
     expect(types).toMatch(/created: string/)
     expect(types).toMatch(/offset: components\['schemas'\]\['Offset'\]/)
     expect(compileGenerated(out)).toEqual([])

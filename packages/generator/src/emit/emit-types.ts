@@ -3,7 +3,7 @@ import type { Config } from '@redocly/openapi-core'
 import type { GlobalContext, OpenAPI3 } from 'openapi-typescript'
 import { componentName, isObject, resolvePointer, walkObjects } from '../schema-utils.js'
 import { header } from './header.js'
-import { inlinePathRefs } from './inline-path-refs.js'
+import { inlineDeepRefs } from './inline-deep-refs.js'
 
 // openapi-typescript is loaded through require(): its CommonJS build then loads TypeScript with
 // require() too, which skips Node's ESM format detection and export scan of TypeScript's 9 MB file,
@@ -51,7 +51,7 @@ export async function emitOpenApiTypes(
 ): Promise<string> {
   const { astToString, resolveRef, scanDiscriminators, transformSchema } = loadOpenApiTypescript()
   const copy = options.cloned ? document : structuredClone(document)
-  inlinePathRefs(copy)
+  inlineDeepRefs(copy)
   const schema = copy as unknown as OpenAPI3
   const ctx: GlobalContext = {
     additionalProperties: false,
