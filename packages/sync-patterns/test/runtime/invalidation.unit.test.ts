@@ -152,6 +152,20 @@ describe('InvalidationScheduler', () => {
     expect(scheduler.pendingCount).toBe(0)
   })
 
+  it('an entity changed every 100 ms is not busy: each change refetches one frame later (a longer wait would merge nothing)', async () => {
+    const order = watch(queryClient, ['orders', '1'])
+    await settle()
+    const scheduler = new InvalidationScheduler(queryClient) // defaults: 8 ms, 64 ms while busy
+    for (let change = 1; change <= 5; change++) {
+      scheduler.invalidate(['orders', '1'])
+      await vi.advanceTimersByTimeAsync(7)
+      expect(order.calls - 1).toBe(change - 1)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(order.calls - 1).toBe(change)
+      await vi.advanceTimersByTimeAsync(92)
+    }
+  })
+
   it('a burst on one entity with pauses of 5–40 ms for 1 s costs at most 2 refetches (the cap aside)', async () => {
     const order = watch(queryClient, ['orders', '1'])
     const other = watch(queryClient, ['orders', '2'])

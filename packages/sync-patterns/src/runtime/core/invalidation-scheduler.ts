@@ -10,10 +10,11 @@ export interface InvalidationSchedulerOptions {
    */
   coalesceMs?: number
   /**
-   * The debounce for a busy query, i.e. one whose previous window closed less than `maxDelayMs`
-   * ago (default 64): a burst on one entity with short pauses then still ends in one refetch more
-   * instead of one per pause. Busy is per query, so a change to an entity with no recent events
-   * waits only `coalesceMs`, however busy other entities are.
+   * The debounce for a busy query, i.e. one whose previous invalidation arrived less than this many
+   * ms ago (default 64): a burst on one entity with pauses shorter than this then still ends in one
+   * refetch more instead of one per pause. Busy is per query, so a change to an entity with no
+   * recent events waits only `coalesceMs`, however busy other entities are; and an entity changed
+   * every 100 ms or more is not held back either (the wait would merge nothing).
    */
   busyCoalesceMs?: number
   /** ...but at the latest this many ms after the query's oldest waiting invalidation, so a steady stream cannot starve it. Default 250. */
@@ -60,9 +61,10 @@ function inFlight(query: Query): Promise<unknown> | undefined {
  *
  * - Coalescing, per query: a query's invalidations are collected while they keep coming (a
  *   debounce of `coalesceMs`, one frame by default, bounded by `maxDelayMs` after the first), then
- *   it refetches once. While a query is busy (its last window closed less than `maxDelayMs` ago)
- *   its debounce is `busyCoalesceMs`, so a burst on one entity with short pauses costs at most two
- *   refetches (one a frame after it starts, one after it ends) instead of one per pause. Each
+ *   it refetches once. While a query is busy (its previous invalidation arrived less than
+ *   `busyCoalesceMs` ago) its debounce is `busyCoalesceMs`, so a burst on one entity (events less
+ *   than `busyCoalesceMs` apart) costs at most two refetches (one a frame after it starts, one
+ *   after it ends) instead of one per pause, plus one per `maxDelayMs` while it lasts. Each
  *   query has its own window: a change to an entity with no recent events refetches one frame
  *   later, however busy the rest of the stream is (a steady stream on one entity, or a list every
  *   event reaches, does not hold back a detail that changed once).
@@ -87,8 +89,8 @@ export class InvalidationScheduler {
   readonly #entries = new Map<string, Entry>()
   /** Entries waiting for their debounce window to close. */
   readonly #window = new Set<Entry>()
-  /** When each query's last window closed, kept for `maxDelayMs`: within it the query is busy. */
-  readonly #closedAt = new Map<string, number>()
+  /** When each query's latest invalidation arrived, kept for `busyCoalesceMs`: within it the query is busy. */
+  readonly #lastRequestAt = new Map<string, number>()
   /** One timer, for the window that closes first. */
   #timer: ReturnType<typeof setTimeout> | undefined
   #timerDueAt = 0
@@ -134,7 +136,7 @@ export class InvalidationScheduler {
     clearTimeout(this.#timer)
     this.#timer = undefined
     this.#window.clear()
-    this.#closedAt.clear()
+    this.#lastRequestAt.clear()
     this.#entries.clear()
     this.#unsubscribeMutations?.()
     this.#unsubscribeMutations = undefined
@@ -159,6 +161,8 @@ export class InvalidationScheduler {
       }
       this.#entries.set(query.queryHash, entry)
     }
+    const previousRequestAt = this.#lastRequestAt.get(query.queryHash)
+    this.#lastRequestAt.set(query.queryHash, now)
     entry.staleFetch = inFlight(query)
     entry.requestedAt = now
     entry.completionsAfter = 0
@@ -166,8 +170,7 @@ export class InvalidationScheduler {
     // Behind a fetch or a mutation, the refetch is already due once they settle.
     if (entry.blocked || entry.awaitingFetch) return
     if (!this.#window.has(entry)) {
-      const closedAt = this.#closedAt.get(query.queryHash)
-      const busy = closedAt !== undefined && now - closedAt < this.#maxDelayMs
+      const busy = previousRequestAt !== undefined && now - previousRequestAt < this.#busyCoalesceMs
       entry.windowOpenedAt = now
       entry.debounceMs = busy ? this.#busyCoalesceMs : this.#coalesceMs
       this.#window.add(entry)
@@ -190,15 +193,12 @@ export class InvalidationScheduler {
   #closeDueWindows(): void {
     this.#timer = undefined
     const now = Date.now()
-    for (const [queryHash, closedAt] of this.#closedAt) {
-      if (now - closedAt >= this.#maxDelayMs) this.#closedAt.delete(queryHash)
+    for (const [queryHash, requestedAt] of this.#lastRequestAt) {
+      if (now - requestedAt >= this.#busyCoalesceMs) this.#lastRequestAt.delete(queryHash)
     }
     // Windows due at the same time close together, so their refetches start in one batch.
     const due = [...this.#window].filter((entry) => entry.dueAt <= now)
-    for (const entry of due) {
-      this.#window.delete(entry)
-      this.#closedAt.set(entry.query.queryHash, now)
-    }
+    for (const entry of due) this.#window.delete(entry)
     for (const entry of due) this.#flush(entry)
     this.#armTimer()
   }
