@@ -569,7 +569,7 @@ change. The "in N ms" column is the time the server took to send the events: on 
 exceeds the nominal 100 ms.
 
 (c) costs two refetches per entity where the shared window cost one, and that is the price of the
-rule below, not a regression to fix: each entity in (c) gets an event every 20 ms, so its first
+lone-change rule (steady traffic, below), not a regression to fix: each entity in (c) gets an event every 20 ms, so its first
 event is a change to an entity with no recent events and refetches one frame later; the four after
 it arrive once that refetch has started and need one more (no lost update). One refetch per entity
 was only possible by holding every entity's first change until the whole stream paused.
