@@ -1,6 +1,6 @@
 /** Names of entities, client methods, hooks and per-operation types. */
 import type { Entity, OperationRole } from './model.js'
-import { camelCase, pascalCase, singular } from './naming.js'
+import { camelCase, pascalCase, singular, words } from './naming.js'
 import { isParam, type RawOperation } from './paths.js'
 import type { Json } from './schema-utils.js'
 import type { Aliases } from './type-names.js'
@@ -44,8 +44,24 @@ export function nameOperation(raw: RawOperation, role: OperationRole, entity: En
       return make(`update${child}`, `Update${pascal}${child}`)
     case 'child-remove':
       return make(`remove${child}`, `Remove${pascal}${child}`)
-    case 'action':
-      return make(camelCase(sub), `${subPascal}${pascal}`)
+    case 'action': {
+      // POST /orders/{id}/transition: the sub-path is a verb (`useTransitionOrder`). A PUT, PATCH or
+      // DELETE of a sub-path changes or removes a part (`DELETE /users/{id}/mfa` → `useDeleteUserMfa`).
+      const named =
+        raw.method === 'post'
+          ? make(camelCase(sub), `${subPascal}${pascal}`)
+          : make(
+              camelCase(`${raw.method === 'delete' ? 'delete' : 'update'} ${sub}`),
+              `${raw.method === 'delete' ? 'Delete' : 'Update'}${pascal}${subPascal}`,
+            )
+      // The name its author gave it, when a person wrote it (`DisableMFA`, `set_avatar`), with the
+      // entity after the verb when the id gave it as a namespace (`session.abort` → `AbortSession`).
+      const written = writtenOperationId(raw)
+      const fromId = written && withoutNamespace(written, raw, entity)
+      return fromId && pascalCase(fromId) !== named.typeBase
+        ? make(camelCase(fromId), pascalCase(fromId))
+        : named
+    }
     default: {
       if (role === 'query' && raw.rest.length === 0 && raw.resource !== 'root') {
         return make('get', pascalCase(raw.resource))
@@ -77,6 +93,35 @@ export function cleanOperationId(raw: { method: string; path: string; node: Json
     if (tags.some((tag) => camelCase(tag).toLowerCase() === prefix)) name = name.slice(dash + 1)
   }
   return name
+}
+
+/**
+ * The cleaned operationId when a person wrote it: not one a tool made from the method and path,
+ * which names a path parameter (`post-companies-companyId-shippingLocations`).
+ */
+export function writtenOperationId(raw: RawOperation): string | undefined {
+  const name = cleanOperationId(raw)
+  if (!name) return undefined
+  const nameWords = new Set(words(name))
+  const params = [...raw.path.matchAll(/\{([^}]+)\}/g)].map((m) => words(m[1] ?? ''))
+  return params.some((param) => param.length > 0 && param.every((w) => nameWords.has(w))) ? undefined : name
+}
+
+/**
+ * An id whose first part names the resource, or one of the operation's tags, as a namespace
+ * (`session.abort`, `gists/star`, DigitalOcean's `databases_update_firewall_rules`) reads as
+ * verb + entity + the rest: `abortSession`, `starGist`, `updateDatabaseFirewallRules`.
+ */
+function withoutNamespace(name: string, raw: RawOperation, entity: Entity): string {
+  const match = /^([A-Za-z0-9]+)[./_-](.+)$/.exec(name)
+  if (!match) return name
+  const [, namespace = '', rest = ''] = match
+  const tags = Array.isArray(raw.node.tags) ? raw.node.tags.filter((t) => typeof t === 'string') : []
+  const key = (text: string) => words(text).join('')
+  const names = [raw.resource, singular(raw.resource), entity.name, ...tags].map(key)
+  if (!names.includes(key(namespace))) return name
+  const [verb = '', ...others] = words(rest)
+  return [verb, entity.name, ...others].join(' ')
 }
 
 /**

@@ -87,7 +87,7 @@ describe('request bodies by media type', () => {
   })
 
   it('multipart: arrays repeat the field (files and strings); a contentMediaType field takes a Blob', async () => {
-    await fileApi.avatar(7, {
+    await fileApi.setAvatar(7, {
       image: new Blob([png], { type: 'image/png' }),
       thumbnails: [new File(['a'], 'a.png'), new File(['bb'], 'b.png')],
       tags: ['x', 'y'],
@@ -100,16 +100,16 @@ describe('request bodies by media type', () => {
   })
 
   it('octet-stream: the bytes are sent as they are, from a Uint8Array or a Blob', async () => {
-    await fileApi.content(3, png)
+    await fileApi.replaceFileContent(3, png)
     expect(seen?.method).toBe('PUT')
     expect(seen?.headers['content-type']).toBe('application/octet-stream')
     expect(new Uint8Array(seen?.bytes ?? [])).toEqual(png)
-    await fileApi.content(3, new Blob([png]))
+    await fileApi.replaceFileContent(3, new Blob([png]))
     expect(new Uint8Array(seen?.bytes ?? [])).toEqual(png)
   })
 
   it('text/plain: the string is the body', async () => {
-    await noteApi.text('n1', 'hello, world')
+    await noteApi.setNoteText('n1', 'hello, world')
     expect(seen?.headers['content-type']).toBe('text/plain')
     expect(seen?.bytes.toString('utf8')).toBe('hello, world')
   })
@@ -152,7 +152,7 @@ describe('responses by media type', () => {
     // @ts-expect-error: a multipart file field takes a File or Blob, not a string
     void fileApi.create({ file: 'not a file' })
     // @ts-expect-error: a binary body is bytes, not an object
-    void fileApi.content(3, { bytes: [1] })
+    void fileApi.replaceFileContent(3, { bytes: [1] })
     // @ts-expect-error: a binary download is a Blob, not a string
     void fileApi.downloadFile(3).then((body: string) => body)
   })

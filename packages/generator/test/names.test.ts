@@ -390,3 +390,47 @@ describe('entity names: the singular of the resource', () => {
     })
   })
 })
+
+describe('actions (a write to a sub-path of one entity)', () => {
+  const write = (method: string, operationId?: string) => ({
+    [method]: { ...(operationId ? { operationId } : {}), ...ok(thing) },
+  })
+  const doc = {
+    openapi: '3.1.0',
+    info: { title: 'Actions', version: '1' },
+    paths: {
+      ...crud('users'),
+      '/users/{id}/mfa': { parameters: [param('id')], ...write('delete') },
+      '/users/{id}/profile_image': { parameters: [param('id')], ...write('put') },
+      '/users/{id}/backup_code': { parameters: [param('id')], ...write('delete', 'DeleteBackupCode') },
+      ...crud('companies'),
+      '/companies/{companyId}/terminalLogos': {
+        parameters: [param('companyId')],
+        ...write('patch', 'patch-companies-companyId-terminalLogos'),
+      },
+      ...crud('sessions'),
+      '/sessions/{sessionID}/abort': { parameters: [param('sessionID')], ...write('post', 'sessions.abort') },
+      ...crud('orders'),
+      '/orders/{id}/transition': { parameters: [param('id')], ...write('post', 'transitionOrder') },
+    },
+  }
+
+  it('read as a person names them: verb, entity, part; the author id when a person wrote it', async () => {
+    const { model, out } = await generateDoc(doc)
+    const names = Object.fromEntries(
+      model.entities
+        .flatMap((e) => e.operations)
+        .filter((op) => op.role === 'action')
+        .map((op) => [`${op.method.toUpperCase()} ${op.path}`, `${op.clientName} ${op.hookName}`]),
+    )
+    expect(names).toEqual({
+      'DELETE /users/{id}/mfa': 'deleteMfa useDeleteUserMfa',
+      'PUT /users/{id}/profile_image': 'updateProfileImage useUpdateUserProfileImage',
+      'DELETE /users/{id}/backup_code': 'deleteBackupCode useDeleteBackupCode',
+      'PATCH /companies/{companyId}/terminalLogos': 'updateTerminalLogos useUpdateCompanyTerminalLogos',
+      'POST /sessions/{sessionID}/abort': 'abort useAbortSession',
+      'POST /orders/{id}/transition': 'transition useTransitionOrder',
+    })
+    expect(compile(out)).toEqual([])
+  })
+})

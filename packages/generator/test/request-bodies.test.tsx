@@ -82,18 +82,18 @@ describe('bodies the client sends as the document declares them', () => {
   })
 
   it('a JSON Patch array goes out as the array, under its own media type', async () => {
-    await noteApi.patches('n1', [{ op: 'replace', path: '/title', value: 'Shopping' }])
+    await noteApi.patchNote('n1', [{ op: 'replace', path: '/title', value: 'Shopping' }])
     expect(seen[0]?.type).toBe('application/json-patch+json')
     expect(JSON.parse(seen[0]?.body ?? '')).toEqual([{ op: 'replace', path: '/title', value: 'Shopping' }])
   })
 
   it('a bare JSON string is sent as JSON text', async () => {
-    await noteApi.title('n1', 'Shopping')
+    await noteApi.setNoteTitle('n1', 'Shopping')
     expect(seen[0]?.body).toBe('"Shopping"')
   })
 
   it('an optional body before a required query parameter can be left out (undefined)', async () => {
-    await expect(releaseApi.assets(5, undefined, { name: 'notes.txt' })).resolves.toEqual({ id: 7 })
+    await expect(releaseApi.uploadAsset(5, undefined, { name: 'notes.txt' })).resolves.toEqual({ id: 7 })
     expect(seen).toEqual([
       { method: 'POST', url: '/releases/5/assets?name=notes.txt', type: undefined, body: '' },
     ])

@@ -6,7 +6,7 @@
  */
 
 import { apiRequest, type RequestOptions } from '@pattern-stack/sync-patterns/runtime/core'
-import type { AvatarFileBody, BodyUploadFileFilesPost, FileInfo } from '../schemas/file.schema'
+import type { BodyUploadFileFilesPost, FileInfo, SetAvatarBody } from '../schemas/file.schema'
 import { apiConfig } from './config'
 
 export const fileApi = {
@@ -38,7 +38,7 @@ export const fileApi = {
       options,
     }),
   /** PUT /files/{file_id}/content — Replace the file's bytes */
-  content: (fileId: number, body: Blob | ArrayBuffer | Uint8Array, options?: RequestOptions) =>
+  replaceFileContent: (fileId: number, body: Blob | ArrayBuffer | Uint8Array, options?: RequestOptions) =>
     apiRequest<FileInfo>(apiConfig, {
       method: 'PUT',
       path: '/files/{file_id}/content',
@@ -58,7 +58,7 @@ export const fileApi = {
       options,
     }),
   /** POST /files/{file_id}/avatar — A 3.1 contentMediaType field and an array of files */
-  avatar: (fileId: number, body: AvatarFileBody, options?: RequestOptions) =>
+  setAvatar: (fileId: number, body: SetAvatarBody, options?: RequestOptions) =>
     apiRequest<void>(apiConfig, {
       method: 'POST',
       path: '/files/{file_id}/avatar',

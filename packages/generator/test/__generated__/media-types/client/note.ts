@@ -22,7 +22,7 @@ export const noteApi = {
       options,
     }),
   /** PUT /notes/{note_id}/text — A text/plain body */
-  text: (noteId: string, body: string, options?: RequestOptions) =>
+  setNoteText: (noteId: string, body: string, options?: RequestOptions) =>
     apiRequest<Note>(apiConfig, {
       method: 'PUT',
       path: '/notes/{note_id}/text',

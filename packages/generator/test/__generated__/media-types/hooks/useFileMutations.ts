@@ -16,7 +16,7 @@ import {
 } from '@pattern-stack/sync-patterns/runtime/core'
 import { fileApi } from '../client/file'
 import { fileCache, fileKeys } from '../entities/file'
-import type { AvatarFileBody, BodyUploadFileFilesPost, FileInfo } from '../schemas/file.schema'
+import type { BodyUploadFileFilesPost, FileInfo, SetAvatarBody } from '../schemas/file.schema'
 
 /** The file POST /files shows until the server answers: the request's fields, and a placeholder for each one the server fills in. */
 function createFileRow(body: BodyUploadFileFilesPost, id: FileInfo['id']): FileInfo {
@@ -43,28 +43,32 @@ export function useCreateFile(options: OptimisticRowOptions<BodyUploadFileFilesP
   })
 }
 
-export interface ContentFileVariables {
+export interface ReplaceFileContentVariables {
   id: number
   data: Blob | ArrayBuffer | Uint8Array
 }
 
 /** PUT /files/{file_id}/content — Replace the file's bytes. */
-export function useContentFile(options: MutationHookOptions = {}) {
-  return useOptimisticMutation<FileInfo, ContentFileVariables>(fileKeys.all, options, ({ id, data }) => ({
-    request: () => fileApi.content(id, data),
-    invalidate: [entityFilters('files', id), listFilters('files')],
-  }))
+export function useReplaceFileContent(options: MutationHookOptions = {}) {
+  return useOptimisticMutation<FileInfo, ReplaceFileContentVariables>(
+    fileKeys.all,
+    options,
+    ({ id, data }) => ({
+      request: () => fileApi.replaceFileContent(id, data),
+      invalidate: [entityFilters('files', id), listFilters('files')],
+    }),
+  )
 }
 
-export interface AvatarFileVariables {
+export interface SetAvatarVariables {
   id: number
-  data: AvatarFileBody
+  data: SetAvatarBody
 }
 
 /** POST /files/{file_id}/avatar — A 3.1 contentMediaType field and an array of files. */
-export function useAvatarFile(options: MutationHookOptions = {}) {
-  return useOptimisticMutation<void, AvatarFileVariables>(fileKeys.all, options, ({ id, data }) => ({
-    request: (idempotencyKey) => fileApi.avatar(id, data, { idempotencyKey }),
+export function useSetAvatar(options: MutationHookOptions = {}) {
+  return useOptimisticMutation<void, SetAvatarVariables>(fileKeys.all, options, ({ id, data }) => ({
+    request: (idempotencyKey) => fileApi.setAvatar(id, data, { idempotencyKey }),
     invalidate: [entityFilters('files', id), listFilters('files')],
   }))
 }

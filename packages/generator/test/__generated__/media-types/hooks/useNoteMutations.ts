@@ -40,15 +40,15 @@ export function useCreateNote(options: OptimisticRowOptions<NoteCreate, Note> = 
   })
 }
 
-export interface TextNoteVariables {
+export interface SetNoteTextVariables {
   id: string
   data: string
 }
 
 /** PUT /notes/{note_id}/text — A text/plain body. */
-export function useTextNote(options: MutationHookOptions = {}) {
-  return useOptimisticMutation<Note, TextNoteVariables>(noteKeys.all, options, ({ id, data }) => ({
-    request: () => noteApi.text(id, data),
+export function useSetNoteText(options: MutationHookOptions = {}) {
+  return useOptimisticMutation<Note, SetNoteTextVariables>(noteKeys.all, options, ({ id, data }) => ({
+    request: () => noteApi.setNoteText(id, data),
     invalidate: [entityFilters('notes', id), listFilters('notes')],
   }))
 }

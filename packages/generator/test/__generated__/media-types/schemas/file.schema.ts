@@ -7,8 +7,8 @@
 
 import type { components, paths } from './openapi'
 
-export type AvatarFileBody = NonNullable<
-  paths['/files/{file_id}/avatar']['post']['requestBody']
->['content']['multipart/form-data']
 export type BodyUploadFileFilesPost = components['schemas']['Body_upload_file_files_post']
 export type FileInfo = components['schemas']['FileInfo']
+export type SetAvatarBody = NonNullable<
+  paths['/files/{file_id}/avatar']['post']['requestBody']
+>['content']['multipart/form-data']

@@ -11,8 +11,8 @@ import type {
   Note,
   NoteReplace,
   NoteUpdate,
-  PatchesNoteBody,
-  TitleNoteBody,
+  PatchNoteBody,
+  SetNoteTitleBody,
 } from '../schemas/note.schema'
 import { apiConfig } from './config'
 
@@ -36,7 +36,7 @@ export const noteApi = {
   delete: (id: string, body: DeleteNoteBody, options?: RequestOptions) =>
     apiRequest<void>(apiConfig, { method: 'DELETE', path: '/notes/{id}', pathParams: { id }, body, options }),
   /** PATCH /notes/{id}/patches */
-  patches: (id: string, body: PatchesNoteBody, options?: RequestOptions) =>
+  patchNote: (id: string, body: PatchNoteBody, options?: RequestOptions) =>
     apiRequest<Note>(apiConfig, {
       method: 'PATCH',
       path: '/notes/{id}/patches',
@@ -46,7 +46,7 @@ export const noteApi = {
       options,
     }),
   /** PUT /notes/{id}/title */
-  title: (id: string, body: TitleNoteBody, options?: RequestOptions) =>
+  setNoteTitle: (id: string, body: SetNoteTitleBody, options?: RequestOptions) =>
     apiRequest<Note>(apiConfig, {
       method: 'PUT',
       path: '/notes/{id}/title',

@@ -6,18 +6,18 @@
  */
 
 import { apiRequest, type RequestOptions } from '@pattern-stack/sync-patterns/runtime/core'
-import type { AssetsReleaseParams, AssetsReleaseResponse } from '../schemas/release.schema'
+import type { UploadAssetParams, UploadAssetResponse } from '../schemas/release.schema'
 import { apiConfig } from './config'
 
 export const releaseApi = {
   /** POST /releases/{id}/assets */
-  assets: (
+  uploadAsset: (
     id: number,
     body: Blob | ArrayBuffer | Uint8Array | undefined,
-    params: AssetsReleaseParams,
+    params: UploadAssetParams,
     options?: RequestOptions,
   ) =>
-    apiRequest<AssetsReleaseResponse>(apiConfig, {
+    apiRequest<UploadAssetResponse>(apiConfig, {
       method: 'POST',
       path: '/releases/{id}/assets',
       pathParams: { id },

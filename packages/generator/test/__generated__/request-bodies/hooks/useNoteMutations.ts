@@ -21,8 +21,8 @@ import type {
   Note,
   NoteReplace,
   NoteUpdate,
-  PatchesNoteBody,
-  TitleNoteBody,
+  PatchNoteBody,
+  SetNoteTitleBody,
 } from '../schemas/note.schema'
 
 export interface ReplaceNoteVariables {
@@ -74,28 +74,28 @@ export function useDeleteNote(options: MutationHookOptions = {}) {
   }))
 }
 
-export interface PatchesNoteVariables {
+export interface PatchNoteVariables {
   id: string
-  data: PatchesNoteBody
+  data: PatchNoteBody
 }
 
 /** PATCH /notes/{id}/patches. */
-export function usePatchesNote(options: MutationHookOptions = {}) {
-  return useOptimisticMutation<Note, PatchesNoteVariables>(noteKeys.all, options, ({ id, data }) => ({
-    request: () => noteApi.patches(id, data),
+export function usePatchNote(options: MutationHookOptions = {}) {
+  return useOptimisticMutation<Note, PatchNoteVariables>(noteKeys.all, options, ({ id, data }) => ({
+    request: () => noteApi.patchNote(id, data),
     invalidate: [entityFilters('notes', id), listFilters('notes')],
   }))
 }
 
-export interface TitleNoteVariables {
+export interface SetNoteTitleVariables {
   id: string
-  data: TitleNoteBody
+  data: SetNoteTitleBody
 }
 
 /** PUT /notes/{id}/title. */
-export function useTitleNote(options: MutationHookOptions = {}) {
-  return useOptimisticMutation<Note, TitleNoteVariables>(noteKeys.all, options, ({ id, data }) => ({
-    request: () => noteApi.title(id, data),
+export function useSetNoteTitle(options: MutationHookOptions = {}) {
+  return useOptimisticMutation<Note, SetNoteTitleVariables>(noteKeys.all, options, ({ id, data }) => ({
+    request: () => noteApi.setNoteTitle(id, data),
     invalidate: [entityFilters('notes', id), listFilters('notes')],
   }))
 }

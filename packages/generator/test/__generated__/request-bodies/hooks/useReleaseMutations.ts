@@ -13,21 +13,21 @@ import {
 } from '@pattern-stack/sync-patterns/runtime/core'
 import { releaseApi } from '../client/release'
 import { releaseKeys } from '../entities/release'
-import type { AssetsReleaseParams, AssetsReleaseResponse } from '../schemas/release.schema'
+import type { UploadAssetParams, UploadAssetResponse } from '../schemas/release.schema'
 
-export interface AssetsReleaseVariables {
+export interface UploadAssetVariables {
   id: number
-  params: AssetsReleaseParams
+  params: UploadAssetParams
   data?: Blob | ArrayBuffer | Uint8Array
 }
 
 /** POST /releases/{id}/assets. */
-export function useAssetsRelease(options: MutationHookOptions = {}) {
-  return useOptimisticMutation<AssetsReleaseResponse, AssetsReleaseVariables>(
+export function useUploadAsset(options: MutationHookOptions = {}) {
+  return useOptimisticMutation<UploadAssetResponse, UploadAssetVariables>(
     releaseKeys.all,
     options,
     ({ id, params, data }) => ({
-      request: (idempotencyKey) => releaseApi.assets(id, data, params, { idempotencyKey }),
+      request: (idempotencyKey) => releaseApi.uploadAsset(id, data, params, { idempotencyKey }),
       invalidate: [entityFilters('releases', id), listFilters('releases')],
     }),
   )

@@ -13,9 +13,9 @@ export type DeleteNoteBody = NonNullable<
 export type Note = components['schemas']['Note']
 export type NoteReplace = components['schemas']['NoteReplace']
 export type NoteUpdate = components['schemas']['NoteUpdate']
-export type PatchesNoteBody = NonNullable<
+export type PatchNoteBody = NonNullable<
   paths['/notes/{id}/patches']['patch']['requestBody']
 >['content']['application/json-patch+json']
-export type TitleNoteBody = NonNullable<
+export type SetNoteTitleBody = NonNullable<
   paths['/notes/{id}/title']['put']['requestBody']
 >['content']['application/json']

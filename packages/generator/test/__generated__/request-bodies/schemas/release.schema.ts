@@ -7,6 +7,6 @@
 
 import type { paths } from './openapi'
 
-export type AssetsReleaseParams = NonNullable<paths['/releases/{id}/assets']['post']['parameters']['query']>
-export type AssetsReleaseResponse =
+export type UploadAssetParams = NonNullable<paths['/releases/{id}/assets']['post']['parameters']['query']>
+export type UploadAssetResponse =
   paths['/releases/{id}/assets']['post']['responses'][201]['content']['application/json']
