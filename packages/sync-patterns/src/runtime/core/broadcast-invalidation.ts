@@ -2,6 +2,7 @@ import type { QueryClient, QueryKey } from '@tanstack/query-core'
 import type { BroadcastClient } from './broadcast-client.js'
 import type { InvalidationScheduler } from './invalidation-scheduler.js'
 import { entityIdKey } from './query-keys.js'
+import type { BroadcastInspectEvent } from './sync-inspect.js'
 import type { BroadcastEvent } from './types.js'
 
 /** What `SyncClient.invalidateOnBroadcast` keeps fresh, from which broadcasts. */
@@ -30,6 +31,16 @@ export interface BroadcastInvalidation {
   dispose(): void
 }
 
+/**
+ * How a subscription tells its `SyncClient`'s inspect stream what it does: each message and its
+ * outcome, and each re-enable that invalidates what was buffered. Each returns the signal number
+ * the scheduler's requests then carry, or `undefined` while nobody inspects.
+ */
+export interface SubscriptionInspector {
+  received(message: BroadcastEvent, outcome: BroadcastInspectEvent['outcome']): number | undefined
+  enabled(): number | undefined
+}
+
 const EVERYTHING = Symbol('everything under the prefix')
 /** An entity id as `entityIdKey` compares it (so `42` and `'42'` are buffered once), or everything. */
 type Target = string | number | typeof EVERYTHING
@@ -53,6 +64,7 @@ type Target = string | number | typeof EVERYTHING
 export function invalidateOnBroadcast(
   scheduler: InvalidationScheduler,
   options: BroadcastSubscriptionOptions,
+  inspector?: SubscriptionInspector,
 ): BroadcastInvalidation {
   const { client, channel, queryKeyPrefix, suppressEcho = true } = options
   if (!Array.isArray(queryKeyPrefix)) {
@@ -64,12 +76,12 @@ export function invalidateOnBroadcast(
   let enabled = options.enabled ?? true
   const buffered = new Set<Target>()
 
-  const apply = (target: Target) => {
+  const apply = (target: Target, cause: number | undefined) => {
     if (target === EVERYTHING) {
-      scheduler.invalidate(prefix, 'under')
+      scheduler.invalidate(prefix, 'under', cause)
     } else {
-      scheduler.invalidate([...prefix, target], 'under')
-      scheduler.invalidate(prefix, 'list')
+      scheduler.invalidate([...prefix, target], 'under', cause)
+      scheduler.invalidate(prefix, 'list', cause)
     }
   }
 
@@ -80,11 +92,13 @@ export function invalidateOnBroadcast(
       event.origin !== undefined &&
       event.origin === client.connectionId
     ) {
+      inspector?.received(event, 'echo')
       return
     }
     const entityId = event.kind === 'event' ? event.payload.entity_id : undefined
     const target: Target = entityId === undefined ? EVERYTHING : entityIdKey(entityId)
-    if (enabled) apply(target)
+    const cause = inspector?.received(event, enabled ? 'invalidate' : 'disabled')
+    if (enabled) apply(target, cause)
     else buffered.add(target)
   }
 
@@ -97,7 +111,8 @@ export function invalidateOnBroadcast(
       if (!enabled) return
       const targets: Target[] = buffered.has(EVERYTHING) ? [EVERYTHING] : [...buffered]
       buffered.clear()
-      for (const target of targets) apply(target)
+      const cause = targets.length > 0 ? inspector?.enabled() : undefined
+      for (const target of targets) apply(target, cause)
     },
     dispose() {
       buffered.clear()

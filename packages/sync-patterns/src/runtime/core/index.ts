@@ -40,6 +40,7 @@ export {
   InvalidationScheduler,
   type InvalidationSchedulerOptions,
   type KeyMatch,
+  type SchedulerInspectEvent,
 } from './invalidation-scheduler.js'
 export { consoleLogger, type Logger } from './logger.js'
 export {
@@ -60,6 +61,7 @@ export {
 export {
   type OptimisticPatch,
   OptimisticRegistry,
+  type PendingChangeInfo,
 } from './optimistic/optimistic-registry.js'
 export { randomUUID } from './optimistic/random-uuid.js'
 export { isRetryable, type OptimisticMutation } from './optimistic/run-optimistic-mutation.js'
@@ -86,4 +88,13 @@ export {
   SyncClient,
   type SyncClientOptions,
 } from './sync-client.js'
+export type {
+  BroadcastInspectEvent,
+  EnabledInspectEvent,
+  InvalidateInspectEvent,
+  OptimisticInspectEvent,
+  RefetchInspectEvent,
+  SyncInspectEvent,
+  SyncInspectListener,
+} from './sync-inspect.js'
 export type * from './types.js'

@@ -1,6 +1,12 @@
 import type { Query, QueryClient, QueryKey } from '@tanstack/query-core'
 import { hasPendingMutation } from './pending-mutations.js'
 import { isKeyUnder, isListKeyOf } from './query-keys.js'
+import {
+  addInspectListener,
+  emitInspectEvent,
+  type InvalidateInspectEvent,
+  type RefetchInspectEvent,
+} from './sync-inspect.js'
 
 export interface InvalidationSchedulerOptions {
   /**
@@ -50,7 +56,12 @@ interface Entry {
   windowOpenedAt: number
   debounceMs: number
   dueAt: number
+  /** The signals (`invalidate`'s `cause`) this entry's refetch serves, for the inspect stream. */
+  causes: number[]
 }
+
+/** What the scheduler reports to `inspect` listeners. */
+export type SchedulerInspectEvent = InvalidateInspectEvent | RefetchInspectEvent
 
 function inFlight(query: Query): Promise<unknown> | undefined {
   return query.state.fetchStatus === 'idle' ? undefined : query.promise
@@ -96,6 +107,7 @@ export class InvalidationScheduler {
   #timerDueAt = 0
   #unsubscribeMutations: (() => void) | undefined
   #unsubscribeQueries: (() => void) | undefined
+  readonly #inspectors = new Set<(event: SchedulerInspectEvent) => void>()
 
   constructor(queryClient: QueryClient, options: InvalidationSchedulerOptions = {}) {
     if (!queryClient || typeof queryClient.getQueryCache !== 'function') {
@@ -120,15 +132,29 @@ export class InvalidationScheduler {
     return this.#entries.size
   }
 
-  /** Schedules a refetch of every cached query `queryKey` reaches (see `KeyMatch`). */
-  invalidate(queryKey: QueryKey, match: KeyMatch = 'under'): void {
+  /**
+   * Schedules a refetch of every cached query `queryKey` reaches (see `KeyMatch`). `cause`, a signal
+   * number of the inspect stream (a `broadcast` event's `signal`), is reported with the
+   * `invalidate` and `refetch` events this request leads to.
+   */
+  invalidate(queryKey: QueryKey, match: KeyMatch = 'under', cause?: number): void {
     if (!Array.isArray(queryKey)) throw new TypeError('queryKey must be an array')
     const matches = match === 'list' ? isListKeyOf : isKeyUnder
     const queries = this.queryClient
       .getQueryCache()
       .findAll({ predicate: (query) => matches(query.queryKey, queryKey) })
-    for (const query of queries) this.#request(query)
+    for (const query of queries) this.#request(query, cause)
     this.#armTimer()
+  }
+
+  /**
+   * Calls `listener` for each query an invalidation reaches (`invalidate`: scheduled, or coalesced
+   * into a refetch already waiting) and for what became of it (`refetch`: started, then succeeded or
+   * failed with its duration; or stale, held, waiting-for-fetch, covered, removed). See
+   * `SyncInspectEvent`. Returns the remover. Without listeners nothing is recorded.
+   */
+  inspect(listener: (event: SchedulerInspectEvent) => void): () => void {
+    return addInspectListener(this.#inspectors, listener)
   }
 
   /** Cancels everything scheduled and stops watching mutations. */
@@ -144,9 +170,10 @@ export class InvalidationScheduler {
     this.#unsubscribeQueries = undefined
   }
 
-  #request(query: Query): void {
+  #request(query: Query, cause: number | undefined): void {
     const now = Date.now()
     let entry = this.#entries.get(query.queryHash)
+    const waiting = entry !== undefined && entry.query === query
     if (!entry || entry.query !== query) {
       entry = {
         query,
@@ -158,9 +185,14 @@ export class InvalidationScheduler {
         windowOpenedAt: now,
         debounceMs: this.#coalesceMs,
         dueAt: now,
+        causes: [],
       }
       this.#entries.set(query.queryHash, entry)
     }
+    // The same signal again (it reached two subscriptions): already reported and counted.
+    const repeated = cause !== undefined && entry.causes.includes(cause)
+    const into = repeated || this.#inspectors.size === 0 ? undefined : [...entry.causes]
+    if (cause !== undefined && !repeated) entry.causes.push(cause)
     const previousRequestAt = this.#lastRequestAt.get(query.queryHash)
     this.#lastRequestAt.set(query.queryHash, now)
     entry.staleFetch = inFlight(query)
@@ -168,14 +200,68 @@ export class InvalidationScheduler {
     entry.completionsAfter = 0
     this.#watchFetches()
     // Behind a fetch or a mutation, the refetch is already due once they settle.
-    if (entry.blocked || entry.awaitingFetch) return
-    if (!this.#window.has(entry)) {
-      const busy = previousRequestAt !== undefined && now - previousRequestAt < this.#busyCoalesceMs
-      entry.windowOpenedAt = now
-      entry.debounceMs = busy ? this.#busyCoalesceMs : this.#coalesceMs
-      this.#window.add(entry)
+    if (!entry.blocked && !entry.awaitingFetch) {
+      if (!this.#window.has(entry)) {
+        const busy = previousRequestAt !== undefined && now - previousRequestAt < this.#busyCoalesceMs
+        entry.windowOpenedAt = now
+        entry.debounceMs = busy ? this.#busyCoalesceMs : this.#coalesceMs
+        this.#window.add(entry)
+      }
+      entry.dueAt = Math.min(now + entry.debounceMs, entry.windowOpenedAt + this.#maxDelayMs)
     }
-    entry.dueAt = Math.min(now + entry.debounceMs, entry.windowOpenedAt + this.#maxDelayMs)
+    if (this.#inspectors.size > 0 && !repeated) {
+      const event: InvalidateInspectEvent = waiting
+        ? {
+            type: 'invalidate',
+            at: now,
+            queryKey: query.queryKey,
+            queryHash: query.queryHash,
+            cause,
+            outcome: 'coalesced',
+            into: into ?? [],
+          }
+        : {
+            type: 'invalidate',
+            at: now,
+            queryKey: query.queryKey,
+            queryHash: query.queryHash,
+            cause,
+            outcome: 'scheduled',
+            dueInMs: entry.dueAt - now,
+          }
+      emitInspectEvent(this.#inspectors, event)
+    }
+  }
+
+  /** Reports what became of `entry`'s invalidations (only while someone inspects). */
+  #reportRefetch(entry: Entry, status: RefetchInspectEvent['status'], durationMs?: number): void {
+    if (this.#inspectors.size === 0) return
+    const { queryKey, queryHash } = entry.query
+    const event: RefetchInspectEvent = {
+      type: 'refetch',
+      at: Date.now(),
+      queryKey,
+      queryHash,
+      causes: [...entry.causes],
+      status,
+    }
+    if (durationMs !== undefined) event.durationMs = durationMs
+    emitInspectEvent(this.#inspectors, event)
+  }
+
+  /** Reports the refetch `flush` just started and, when it ends, its outcome and duration. */
+  #reportRefetchStarted(entry: Entry): void {
+    if (this.#inspectors.size === 0) return
+    const fetching = inFlight(entry.query)
+    if (fetching === undefined) {
+      this.#reportRefetch(entry, 'stale') // an inactive or disabled query: only marked stale
+      return
+    }
+    const startedAt = performance.now()
+    this.#reportRefetch(entry, 'started')
+    const end = (status: 'succeeded' | 'failed') => () =>
+      this.#reportRefetch(entry, status, performance.now() - startedAt)
+    fetching.then(end('succeeded'), end('failed'))
   }
 
   /** Sets the timer for the earliest window to close (after a batch of requests, or a close). */
@@ -208,11 +294,13 @@ export class InvalidationScheduler {
     const { query } = entry
     if (this.queryClient.getQueryCache().get(query.queryHash) !== query) {
       this.#entries.delete(query.queryHash) // removed from the cache: nothing left to refresh
+      this.#reportRefetch(entry, 'removed')
       return
     }
     if (this.#isHeld(query.queryKey)) {
       entry.blocked = true
       this.#watchMutations()
+      this.#reportRefetch(entry, 'held')
       return
     }
     entry.blocked = false
@@ -220,6 +308,7 @@ export class InvalidationScheduler {
       // A fetch that started after the latest request already completed (e.g. a mutation's
       // onSettled refetch that finished before we noticed the mutation settle).
       this.#entries.delete(query.queryHash)
+      this.#reportRefetch(entry, 'covered')
       return
     }
     const current = inFlight(query)
@@ -227,6 +316,7 @@ export class InvalidationScheduler {
       if (current !== entry.staleFetch) {
         // Started after the latest request, so it already reads the changed state.
         this.#entries.delete(query.queryHash)
+        this.#reportRefetch(entry, 'covered')
         return
       }
       entry.awaitingFetch = true
@@ -235,6 +325,7 @@ export class InvalidationScheduler {
         this.#flush(entry)
       }
       current.then(settle, settle)
+      this.#reportRefetch(entry, 'waiting-for-fetch')
       return
     }
     this.#entries.delete(query.queryHash)
@@ -243,6 +334,7 @@ export class InvalidationScheduler {
       { queryKey: query.queryKey, exact: true },
       { cancelRefetch: false },
     )
+    this.#reportRefetchStarted(entry)
   }
 
   /**

@@ -11,6 +11,7 @@ import type { MutationHookOptions } from './optimistic/mutation-options.js'
 import { OptimisticRegistry } from './optimistic/optimistic-registry.js'
 import { executeOptimisticMutation, type OptimisticMutation } from './optimistic/run-optimistic-mutation.js'
 import { hasPendingMutation } from './pending-mutations.js'
+import { addInspectListener, emitInspectEvent, type SyncInspectListener } from './sync-inspect.js'
 
 /** The scheduler's delays; they apply when the `SyncClient` is created. */
 export type SyncClientOptions = Omit<InvalidationSchedulerOptions, 'isHeld'>
@@ -36,6 +37,12 @@ export class SyncClient {
   readonly #subscriptions = new Set<BroadcastInvalidation>()
   /** `mutationFn`s made by `mutationOptions`: their mutations' changes live in the registry. */
   readonly #mutationFns = new WeakSet<object>()
+  readonly #inspectors = new Set<SyncInspectListener>()
+  /** Stops forwarding the scheduler's and the registry's events; set while someone inspects. */
+  #stopForwarding: (() => void) | undefined
+  /** Signal numbers of the messages seen while inspecting: one message reaching two subscriptions is one signal. */
+  readonly #signals = new WeakMap<object, number>()
+  #nextSignal = 1
 
   constructor(queryClient: QueryClient, options: SyncClientOptions = {}) {
     if (!queryClient || typeof queryClient.getQueryCache !== 'function') {
@@ -66,7 +73,40 @@ export class SyncClient {
   invalidateOnBroadcast(
     options: BroadcastSubscriptionOptions & { scheduler?: InvalidationScheduler },
   ): BroadcastInvalidation {
-    const subscription = invalidateOnBroadcast(options.scheduler ?? this.scheduler, options)
+    const { channel, queryKeyPrefix } = options
+    const subscription = invalidateOnBroadcast(options.scheduler ?? this.scheduler, options, {
+      received: (message, outcome) => {
+        if (this.#inspectors.size === 0) return undefined
+        let signal = this.#signals.get(message)
+        if (signal === undefined) {
+          signal = this.#nextSignal++
+          this.#signals.set(message, signal)
+        }
+        const at = Date.now()
+        emitInspectEvent(this.#inspectors, {
+          type: 'broadcast',
+          at,
+          signal,
+          message,
+          channel,
+          queryKeyPrefix,
+          outcome,
+        })
+        return signal
+      },
+      enabled: () => {
+        if (this.#inspectors.size === 0) return undefined
+        const signal = this.#nextSignal++
+        emitInspectEvent(this.#inspectors, {
+          type: 'enabled',
+          at: Date.now(),
+          signal,
+          channel,
+          queryKeyPrefix,
+        })
+        return signal
+      },
+    })
     const handle: BroadcastInvalidation = {
       setEnabled: (enabled) => subscription.setEnabled(enabled),
       dispose: () => {
@@ -76,6 +116,33 @@ export class SyncClient {
     }
     this.#subscriptions.add(handle)
     return handle
+  }
+
+  /**
+   * Calls `listener` with what this client does (see `SyncInspectEvent`): each broadcast that
+   * reaches its subscriptions and its outcome (invalidate, echo, disabled), each cached query it
+   * invalidated (scheduled, or coalesced into a waiting refetch), the refetch that followed or why
+   * there was none (held by a pending mutation, covered by a newer fetch, ...) with its duration,
+   * and each optimistic change (added, confirmed, settled, failed). Returns the remover. While
+   * nobody listens nothing is recorded: the cost is one check per broadcast and refetch.
+   */
+  inspect(listener: SyncInspectListener): () => void {
+    const remove = addInspectListener(this.#inspectors, listener)
+    if (!this.#stopForwarding) {
+      const forward = (event: Parameters<SyncInspectListener>[0]) => emitInspectEvent(this.#inspectors, event)
+      const stopScheduler = this.scheduler.inspect(forward)
+      const stopRegistry = this.optimistic.inspect(forward)
+      this.#stopForwarding = () => {
+        stopScheduler()
+        stopRegistry()
+      }
+    }
+    return () => {
+      remove()
+      if (this.#inspectors.size > 0) return
+      this.#stopForwarding?.()
+      this.#stopForwarding = undefined
+    }
   }
 
   /**
@@ -121,6 +188,9 @@ export class SyncClient {
   /** Ends every subscription, cancels scheduled refetches and stops following the cache. */
   dispose(): void {
     for (const subscription of [...this.#subscriptions]) subscription.dispose()
+    this.#inspectors.clear()
+    this.#stopForwarding?.()
+    this.#stopForwarding = undefined
     this.scheduler.dispose()
     this.optimistic.dispose()
     if (owners.get(this.queryClient) === this) owners.delete(this.queryClient)

@@ -31,6 +31,7 @@ export function createEntityPatch(shape: EntityCacheShape, created: object): Opt
   const entity = created as Row
   const id = entity[idField]
   return {
+    label: `create ${shape.root}${id === undefined ? '' : ` ${String(id)}`}`,
     seed: id === undefined ? [] : [[shape.root, id as string]],
     matches: (key) => isListKey(key, shape.root) || (id !== undefined && isDetailKey(key, shape.root, id)),
     apply: (data, key) => {
@@ -54,6 +55,7 @@ export function updateEntityPatch<TRow extends object = Row>(
   const idField = shape.idField ?? 'id'
   const merge = (row: Row): Row => ({ ...row, ...changes, [idField]: row[idField] })
   return {
+    label: `update ${shape.root} ${String(id)} (${Object.keys(changes).join(', ')})`,
     matches: (key) => isListKey(key, shape.root) || isDetailKey(key, shape.root, id),
     apply: (data, key) => {
       if (isDetailKey(key, shape.root)) return onDetail(data, shape, merge)
@@ -66,6 +68,7 @@ export function updateEntityPatch<TRow extends object = Row>(
 export function deleteEntityPatch(shape: EntityCacheShape, id: unknown): OptimisticPatch {
   const idField = shape.idField ?? 'id'
   return {
+    label: `delete ${shape.root} ${String(id)}`,
     matches: (key) => isListKey(key, shape.root),
     apply: (data) => mapRows(data, shape, (rows) => rows.filter((row) => !sameId(row[idField], id))),
   }
@@ -87,7 +90,7 @@ export function addChildPatch(
   child: Row,
 ): OptimisticPatch {
   const childIdField = target.childIdField ?? 'id'
-  return childPatch(shape, target, (children) =>
+  return childPatch(shape, target, `add ${target.field}`, (children) =>
     children.some((c) => child[childIdField] !== undefined && sameId(c[childIdField], child[childIdField]))
       ? children
       : [...children, child],
@@ -101,7 +104,9 @@ export function removeChildPatch(
   childId: unknown,
 ): OptimisticPatch {
   const childIdField = target.childIdField ?? 'id'
-  return childPatch(shape, target, (children) => children.filter((c) => !sameId(c[childIdField], childId)))
+  return childPatch(shape, target, `remove ${target.field} ${String(childId)}`, (children) =>
+    children.filter((c) => !sameId(c[childIdField], childId)),
+  )
 }
 
 /** Sub-resource update: merges changes into the child with this id. */
@@ -112,14 +117,20 @@ export function updateChildPatch<TChild extends object = Row>(
   changes: Partial<TChild>,
 ): OptimisticPatch {
   const childIdField = target.childIdField ?? 'id'
-  return childPatch(shape, target, (children) =>
+  return childPatch(shape, target, `update ${target.field} ${String(childId)}`, (children) =>
     children.map((c) =>
       sameId(c[childIdField], childId) ? { ...c, ...changes, [childIdField]: c[childIdField] } : c,
     ),
   )
 }
 
-function childPatch(shape: EntityCacheShape, target: ChildPatchTarget, change: (children: Row[]) => Row[]) {
+function childPatch(
+  shape: EntityCacheShape,
+  target: ChildPatchTarget,
+  /** What is done to the children, such as `add items`: the label says of which parent. */
+  action: string,
+  change: (children: Row[]) => Row[],
+) {
   const idField = shape.idField ?? 'id'
   const onParent = (parent: Row): Row => {
     const children = parent[target.field]
@@ -127,6 +138,7 @@ function childPatch(shape: EntityCacheShape, target: ChildPatchTarget, change: (
     return { ...parent, [target.field]: change(children as Row[]) }
   }
   const patch: OptimisticPatch = {
+    label: `${action} of ${shape.root} ${String(target.parentId)}`,
     matches: (key) => isListKey(key, shape.root) || isDetailKey(key, shape.root, target.parentId),
     apply: (data, key) => {
       if (isDetailKey(key, shape.root)) return onDetail(data, shape, onParent)

@@ -1,4 +1,5 @@
 import type { Query, QueryCacheNotifyEvent, QueryClient, QueryKey } from '@tanstack/query-core'
+import { addInspectListener, emitInspectEvent, type OptimisticInspectEvent } from '../sync-inspect.js'
 
 /** One pending optimistic change: which cached queries it touches and how. */
 export interface OptimisticPatch {
@@ -8,6 +9,16 @@ export interface OptimisticPatch {
   apply(data: unknown, queryKey: QueryKey): unknown
   /** Keys to create in the cache when absent, such as the detail of a created entity. */
   seed?: readonly QueryKey[]
+  /** What the change is, for devtools and logs, such as `update orders 42`. */
+  label?: string
+}
+
+/** A pending change as `OptimisticRegistry.pendingChanges` lists it. */
+export interface PendingChangeInfo {
+  change: number
+  label?: string
+  /** The server accepted it; it stays until the refetch with it has landed. */
+  confirmed: boolean
 }
 
 interface PendingPatch {
@@ -45,6 +56,7 @@ export class OptimisticRegistry {
   /** True while the registry writes to the cache itself, so it ignores its own events. */
   #writing = false
   readonly #unsubscribe: () => void
+  readonly #inspectors = new Set<(event: OptimisticInspectEvent) => void>()
 
   constructor(client: QueryClient) {
     this.#client = client
@@ -61,27 +73,64 @@ export class OptimisticRegistry {
     return this.#pending.size
   }
 
+  /** The changes not yet settled, oldest first. */
+  pendingChanges(): PendingChangeInfo[] {
+    return [...this.#pending].map(([change, { patch, confirmedAt }]) => {
+      const info: PendingChangeInfo = { change, confirmed: confirmedAt !== undefined }
+      if (patch.label !== undefined) info.label = patch.label
+      return info
+    })
+  }
+
+  /**
+   * Calls `listener` as changes are added (with the cached queries they changed), confirmed by the
+   * server, and settled or failed (see `OptimisticInspectEvent`). Returns the remover.
+   */
+  inspect(listener: (event: OptimisticInspectEvent) => void): () => void {
+    return addInspectListener(this.#inspectors, listener)
+  }
+
+  #report(
+    change: number,
+    status: OptimisticInspectEvent['status'],
+    patch: OptimisticPatch,
+    queryKeys?: QueryKey[],
+  ) {
+    const event: OptimisticInspectEvent = { type: 'optimistic', at: Date.now(), change, status }
+    if (patch.label !== undefined) event.label = patch.label
+    if (queryKeys) event.queryKeys = queryKeys
+    emitInspectEvent(this.#inspectors, event)
+  }
+
   /** Applies a change to every affected cached query (and seeds absent ones); returns its id. */
   add(patch: OptimisticPatch): number {
     const id = this.#nextId++
     this.#pending.set(id, { patch })
     const cache = this.#client.getQueryCache()
+    const touched: QueryKey[] | undefined = this.#inspectors.size > 0 ? [] : undefined
     for (const key of patch.seed ?? []) {
       const options = this.#client.defaultQueryOptions({ queryKey: key })
       if (!cache.get(options.queryHash))
         this.#server.set(options.queryHash, { data: undefined, receivedAt: this.#clock })
       this.#render(cache.build(this.#client, options))
+      if (!patch.matches(key)) touched?.push(key) // else the loop below lists it
     }
     for (const query of cache.getAll()) {
-      if (patch.matches(query.queryKey)) this.#render(query)
+      if (patch.matches(query.queryKey)) {
+        this.#render(query)
+        touched?.push(query.queryKey)
+      }
     }
+    if (touched) this.#report(id, 'added', patch, touched)
     return id
   }
 
   /** Records that the server accepted the change; refetches landing after this include it. */
   confirm(id: number): void {
     const entry = this.#pending.get(id)
-    if (entry) entry.confirmedAt = ++this.#clock
+    if (!entry) return
+    entry.confirmedAt = ++this.#clock
+    if (this.#inspectors.size > 0) this.#report(id, 'confirmed', entry.patch)
   }
 
   /**
@@ -108,6 +157,7 @@ export class OptimisticRegistry {
       this.#render(query)
     }
     if (this.#pending.size === 0) this.#server.clear()
+    if (this.#inspectors.size > 0) this.#report(id, outcome === 'failed' ? 'failed' : 'settled', entry.patch)
   }
 
   #isSeed(patch: OptimisticPatch, query: Query): boolean {
