@@ -5,8 +5,10 @@ export const PROTOCOL_VERSION = 1
 export const DEFAULT_BROADCAST_PATH = '/ws/broadcast'
 
 /**
- * HTTP header a client sets on its API requests to name its broadcast connection. The server copies
- * it into the `origin` of the broadcasts that request causes, so that client can skip its own echo.
+ * HTTP header a client sets on its API requests to claim the changes they cause as its own: the
+ * `origin_token` its `welcome` frame carried (only that connection ever sees it). The server verifies
+ * it and puts the connection's public `connection_id` into the `origin` of the broadcasts the request
+ * causes, so that client can skip its own echo; a value that does not verify is ignored.
  */
 export const ORIGIN_HEADER = 'X-Broadcast-Origin'
 

@@ -121,12 +121,13 @@ export function decodeServerFrame(text: string): DecodeResult<ServerFrame> {
     return { ok: true, frame }
   }
   if (isRecord(o.welcome) && typeof o.welcome.connection_id === 'string') {
-    const { connection_id, protocol, heartbeat_ms } = o.welcome
+    const { connection_id, origin_token, protocol, heartbeat_ms } = o.welcome
     return {
       ok: true,
       frame: {
         welcome: {
           connection_id,
+          ...(typeof origin_token === 'string' && origin_token !== '' ? { origin_token } : {}),
           protocol: typeof protocol === 'number' ? protocol : 1,
           heartbeat_ms: typeof heartbeat_ms === 'number' ? heartbeat_ms : 0,
         },

@@ -41,7 +41,13 @@ export interface EventFrame {
 /** First frame on every connection: the connection's id and what the server supports. */
 export interface WelcomeFrame {
   welcome: {
+    /** Public id of this connection: broadcasts this connection's requests caused carry it as `origin`. */
     connection_id: string
+    /**
+     * Secret proof of this connection, sent to it alone: the client sends it as `X-Broadcast-Origin`
+     * to claim a change as its own. Absent from servers that predate it (send `connection_id` then).
+     */
+    origin_token?: string
     protocol: number
     /** Interval in ms after which a client without traffic should send `ping`. */
     heartbeat_ms: number

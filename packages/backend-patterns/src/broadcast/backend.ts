@@ -22,6 +22,7 @@ import {
   resolveOptions,
   type WebSocketBroadcastBackendOptions,
 } from './options.js'
+import { OriginTokens } from './origin-token.js'
 import { prebuildTextFrame } from './prebuilt-frame.js'
 import { refuseUnclaimedUpgrade, refuseUpgrade } from './refuse-upgrade.js'
 import { WriteCoalescer } from './write-coalescer.js'
@@ -35,7 +36,10 @@ export interface AttachOptions {
 }
 
 export interface BroadcastOptions {
-  /** Connection id of the client whose request caused the change (its `X-Broadcast-Origin`). */
+  /**
+   * Connection id of the client whose request caused the change, as `verifyOrigin` returned it for
+   * the request's `X-Broadcast-Origin`. Never the raw header: anyone can send any id.
+   */
   origin?: string
 }
 
@@ -61,6 +65,7 @@ export class WebSocketBroadcastBackend {
   private readonly connections = new Set<BroadcastConnection>()
   private readonly registry: ChannelRegistry<BroadcastConnection>
   private readonly coalescer = new WriteCoalescer()
+  private readonly originTokens: OriginTokens
   private readonly attachments: { server: Server; listener: UpgradeListener }[] = []
   private readonly heartbeat: NodeJS.Timeout
   private readonly starting: Promise<void>
@@ -73,6 +78,7 @@ export class WebSocketBroadcastBackend {
     this.authenticate = options.authenticate
     this.logger = options.logger ?? {}
     this.engine = options.engine ?? new MemoryBroadcastEngine()
+    this.originTokens = new OriginTokens(options.originSecret)
     this.registry = new ChannelRegistry(this.engine, (action, channel, error) =>
       this.logger.error?.(`broadcast engine ${action}(${JSON.stringify(channel)}) failed`, error),
     )
@@ -152,6 +158,17 @@ export class WebSocketBroadcastBackend {
     if (this.closing) throw new Error('WebSocketBroadcastBackend.broadcast() after close()')
     if (!this.engineStarted) await this.starting
     await this.engine.publish(channel, frame)
+  }
+
+  /**
+   * The connection a request's `X-Broadcast-Origin` proves, to pass as `broadcast(..., { origin })`:
+   * the connection id when the value is the `origin_token` this backend (or one sharing its
+   * `originSecret`) gave that connection in `welcome`, else `undefined` (a bare or foreign
+   * connection id, a forged or malformed value, no header). Ignoring a bad value only costs its
+   * sender a refetch of its own change; it never lets anyone silence another connection.
+   */
+  verifyOrigin(headerValue: unknown): string | undefined {
+    return this.originTokens.verify(headerValue)
   }
 
   /** Number of local connections subscribed to `channel`. */
@@ -263,6 +280,7 @@ export class WebSocketBroadcastBackend {
     connection.send({
       welcome: {
         connection_id: connection.id,
+        origin_token: this.originTokens.issue(connection.id),
         protocol: PROTOCOL_VERSION,
         heartbeat_ms: this.options.heartbeatMs,
       },

@@ -11,5 +11,6 @@ export {
 export type { BroadcastEngine, DeliverFrame, RequestResync } from './engine.js'
 export { MemoryBroadcastEngine } from './memory-engine.js'
 export type { BroadcastConnectionInfo, WebSocketBroadcastBackendOptions } from './options.js'
+export { MIN_ORIGIN_SECRET_BYTES, OriginTokens } from './origin-token.js'
 export { PubSubBroadcastEngine, type PubSubEngineSettings } from './pub-sub-engine.js'
 export type { ReconnectBackoff } from './reconnect-backoff.js'

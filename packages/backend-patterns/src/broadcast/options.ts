@@ -5,7 +5,7 @@ import type { BroadcastEngine } from './engine.js'
 
 /** What `authorize` and logs see of a connection. */
 export interface BroadcastConnectionInfo {
-  /** The id sent in `welcome`; clients echo it as `X-Broadcast-Origin`. */
+  /** The public id sent in `welcome`; broadcasts its requests cause carry it as `origin`. */
   readonly id: string
   /** The object `authenticate` returned for this connection (`undefined` if it returned `true`). */
   readonly user: object | undefined
@@ -32,6 +32,12 @@ export interface WebSocketBroadcastBackendOptions {
   ) => boolean | object | null | undefined | Promise<boolean | object | null | undefined>
   /** Runs for each channel of each subscribe. Falsy: `forbidden` error frame naming the channel. */
   authorize?: (connection: BroadcastConnectionInfo, channel: string) => boolean | Promise<boolean>
+  /**
+   * Key of the origin tokens (`X-Broadcast-Origin`, see `verifyOrigin`), at least 32 bytes. Give
+   * every instance behind one load balancer the same secret, so a token issued by one verifies on
+   * all. Default: random per process (then a token only verifies on the instance that issued it).
+   */
+  originSecret?: string | Uint8Array
   /** When set, the upgrade's `Origin` header must be one of these (else HTTP 403). */
   allowedOrigins?: string[]
   /**

@@ -21,7 +21,12 @@ describe('connections', () => {
     const a = await TestClient.connect(server.url)
     const b = await TestClient.connect(server.url)
     expect(a.frames[0]).toEqual({
-      welcome: { connection_id: a.id, protocol: PROTOCOL_VERSION, heartbeat_ms: 12_345 },
+      welcome: {
+        connection_id: a.id,
+        origin_token: expect.stringMatching(new RegExp(`^${a.id}\\.[A-Za-z0-9_-]{43}$`)),
+        protocol: PROTOCOL_VERSION,
+        heartbeat_ms: 12_345,
+      },
     })
     expect(a.id).toMatch(/^c_[A-Za-z0-9_-]{16}$/)
     expect(b.id).not.toBe(a.id)

@@ -94,6 +94,26 @@ describe('echo suppression end to end (real server, real HTTP, two tabs)', () =>
     expect(b.queryClient.getQueryData(['orders', '1'])).toEqual({ id: '1', version: 1 })
   })
 
+  it('a tab that sends another tab’s connection id (every broadcast shows it) does not silence that tab', async () => {
+    s = await startRealServer(0, { broadcastDelayMs: 50 })
+    cleanups.push(() => s.close())
+    const a = await tab('a')
+    const b = await tab('b')
+    await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(2))
+    // The runtime sends the secret token from welcome, not the public id.
+    expect(a.client.originToken).toMatch(new RegExp(`^${a.client.connectionId}\\.`))
+    const forged = await fetch(`http://127.0.0.1:${s.port}/orders/1`, {
+      method: 'POST',
+      headers: { [ORIGIN_HEADER]: a.client.connectionId ?? '' },
+    })
+    expect(forged.status).toBe(200)
+    await vi.waitFor(() => expect(a.gets).toBe(2)) // A refetched: the change was not claimed for it
+    await vi.waitFor(() => expect(b.gets).toBe(2))
+    expect(a.seen.filter((e) => e.kind === 'event')).toEqual([
+      { kind: 'event', channel: 'order', event: 'updated', payload: { entity_id: '1' }, origin: undefined },
+    ])
+  })
+
   it('withBroadcastOrigin keeps an explicit header and sends none without a connection id', async () => {
     const seen: (string | null)[] = []
     const record: typeof fetch = async (_input, init) => {
@@ -113,6 +133,9 @@ describe('echo suppression end to end (real server, real HTTP, two tabs)', () =>
     expect(seen).toEqual(['c_1', 'mine', null, 'c_1'])
     expect(broadcastOriginHeaders(connected)).toEqual({ [ORIGIN_HEADER]: 'c_1' })
     expect(broadcastOriginHeaders(null)).toEqual({})
+    // A server that sends origin_token: the token is sent, never the public id.
+    const withToken = { connectionId: 'c_1', originToken: 'c_1.signature' } as BroadcastClient
+    expect(broadcastOriginHeaders(withToken)).toEqual({ [ORIGIN_HEADER]: 'c_1.signature' })
     expect(() => withBroadcastOrigin('nope' as never)).toThrow(/needs a fetch function/)
   })
 })

@@ -19,7 +19,7 @@ export interface RealServer {
 /**
  * The real broadcast backend on a real HTTP server on loopback, plus a tiny API:
  * `GET /orders/:id` returns a version counter, `POST /orders/:id` bumps it and broadcasts
- * `order.updated` with the request's `X-Broadcast-Origin` as `origin` (as a real API does), before
+ * `order.updated` with the connection the request's `X-Broadcast-Origin` proves as `origin` (as a real API does), before
  * answering, or `broadcastDelayMs` after answering.
  */
 export async function startRealServer(
@@ -42,9 +42,9 @@ export async function startRealServer(
     const id = match[1]
     if (request.method === 'POST') {
       versions.set(id, (versions.get(id) ?? 0) + 1)
-      const origin = request.headers[ORIGIN_HEADER.toLowerCase()]
+      const origin = backend.verifyOrigin(request.headers[ORIGIN_HEADER.toLowerCase()])
       const broadcast = () =>
-        backend.broadcast('order', 'updated', { entity_id: id }, typeof origin === 'string' ? { origin } : {})
+        backend.broadcast('order', 'updated', { entity_id: id }, origin === undefined ? {} : { origin })
       const respond = () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}')
       if (broadcastDelayMs === undefined) {
         void broadcast().then(respond)

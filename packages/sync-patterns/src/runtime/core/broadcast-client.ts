@@ -169,6 +169,7 @@ export class BroadcastClient {
   #everConnected = false
 
   #connectionId: string | null = null
+  #originToken: string | null = null
   #heartbeatMs = 0
   #lastTrafficAt = 0
   #pingSeq = 0
@@ -227,6 +228,14 @@ export class BroadcastClient {
   /** This connection's id from the server's `welcome`, or `null` (not connected, or a spec-only server). */
   get connectionId(): string | null {
     return this.#connectionId
+  }
+
+  /**
+   * The secret proof of this connection from the server's `welcome` (`origin_token`), sent as
+   * `X-Broadcast-Origin`; `null` when not connected or the server sent none. Never shown to others.
+   */
+  get originToken(): string | null {
+    return this.#originToken
   }
 
   /** Channels with at least one handler. */
@@ -356,6 +365,7 @@ export class BroadcastClient {
     this.#socketOpen = true
     this.#lastTrafficAt = Date.now()
     this.#connectionId = null
+    this.#originToken = null
     this.#heartbeatMs = 0
     this.#sawFirstFrame = false
     this.#wireChannels.clear()
@@ -465,6 +475,7 @@ export class BroadcastClient {
     this.#socket = null
     this.#socketOpen = false
     this.#connectionId = null
+    this.#originToken = null
     this.#heartbeatMs = 0
     this.#wireChannels.clear()
     this.#resyncPending.clear()
@@ -561,6 +572,7 @@ export class BroadcastClient {
       this.#deliver(frame.channel, event)
     } else if (isWelcomeFrame(frame)) {
       this.#connectionId = frame.welcome.connection_id
+      this.#originToken = frame.welcome.origin_token ?? null
       this.#heartbeatMs = frame.welcome.heartbeat_ms
       clearTimeout(this.#welcomeTimer)
       this.#welcomeTimer = undefined

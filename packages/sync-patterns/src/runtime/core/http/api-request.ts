@@ -18,7 +18,7 @@ export interface ApiConfig {
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>)
   /** The fetch to use (default: the global one at call time). */
   fetch?: typeof fetch
-  /** The broadcast connection id to send as `X-Broadcast-Origin`, so this client can skip its own echo. */
+  /** The broadcast connection's origin token to send as `X-Broadcast-Origin`, so this client can skip its own echo. */
   origin?: () => string | null | undefined
 }
 

@@ -1,0 +1,58 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+
+/** Shortest `originSecret` accepted, in bytes (UTF-8 for a string). */
+export const MIN_ORIGIN_SECRET_BYTES = 32
+
+/**
+ * Origin tokens (docs/protocol.md, "Origin and echo suppression"): the proof a client sends as
+ * `X-Broadcast-Origin` that a change is its own. A token is `<connection id>.<HMAC-SHA256 of the id
+ * under the secret>`, handed only to that connection in its `welcome`; broadcasts carry only the
+ * public id as `origin`, and the id alone does not verify. Stateless, so every instance that shares
+ * the secret verifies every other's tokens; without a shared secret each process draws its own, and
+ * a token from another instance is ignored (that client just refetches its own echo).
+ */
+export class OriginTokens {
+  private readonly key: Buffer
+
+  constructor(secret?: string | Uint8Array) {
+    if (secret === undefined) {
+      this.key = randomBytes(32)
+      return
+    }
+    const key =
+      typeof secret === 'string'
+        ? Buffer.from(secret, 'utf8')
+        : secret instanceof Uint8Array
+          ? Buffer.from(secret)
+          : null
+    if (key === null || key.length < MIN_ORIGIN_SECRET_BYTES) {
+      throw new TypeError(
+        `originSecret must be a string or bytes of at least ${MIN_ORIGIN_SECRET_BYTES} bytes (e.g. openssl rand -base64 32)`,
+      )
+    }
+    this.key = key
+  }
+
+  /** The token for `connectionId`. */
+  issue(connectionId: string): string {
+    return `${connectionId}.${this.sign(connectionId)}`
+  }
+
+  /**
+   * The connection id a token proves, or `undefined` for anything else (a bare connection id, a
+   * token signed with another secret, a forged or malformed value, a non-string).
+   */
+  verify(token: unknown): string | undefined {
+    if (typeof token !== 'string' || token.length > 256) return undefined
+    const dot = token.lastIndexOf('.')
+    if (dot <= 0) return undefined
+    const id = token.slice(0, dot)
+    const given = Buffer.from(token.slice(dot + 1), 'utf8')
+    const expected = Buffer.from(this.sign(id), 'utf8')
+    return given.length === expected.length && timingSafeEqual(given, expected) ? id : undefined
+  }
+
+  private sign(connectionId: string): string {
+    return createHmac('sha256', this.key).update(connectionId).digest('base64url')
+  }
+}
