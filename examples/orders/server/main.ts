@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
+import { MIN_ORIGIN_SECRET_BYTES, WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
 import { RedisBroadcastEngine } from '@pattern-stack/backend-patterns/broadcast/redis'
 import { buildApp } from './app.js'
 import { openDatabase } from './db/client.js'
@@ -13,7 +13,8 @@ import { seedIfEmpty } from './seed.js'
  * `npm start`: the Orders API on PORT (default 8000). DATABASE_URL switches from embedded PGlite
  * (data in examples/orders/.data) to a real Postgres (DATABASE_SCHEMA optionally names the schema);
  * REDIS_URL switches the broadcast from in-memory to Redis pub/sub, so several instances with the
- * same DATABASE_URL and REDIS_URL share data and broadcasts.
+ * same DATABASE_URL and REDIS_URL share data and broadcasts (give them the same
+ * BROADCAST_ORIGIN_SECRET too, at least 32 characters).
  */
 const port = Number(process.env.PORT ?? 8000)
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -48,9 +49,18 @@ if (await seedIfEmpty(database.db)) console.log('seeded the menu and a few order
 
 // One process: the in-memory engine. Several instances behind a load balancer: Redis pub/sub.
 const redisUrl = process.env.REDIS_URL
-const backend = new WebSocketBroadcastBackend(
-  redisUrl ? { engine: new RedisBroadcastEngine({ url: redisUrl }) } : {},
-)
+// Instances behind one load balancer share BROADCAST_ORIGIN_SECRET, so the origin token a client got
+// from one instance proves its connection to all (else each instance draws its own).
+const originSecret = process.env.BROADCAST_ORIGIN_SECRET || undefined
+if (originSecret !== undefined && Buffer.byteLength(originSecret) < MIN_ORIGIN_SECRET_BYTES) {
+  exitWith(
+    `BROADCAST_ORIGIN_SECRET must be at least ${MIN_ORIGIN_SECRET_BYTES} bytes (openssl rand -base64 32)`,
+  )
+}
+const backend = new WebSocketBroadcastBackend({
+  ...(redisUrl ? { engine: new RedisBroadcastEngine({ url: redisUrl }) } : {}),
+  ...(originSecret ? { originSecret } : {}),
+})
 // Fail at start, naming the URL, when the fan-out engine cannot connect (not on the first broadcast).
 await backend.ready()
 const app = await buildApp({

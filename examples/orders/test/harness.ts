@@ -1,5 +1,9 @@
 import type { AddressInfo } from 'node:net'
-import { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
+import {
+  OriginTokens,
+  WebSocketBroadcastBackend,
+  type WebSocketBroadcastBackendOptions,
+} from '@pattern-stack/backend-patterns/broadcast'
 import type { BroadcastDispatch } from '@pattern-stack/backend-patterns/events'
 import { countSystemEvents } from '@pattern-stack/backend-patterns/events'
 import type { EventFrame } from '@pattern-stack/sync-protocol'
@@ -20,6 +24,14 @@ export interface TestServer {
   close(): Promise<void>
 }
 
+/** The `originSecret` of test servers, so a test can mint the token a connection id gets in `welcome`. */
+export const TEST_ORIGIN_SECRET = 'orders-test-origin-secret-0123456789abcdef'
+
+/** The `X-Broadcast-Origin` token a test server's `welcome` gives connection `id`. */
+export function testOriginToken(id: string): string {
+  return new OriginTokens(TEST_ORIGIN_SECRET).issue(id)
+}
+
 /** The real Orders API on a real database, listening on a free loopback port. */
 export async function startServer(
   kind: DatabaseKind,
@@ -28,6 +40,8 @@ export async function startServer(
     webDir?: string
     dispatch?: BroadcastDispatch
     database?: Database
+    /** Options of the broadcast backend (default: `originSecret: TEST_ORIGIN_SECRET`). */
+    backendOptions?: WebSocketBroadcastBackendOptions
     /** Adds routes or hooks before the server listens. */
     beforeListen?: (
       app: FastifyInstance,
@@ -37,7 +51,10 @@ export async function startServer(
   } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await openTestDatabase(kind))
-  const backend = new WebSocketBroadcastBackend()
+  const backend = new WebSocketBroadcastBackend({
+    originSecret: TEST_ORIGIN_SECRET,
+    ...options.backendOptions,
+  })
   const app = await buildApp({
     db: database.db,
     backend,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { ORIGIN_HEADER } from '@pattern-stack/sync-protocol'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { databaseKinds } from './databases.js'
-import { api, BroadcastWatcher, startServer, type TestServer } from './harness.js'
+import { api, BroadcastWatcher, startServer, type TestServer, testOriginToken } from './harness.js'
 
 const kinds = await databaseKinds()
 
@@ -49,7 +49,7 @@ describe.each(kinds)('Orders API on %s', (kind) => {
           { name: 'Tip', quantity: 1, unit_price: 100 },
         ],
       },
-      headers: { [ORIGIN_HEADER]: 'conn-abc' },
+      headers: { [ORIGIN_HEADER]: testOriginToken('conn-abc') },
     })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({

@@ -3,7 +3,7 @@ import { ORIGIN_HEADER } from '@pattern-stack/sync-protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedIfEmpty } from '../server/seed.js'
 import { databaseKinds } from './databases.js'
-import { api, BroadcastWatcher, startServer, type TestServer } from './harness.js'
+import { api, BroadcastWatcher, startServer, type TestServer, testOriginToken } from './harness.js'
 
 const kinds = await databaseKinds()
 const REQUESTS = 500
@@ -138,7 +138,7 @@ describe.each(kinds)('randomized mixed requests on %s', (kind) => {
         const response = await api(server.baseUrl, request.method, request.path, {
           ...(request.body !== undefined ? { body: request.body } : {}),
           ...(request.raw !== undefined ? { raw: request.raw } : {}),
-          headers: { [ORIGIN_HEADER]: origin },
+          headers: { [ORIGIN_HEADER]: testOriginToken(origin) },
         })
         expect(response.status, `${request.method} ${request.path} ${response.text}`).toBeLessThan(500)
         if (request.method === 'GET') continue

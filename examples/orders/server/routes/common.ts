@@ -1,5 +1,4 @@
 import { syncOf } from '@pattern-stack/backend-patterns/openapi'
-import { ORIGIN_HEADER } from '@pattern-stack/sync-protocol'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import { PROBLEM_CONTENT_TYPE } from '../problem.js'
@@ -36,7 +35,7 @@ export const MutationHeaders = Type.Object({
       minLength: 1,
       maxLength: 128,
       description:
-        'Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo.',
+        'The `origin_token` of your broadcast connection (its `welcome` frame): the broadcasts this request causes carry your connection id as `origin`, so you can skip your own echo. A value that does not verify is ignored.',
     }),
   ),
 })
@@ -54,8 +53,10 @@ export const PostHeaders = Type.Object({
   ),
 })
 
-/** What a service needs to know about the request: its origin and its route's x-sync allowance. */
+/**
+ * What a service needs to know about the request: its origin (the connection its
+ * `X-Broadcast-Origin` token proves, never the raw header) and its route's x-sync allowance.
+ */
 export function requestMeta(request: FastifyRequest): RequestMeta {
-  const origin = request.headers[ORIGIN_HEADER.toLowerCase()]
-  return { origin: typeof origin === 'string' ? origin : undefined, allow: syncOf(request) }
+  return { origin: request.broadcastOrigin, allow: syncOf(request) }
 }

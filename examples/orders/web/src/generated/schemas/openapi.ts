@@ -345,7 +345,7 @@ export interface operations {
     parameters: {
       query?: never
       header?: {
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        /** @description The `origin_token` of your broadcast connection (its `welcome` frame): the broadcasts this request causes carry your connection id as `origin`, so you can skip your own echo. A value that does not verify is ignored. */
         'x-broadcast-origin'?: string
         /** @description Replays the first response (status and body) for 24 h; the same key with another body gets 422, while the first is still running 409. */
         'idempotency-key'?: string
@@ -442,7 +442,7 @@ export interface operations {
     parameters: {
       query?: never
       header?: {
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        /** @description The `origin_token` of your broadcast connection (its `welcome` frame): the broadcasts this request causes carry your connection id as `origin`, so you can skip your own echo. A value that does not verify is ignored. */
         'x-broadcast-origin'?: string
       }
       path: {
@@ -484,7 +484,7 @@ export interface operations {
     parameters: {
       query?: never
       header?: {
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        /** @description The `origin_token` of your broadcast connection (its `welcome` frame): the broadcasts this request causes carry your connection id as `origin`, so you can skip your own echo. A value that does not verify is ignored. */
         'x-broadcast-origin'?: string
       }
       path: {
@@ -550,7 +550,7 @@ export interface operations {
     parameters: {
       query?: never
       header?: {
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        /** @description The `origin_token` of your broadcast connection (its `welcome` frame): the broadcasts this request causes carry your connection id as `origin`, so you can skip your own echo. A value that does not verify is ignored. */
         'x-broadcast-origin'?: string
         /** @description Replays the first response (status and body) for 24 h; the same key with another body gets 422, while the first is still running 409. */
         'idempotency-key'?: string
@@ -618,7 +618,7 @@ export interface operations {
     parameters: {
       query?: never
       header?: {
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        /** @description The `origin_token` of your broadcast connection (its `welcome` frame): the broadcasts this request causes carry your connection id as `origin`, so you can skip your own echo. A value that does not verify is ignored. */
         'x-broadcast-origin'?: string
         /** @description Replays the first response (status and body) for 24 h; the same key with another body gets 422, while the first is still running 409. */
         'idempotency-key'?: string
@@ -686,7 +686,7 @@ export interface operations {
     parameters: {
       query?: never
       header?: {
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        /** @description The `origin_token` of your broadcast connection (its `welcome` frame): the broadcasts this request causes carry your connection id as `origin`, so you can skip your own echo. A value that does not verify is ignored. */
         'x-broadcast-origin'?: string
       }
       path: {
@@ -759,7 +759,7 @@ export interface operations {
     parameters: {
       query?: never
       header?: {
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        /** @description The `origin_token` of your broadcast connection (its `welcome` frame): the broadcasts this request causes carry your connection id as `origin`, so you can skip your own echo. A value that does not verify is ignored. */
         'x-broadcast-origin'?: string
         /** @description Replays the first response (status and body) for 24 h; the same key with another body gets 422, while the first is still running 409. */
         'idempotency-key'?: string
@@ -856,7 +856,7 @@ export interface operations {
     parameters: {
       query?: never
       header?: {
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        /** @description The `origin_token` of your broadcast connection (its `welcome` frame): the broadcasts this request causes carry your connection id as `origin`, so you can skip your own echo. A value that does not verify is ignored. */
         'x-broadcast-origin'?: string
       }
       path: {
@@ -907,7 +907,7 @@ export interface operations {
     parameters: {
       query?: never
       header?: {
-        /** @description Your broadcast connection id: copied into the broadcast as `origin` so you can skip your own echo. */
+        /** @description The `origin_token` of your broadcast connection (its `welcome` frame): the broadcasts this request causes carry your connection id as `origin`, so you can skip your own echo. A value that does not verify is ignored. */
         'x-broadcast-origin'?: string
       }
       path: {
