@@ -41,9 +41,9 @@ import {
   type WebSocketConstructor,
 } from '@pattern-stack/sync-patterns/runtime/core'
 import { MutationObserver, notifyManager, QueryClient, QueryObserver } from '@tanstack/query-core'
-import pg from 'pg'
-import { chromium } from 'playwright-core'
 import WebSocket from 'ws'
+import { freshPostgresDatabase } from './fresh-postgres-database.js'
+import { plotLatencyHistograms } from './latency-plot.js'
 import { writePerformanceSection } from './performance-doc.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -84,17 +84,7 @@ interface OrderJson {
  */
 async function postgresUrl(): Promise<string | undefined> {
   if (process.env.E2E_POSTGRES !== '1') return undefined
-  const admin = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
-  const client = new pg.Client({ connectionString: admin.href })
-  await client.connect()
-  try {
-    await client.query('DROP DATABASE IF EXISTS orders_bench_e2e WITH (FORCE)')
-    await client.query('CREATE DATABASE orders_bench_e2e')
-  } finally {
-    await client.end()
-  }
-  admin.pathname = '/orders_bench_e2e'
-  return admin.href
+  return freshPostgresDatabase('orders_bench_e2e')
 }
 
 async function startServer(dataDir: string, databaseUrl: string | undefined) {
@@ -439,86 +429,6 @@ function percentile(values: readonly number[], p: number): number {
 }
 const ms = (value: number) => (value < 10 ? value.toFixed(2) : value.toFixed(1))
 
-/** Log-scale histograms of the four distributions, drawn as SVG and photographed by chromium. */
-async function plot(series: { label: string; color: string; values: number[] }[]): Promise<void> {
-  const width = 900
-  // The legend gets its own band above the plot, so it never hides a distribution.
-  const legendTop = 36
-  const height = 400 + series.length * 22
-  const pad = { left: 60, right: 20, top: legendTop + series.length * 22 + 16, bottom: 60 }
-  const min = 0.01
-  const max = 5000
-  const bins = 60
-  const logMin = Math.log10(min)
-  const logMax = Math.log10(max)
-  const x = (v: number) =>
-    pad.left + ((Math.log10(Math.max(min, v)) - logMin) / (logMax - logMin)) * (width - pad.left - pad.right)
-  const histograms = series.map((s) => {
-    const counts = new Array<number>(bins).fill(0)
-    for (const v of s.values) {
-      const bin = Math.floor(
-        ((Math.log10(Math.max(min, Math.min(max, v))) - logMin) / (logMax - logMin)) * (bins - 1),
-      )
-      counts[bin] = (counts[bin] ?? 0) + 1
-    }
-    return counts.map((c) => c / Math.max(1, s.values.length))
-  })
-  const peak = Math.max(...histograms.flat())
-  const y = (share: number) => height - pad.bottom - (share / peak) * (height - pad.top - pad.bottom)
-  const binX = (i: number) => x(10 ** (logMin + (i / (bins - 1)) * (logMax - logMin)))
-  const paths = histograms.map((h, k) => {
-    const points = h.map((share, i) => `${binX(i).toFixed(1)},${y(share).toFixed(1)}`).join(' ')
-    const s = series[k] as (typeof series)[number]
-    return `<polyline fill="none" stroke="${s.color}" stroke-width="2.5" points="${points}"/>`
-  })
-  const ticks = [0.01, 0.1, 1, 10, 100, 1000]
-    .map(
-      (t) =>
-        `<line x1="${x(t)}" x2="${x(t)}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="#ddd"/>` +
-        `<text x="${x(t)}" y="${height - pad.bottom + 20}" text-anchor="middle">${t} ms</text>`,
-    )
-    .join('')
-  const targets = [
-    { at: 1, label: 'target: optimistic p99 ≤ 1 ms' },
-    { at: 25, label: 'target: cross-client p99 ≤ 25 ms' },
-  ]
-    .map(
-      (t) =>
-        `<line x1="${x(t.at)}" x2="${x(t.at)}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="#555" stroke-dasharray="5 4"/>` +
-        `<text x="${x(t.at) + 4}" y="${pad.top + 12}" fill="#555" font-size="11">${t.label}</text>`,
-    )
-    .join('')
-  const legend = series
-    .map(
-      (s, k) =>
-        `<rect x="${pad.left}" y="${legendTop + k * 22}" width="14" height="14" fill="${s.color}"/>` +
-        `<text x="${pad.left + 20}" y="${legendTop + 12 + k * 22}">${s.label}</text>`,
-    )
-    .join('')
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">
-  <rect width="100%" height="100%" fill="white"/>
-  <text x="${pad.left}" y="24" font-size="16" font-weight="bold">bench:e2e latency distributions (share of samples per log-scale bin)</text>
-  ${ticks}
-  ${targets}
-  <line x1="${pad.left}" x2="${width - pad.right}" y1="${height - pad.bottom}" y2="${height - pad.bottom}" stroke="#333"/>
-  ${paths.join('\n')}
-  ${legend}
-  <text x="${width / 2}" y="${height - 15}" text-anchor="middle">latency (log scale)</text>
-</svg>`
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  })
-  try {
-    const page = await browser.newPage({ viewport: { width, height } })
-    await page.setContent(`<!doctype html><body style="margin:0">${svg}</body>`)
-    await page.screenshot({ path: PLOT_PNG, clip: { x: 0, y: 0, width, height } })
-  } finally {
-    await browser.close()
-  }
-}
-
 // ── run ──────────────────────────────────────────────────────────────────────────────────────
 
 // The plot is rendered by Chromium at the end: fail now rather than after minutes of measuring.
@@ -539,29 +449,37 @@ try {
   const optimistic = await optimisticApply(server.baseUrl, true, APPLY)
   const pessimistic = await optimisticApply(server.baseUrl, false, Math.min(APPLY, 200))
 
-  await plot([
-    {
-      label: `cross-client B, broadcast, pairs (${pairs.each.length})`,
-      color: '#1f6feb',
-      values: pairs.each,
-    },
-    {
-      label: `cross-client, broadcast, all ${TABLETS - 1} refetch (${shared.each.length})`,
-      color: '#7c3aed',
-      values: shared.each,
-    },
-    {
-      label: `cross-client B, 1 s polling, pairs (${polling.each.length})`,
-      color: '#b45309',
-      values: polling.each,
-    },
-    { label: `mutate() → cache, optimistic (${optimistic.length})`, color: '#067647', values: optimistic },
-    {
-      label: `mutate() → cache, no optimistic patch (${pessimistic.length})`,
-      color: '#b42318',
-      values: pessimistic,
-    },
-  ])
+  await plotLatencyHistograms({
+    path: PLOT_PNG,
+    title: 'bench:e2e latency distributions (share of samples per log-scale bin)',
+    targets: [
+      { at: 1, label: 'target: optimistic p99 ≤ 1 ms' },
+      { at: 25, label: 'target: cross-client p99 ≤ 25 ms' },
+    ],
+    series: [
+      {
+        label: `cross-client B, broadcast, pairs (${pairs.each.length})`,
+        color: '#1f6feb',
+        values: pairs.each,
+      },
+      {
+        label: `cross-client, broadcast, all ${TABLETS - 1} refetch (${shared.each.length})`,
+        color: '#7c3aed',
+        values: shared.each,
+      },
+      {
+        label: `cross-client B, 1 s polling, pairs (${polling.each.length})`,
+        color: '#b45309',
+        values: polling.each,
+      },
+      { label: `mutate() → cache, optimistic (${optimistic.length})`, color: '#067647', values: optimistic },
+      {
+        label: `mutate() → cache, no optimistic patch (${pessimistic.length})`,
+        color: '#b42318',
+        values: pessimistic,
+      },
+    ],
+  })
 
   const row = (name: string, values: number[], note = '') =>
     `| ${name} | ${values.length} | ${ms(percentile(values, 50))} | ${ms(percentile(values, 99))} | ${ms(Math.max(...values))} | ${note} |`
