@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
+import type { BroadcastDispatch } from '@pattern-stack/backend-patterns/events'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../../server/app.js'
 import { type Database, openDatabase } from '../../../server/db/client.js'
@@ -15,16 +16,32 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
+export interface OrdersServerOptions {
+  /** PGlite's data directory. */
+  dataDir: string
+  /** A Postgres URL: use it instead of PGlite, as `npm start` does with DATABASE_URL. */
+  databaseUrl?: string
+  /** `port` 0 (default) picks a free one; a restart passes the old port. */
+  port?: number
+  /** Replaces the default after-commit dispatch, e.g. to stamp commits (bench:e2e-browser). */
+  dispatch?: (backend: WebSocketBroadcastBackend) => BroadcastDispatch
+}
+
 /**
- * The real Orders server as `npm start` runs it (PGlite in `dataDir`, in-memory broadcast, the
- * built web app at /), on loopback. `port` 0 picks a free one; a restart passes the old port.
+ * The real Orders server as `npm start` runs it (PGlite in `dataDir` or Postgres at `databaseUrl`,
+ * in-memory broadcast, the built web app at /), on loopback.
  */
-export async function startOrdersServer(options: { dataDir: string; port?: number }): Promise<RunningServer> {
-  const database = await openDatabase({ dataDir: options.dataDir })
+export async function startOrdersServer(options: OrdersServerOptions): Promise<RunningServer> {
+  const database = await openDatabase({ dataDir: options.dataDir, databaseUrl: options.databaseUrl })
   await database.migrate()
   await seedIfEmpty(database.db)
   const backend = new WebSocketBroadcastBackend()
-  const app = await buildApp({ db: database.db, backend, webDir: DIST_DIR })
+  const app = await buildApp({
+    db: database.db,
+    backend,
+    webDir: DIST_DIR,
+    ...(options.dispatch ? { dispatch: options.dispatch(backend) } : {}),
+  })
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
   return {
