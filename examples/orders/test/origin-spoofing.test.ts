@@ -88,7 +88,7 @@ describe('X-Broadcast-Origin on one instance', () => {
         `${id}x.${signature}`, // another id with the victim's signature
         foreign, // signed by another deployment's secret
         `.${signature}`,
-        'no dot at all',
+        'no-dot-at-all',
       ]) {
         const event = await createWith(value)
         expect(event, value).toBeDefined()

@@ -33,8 +33,11 @@ export const orders = pgTable(
     status: text('status').notNull().default('draft'),
     contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'restrict' }),
     notes: text('notes'),
-    /** Server-computed: sum of quantity × unit_price of the items, in cents. */
-    total: integer('total').notNull().default(0),
+    /**
+     * Server-computed: sum of quantity × unit_price of the items, in cents. bigint: one line alone
+     * can pass 2^31 (1000 × 1,000,000.00); at most MAX_ORDER_TOTAL = 10^13 (migration 0002).
+     */
+    total: bigint('total', { mode: 'number' }).notNull().default(0),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

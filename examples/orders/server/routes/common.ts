@@ -9,7 +9,7 @@ import type { RequestMeta } from '../services/unit-of-work.js'
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed JSON, wrong types, unknown fields or invalid ids; `errors` names the field.',
   404: 'The order, item or contact does not exist.',
-  409: 'Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use.',
+  409: 'Version conflict (with `current_version`), duplicate id, illegal transition, an order already at its 100 items, or idempotency key in use.',
   422: 'Well-formed but impossible: unknown menu item or contact, Idempotency-Key reused with another body.',
 }
 
@@ -34,6 +34,7 @@ export const MutationHeaders = Type.Object({
     Type.String({
       minLength: 1,
       maxLength: 128,
+      pattern: '^[\\x21-\\x7e]+$',
       description:
         'The `origin_token` of your broadcast connection (its `welcome` frame): the broadcasts this request causes carry your connection id as `origin`, so you can skip your own echo. A value that does not verify is ignored.',
     }),

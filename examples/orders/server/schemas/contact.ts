@@ -1,9 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox'
-import { Nullable, Timestamp, Uuid } from './ref.js'
+import { Nullable, Text, Timestamp, Uuid, Version } from './ref.js'
 
-const Name = () => Type.String({ minLength: 1, maxLength: 200 })
+const Name = () => Text({ minLength: 1, maxLength: 200 })
 const Email = () => Nullable(Type.String({ format: 'email', maxLength: 320 }))
-const Phone = () => Nullable(Type.String({ maxLength: 40 }))
+const Phone = () => Nullable(Text({ maxLength: 40 }))
 
 export const Contact = Type.Object(
   {
@@ -30,12 +30,7 @@ export const ContactCreate = Type.Object(
 
 export const ContactUpdate = Type.Object(
   {
-    version: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        description: 'When given, a stale version gets 409; without it, last write wins.',
-      }),
-    ),
+    version: Type.Optional(Version('When given, a stale version gets 409; without it, last write wins.')),
     name: Type.Optional(Name()),
     email: Type.Optional(Email()),
     phone: Type.Optional(Phone()),

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { ORDER_STATES } from '../services/order-pattern.js'
-import { Nullable, ref, Timestamp, Uuid } from './ref.js'
+import { Nullable, ref, Text, Timestamp, Uuid, Version } from './ref.js'
 
 export const OrderStatus = Type.Unsafe<(typeof ORDER_STATES)[number]>({
   $id: 'OrderStatus',
@@ -10,7 +10,16 @@ export const OrderStatus = Type.Unsafe<(typeof ORDER_STATES)[number]>({
     'draft → submitted → preparing → ready → served; cancelled from any state but served. Change it with POST /orders/{id}/transition.',
 })
 
-const Cents = (description: string) => Type.Integer({ minimum: 0, maximum: 100_000_000, description })
+/** Largest unit price: 1,000,000.00 in integer cents. */
+export const MAX_UNIT_PRICE = 100_000_000
+/** Largest quantity of one item line. */
+export const MAX_QUANTITY = 1000
+/** Most items one order holds (at creation and by POST /orders/{id}/items). */
+export const MAX_ITEMS_PER_ORDER = 100
+/** The largest total those allow (10^13 cents): a Postgres bigint, and exact as a JSON number. */
+export const MAX_ORDER_TOTAL = MAX_ITEMS_PER_ORDER * MAX_QUANTITY * MAX_UNIT_PRICE
+
+const Cents = (description: string) => Type.Integer({ minimum: 0, maximum: MAX_UNIT_PRICE, description })
 
 export const OrderItem = Type.Object(
   {
@@ -32,9 +41,9 @@ export const OrderItemCreate = Type.Object(
     ),
     menu_item_id: Type.Optional(Uuid('Take name and unit_price from this menu item.')),
     name: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 200, description: 'Required without menu_item_id.' }),
+      Text({ minLength: 1, maxLength: 200, description: 'Required without menu_item_id.' }),
     ),
-    quantity: Type.Integer({ minimum: 1, maximum: 1000 }),
+    quantity: Type.Integer({ minimum: 1, maximum: MAX_QUANTITY }),
     unit_price: Type.Optional(Cents('Integer cents; required without menu_item_id.')),
   },
   {
@@ -51,7 +60,11 @@ export const Order = Type.Object(
     contact_id: Nullable(Uuid()),
     notes: Nullable(Type.String()),
     items: Type.Array(ref(OrderItem)),
-    total: Cents('Server-computed: sum of quantity × unit_price of the items, in integer cents.'),
+    total: Type.Integer({
+      minimum: 0,
+      maximum: MAX_ORDER_TOTAL,
+      description: 'Server-computed: sum of quantity × unit_price of the items, in integer cents.',
+    }),
     version: Type.Integer({
       minimum: 1,
       description: 'Incremented by every change; send it back in OrderUpdate for optimistic locking.',
@@ -68,17 +81,22 @@ export const OrderCreate = Type.Object(
       Uuid('Client-generated id, so an optimistic row keeps its identity; a duplicate gets 409.'),
     ),
     contact_id: Type.Optional(Nullable(Uuid())),
-    notes: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
-    items: Type.Optional(Type.Array(ref(OrderItemCreate), { maxItems: 100 })),
+    notes: Type.Optional(Nullable(Text({ maxLength: 2000 }))),
+    items: Type.Optional(
+      Type.Array(ref(OrderItemCreate), {
+        maxItems: MAX_ITEMS_PER_ORDER,
+        description: `At most ${MAX_ITEMS_PER_ORDER} items; an order holds no more.`,
+      }),
+    ),
   },
   { $id: 'OrderCreate', additionalProperties: false },
 )
 
 export const OrderUpdate = Type.Object(
   {
-    version: Type.Integer({ minimum: 1, description: 'The version you edited; a stale one gets 409.' }),
+    version: Version('The version you edited; a stale one gets 409.'),
     contact_id: Type.Optional(Nullable(Uuid())),
-    notes: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+    notes: Type.Optional(Nullable(Text({ maxLength: 2000 }))),
   },
   {
     $id: 'OrderUpdate',
@@ -91,9 +109,7 @@ export const OrderUpdate = Type.Object(
 export const OrderTransition = Type.Object(
   {
     to: ref(OrderStatus),
-    version: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'When given, a stale version gets 409.' }),
-    ),
+    version: Type.Optional(Version('When given, a stale version gets 409.')),
   },
   { $id: 'OrderTransition', additionalProperties: false },
 )

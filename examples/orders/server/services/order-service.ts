@@ -2,13 +2,14 @@ import { IllegalTransitionError } from '@pattern-stack/backend-patterns/events'
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm'
 import { contacts, menuItems, orderItems, orders } from '../db/schema.js'
 import { notFound, ProblemError, unprocessable } from '../problem.js'
-import type {
-  OrderCreateInput,
-  OrderItemCreateInput,
-  OrderItemJson,
-  OrderJson,
-  OrderTransitionInput,
-  OrderUpdateInput,
+import {
+  MAX_ITEMS_PER_ORDER,
+  type OrderCreateInput,
+  type OrderItemCreateInput,
+  type OrderItemJson,
+  type OrderJson,
+  type OrderTransitionInput,
+  type OrderUpdateInput,
 } from '../schemas/order.js'
 import { insertOrDuplicate, refuseDuplicateId } from './duplicate-id.js'
 import { type OrderState, orderPattern } from './order-pattern.js'
@@ -144,6 +145,7 @@ export class OrderService {
       const { tx } = ctx
       const order = await lockOrder(tx, orderId)
       assertEditable(order)
+      await assertRoomForItem(tx, orderId)
       const line = await resolveItem(tx, input, '')
       const [item] = await insertOrDuplicate('order item', line.id, () =>
         tx
@@ -259,6 +261,21 @@ function assertEditable(order: OrderRow) {
   }
 }
 
+/** An order holds at most MAX_ITEMS_PER_ORDER items, so its total stays within MAX_ORDER_TOTAL. */
+async function assertRoomForItem(tx: Tx, orderId: string) {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(orderItems)
+    .where(eq(orderItems.orderId, orderId))
+  if ((row?.n ?? 0) >= MAX_ITEMS_PER_ORDER) {
+    throw new ProblemError(
+      409,
+      'order-full',
+      `order ${orderId} already has ${MAX_ITEMS_PER_ORDER} items, the most an order holds; remove one first`,
+    )
+  }
+}
+
 async function requireContact(tx: Tx, contactId: string) {
   const found = await tx.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, contactId))
   if (found.length === 0) throw unprocessable('contact_id', `contact ${contactId} does not exist`)
@@ -297,7 +314,7 @@ async function recomputeTotal(tx: Tx, orderId: string, bumpVersion: boolean) {
   await tx
     .update(orders)
     .set({
-      total: sql`(select coalesce(sum(${orderItems.quantity} * ${orderItems.unitPrice}), 0)::int from ${orderItems} where ${orderItems.orderId} = ${orderId})`,
+      total: sql`(select coalesce(sum(${orderItems.quantity}::bigint * ${orderItems.unitPrice}), 0)::bigint from ${orderItems} where ${orderItems.orderId} = ${orderId})`,
       ...(bumpVersion ? { version: sql`${orders.version} + 1`, updatedAt: sql`now()` } : {}),
     })
     .where(eq(orders.id, orderId))

@@ -221,6 +221,7 @@ export interface components {
       id?: string
       contact_id?: string | null
       notes?: string | null
+      /** @description At most 100 items; an order holds no more. */
       items?: components['schemas']['OrderItemCreate'][]
     }
     /** @description Partial update with optimistic locking. Status changes go through POST /orders/{id}/transition. */
@@ -377,7 +378,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem']
         }
       }
-      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
+      /** @description Version conflict (with `current_version`), duplicate id, illegal transition, an order already at its 100 items, or idempotency key in use. */
       409: {
         headers: {
           [name: string]: unknown
@@ -526,7 +527,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem']
         }
       }
-      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
+      /** @description Version conflict (with `current_version`), duplicate id, illegal transition, an order already at its 100 items, or idempotency key in use. */
       409: {
         headers: {
           [name: string]: unknown
@@ -594,7 +595,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem']
         }
       }
-      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
+      /** @description Version conflict (with `current_version`), duplicate id, illegal transition, an order already at its 100 items, or idempotency key in use. */
       409: {
         headers: {
           [name: string]: unknown
@@ -662,7 +663,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem']
         }
       }
-      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
+      /** @description Version conflict (with `current_version`), duplicate id, illegal transition, an order already at its 100 items, or idempotency key in use. */
       409: {
         headers: {
           [name: string]: unknown
@@ -724,7 +725,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem']
         }
       }
-      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
+      /** @description Version conflict (with `current_version`), duplicate id, illegal transition, an order already at its 100 items, or idempotency key in use. */
       409: {
         headers: {
           [name: string]: unknown
@@ -791,7 +792,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem']
         }
       }
-      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
+      /** @description Version conflict (with `current_version`), duplicate id, illegal transition, an order already at its 100 items, or idempotency key in use. */
       409: {
         headers: {
           [name: string]: unknown
@@ -892,7 +893,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem']
         }
       }
-      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
+      /** @description Version conflict (with `current_version`), duplicate id, illegal transition, an order already at its 100 items, or idempotency key in use. */
       409: {
         headers: {
           [name: string]: unknown
@@ -949,7 +950,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem']
         }
       }
-      /** @description Version conflict (with `current_version`), duplicate id, illegal transition or idempotency key in use. */
+      /** @description Version conflict (with `current_version`), duplicate id, illegal transition, an order already at its 100 items, or idempotency key in use. */
       409: {
         headers: {
           [name: string]: unknown
