@@ -24,6 +24,7 @@ const SOURCES = [
   join(WEB_ROOT, 'index.html'),
   join(WEB_ROOT, 'vite.config.ts'),
   join(REPO_ROOT, 'packages/sync-patterns/src/runtime'),
+  join(REPO_ROOT, 'packages/devtools/src'),
   join(REPO_ROOT, 'packages/protocol/src'),
 ]
 

@@ -1,6 +1,6 @@
 /**
  * Makes docs/screenshots/: each screen of the Orders app (orders list, order entry, kitchen, edit,
- * the 409 dialog, a toast, the open Live panel) on a 1024×768 tablet and a 390×844 phone, on a
+ * the 409 dialog, a toast, the open devtools panel) on a 1024×768 tablet and a 390×844 phone, on a
  * fresh server with the seed data.
  *
  *   npx tsx --conditions=source examples/orders/test/browser/docs-screenshots.ts
@@ -47,13 +47,18 @@ async function screens(browser: Browser, server: RunningServer, size: string, vi
   await page.getByTestId('saving-indicator').getByText('All changes saved').waitFor()
   await shoot(page, `${size}-order-entry`)
 
-  // The Live panel, open, on another tablet that saw those taps' broadcasts and one more.
+  // The devtools panel, open, on another tablet that saw those taps' broadcasts and one more.
   const watcher = await other.newPage()
   await openApp(watcher, base, `#/orders/${order.id}`)
-  await watcher.getByTestId('live-panel').locator('summary').tap()
+  await watcher.getByTestId('sync-devtools').locator('summary').tap()
   await page.getByRole('button', { name: 'Add Cappuccino' }).tap()
-  await watcher.getByRole('list', { name: 'Broadcasts received' }).getByText('refetched: ["orders"').waitFor()
-  await shoot(watcher, `${size}-live-panel`)
+  await watcher
+    .getByRole('list', { name: 'Invalidated queries' })
+    .first()
+    .getByText(/refetched in/)
+    .first()
+    .waitFor()
+  await shoot(watcher, `${size}-devtools-panel`)
 
   await openApp(page, base, '#/kitchen')
   await page.getByTestId('kitchen-card').first().waitFor()

@@ -4,11 +4,11 @@ import { openApp, PHONE, shouldSkipBrowserTests } from './support/browser.js'
 import { http } from './support/http.js'
 import { useTwoTablets } from './support/two-tablets.js'
 
-/** How wide the page is against the screen, and where the Live panel sits against the screen's content. */
+/** How wide the page is against the screen, and where the devtools panel sits against the screen's content. */
 const layoutOf = (page: Page) =>
   page.evaluate(() => {
     const main = document.querySelector('main')?.getBoundingClientRect()
-    const panel = document.querySelector('[data-testid="live-panel"]')?.getBoundingClientRect()
+    const panel = document.querySelector('[data-testid="sync-devtools"]')?.getBoundingClientRect()
     return {
       scrollWidth: document.documentElement.scrollWidth,
       innerWidth: window.innerWidth,
@@ -19,14 +19,14 @@ const layoutOf = (page: Page) =>
 async function expectFitsThePhone(page: Page, screen: string) {
   const layout = await layoutOf(page)
   expect(layout.scrollWidth, `${screen}: page wider than the screen`).toBeLessThanOrEqual(layout.innerWidth)
-  expect(layout.panelBelowMain, `${screen}: the Live panel covers the screen`).toBe(true)
+  expect(layout.panelBelowMain, `${screen}: the devtools panel covers the screen`).toBe(true)
 }
 
-/** Every screen on a 390×844 phone: nothing wider than the screen, nothing covered by the Live panel. */
+/** Every screen on a 390×844 phone: nothing wider than the screen, nothing covered by the devtools panel. */
 describe.skipIf(shouldSkipBrowserTests())('the app on a phone', () => {
   const t = useTwoTablets(PHONE)
 
-  it('fits every screen, dialog, toast and the open Live panel into the width of the phone', async () => {
+  it('fits every screen, dialog, toast and the open devtools panel into the width of the phone', async () => {
     const order = await t.newOrder('Table 12, by the window, two high chairs please', [
       { name: 'Fresh orange juice', quantity: 3 },
       { name: 'Club sandwich' },
@@ -43,12 +43,17 @@ describe.skipIf(shouldSkipBrowserTests())('the app on a phone', () => {
     await t.a.getByTestId('saving-indicator').getByText('All changes saved').waitFor()
     await expectFitsThePhone(t.a, 'order entry')
 
-    // The Live panel, open with a broadcast and its long query keys in it.
+    // The devtools panel, open with a broadcast and its long query keys in it.
     await openApp(t.b, t.server.baseUrl, `#/orders/${order.id}`)
-    await t.b.getByTestId('live-panel').locator('summary').tap()
+    await t.b.getByTestId('sync-devtools').locator('summary').tap()
     await t.a.getByRole('button', { name: 'Add Espresso' }).tap()
-    await t.b.getByRole('list', { name: 'Broadcasts received' }).getByText('refetched: ["orders"').waitFor()
-    await expectFitsThePhone(t.b, 'order entry with the Live panel open')
+    await t.b
+      .getByRole('list', { name: 'Invalidated queries' })
+      .first()
+      .getByText(/refetched in/)
+      .first()
+      .waitFor()
+    await expectFitsThePhone(t.b, 'order entry with the devtools panel open')
 
     await openApp(t.a, t.server.baseUrl, '#/kitchen')
     await t.a.getByTestId('kitchen-card').first().waitFor()

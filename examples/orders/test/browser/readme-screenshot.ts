@@ -41,7 +41,7 @@ try {
   }
   await a.getByRole('button', { name: 'Send to kitchen' }).click()
   await pause(1000)
-  // Tablet B's live panel: the broadcasts it got from A and the queries they refetched.
+  // Tablet B's devtools panel: the broadcasts it got from A, the queries they refetched and how long it took.
   const b = page.frames().find((frame) => frame.url().includes('#/kitchen'))
   await b?.locator('summary').click()
   await pause(300)

@@ -204,7 +204,7 @@ describe('the README tutorial, followed on a copy of the example', () => {
       await (held[0] as Route).continue()
       await expect.poll(() => tableOn(b).textContent(), { timeout: 5_000 }).toBe('Table 1: seated')
       expect(await tableOn(b).getAttribute('aria-pressed')).toBe('true')
-      await expect.poll(() => b.getByTestId('live-panel').textContent()).toContain('table.updated')
+      await expect.poll(() => b.getByTestId('sync-devtools').textContent()).toContain('table.updated')
       await expect.poll(() => tableOn(a).textContent()).toBe('Table 1: seated')
       await screenshot(b, 'tutorial-tables-board')
 

@@ -1,6 +1,6 @@
+import { SyncDevtoolsPanel } from '@pattern-stack/sync-patterns-devtools'
 import { ConnectionBanner } from './components/ConnectionBanner.js'
 import { KitchenDisplay } from './components/KitchenDisplay.js'
-import { LivePanel } from './components/LivePanel.js'
 import { OrderEdit } from './components/OrderEdit.js'
 import { OrderEntry } from './components/OrderEntry.js'
 import { OrdersList } from './components/OrdersList.js'
@@ -37,7 +37,8 @@ export function App() {
         {route.view === 'entry' && <OrderEntry key={route.orderId} orderId={route.orderId} />}
         {route.view === 'edit' && <OrderEdit key={route.orderId} orderId={route.orderId} />}
       </main>
-      <LivePanel />
+      {/* The developer's view of the sync machinery, below the screen so it never covers it. */}
+      <SyncDevtoolsPanel className="devtools-panel" />
     </div>
   )
 }
