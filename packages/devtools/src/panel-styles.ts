@@ -4,7 +4,7 @@
  */
 export const PANEL_CSS = `
 .spd { font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: CanvasText; background: Canvas; border: 1px solid color-mix(in srgb, CanvasText 20%, transparent); border-radius: 8px; padding: 0.4rem 0.8rem; overflow-wrap: anywhere; max-height: 50vh; overflow: auto; }
-.spd summary { cursor: pointer; min-height: 32px; line-height: 32px; }
+.spd summary { cursor: pointer; min-height: 32px; box-sizing: border-box; padding: 0.45rem 0; }
 .spd h3 { font-size: 12px; margin: 0.6rem 0 0.2rem; }
 .spd ol, .spd ul { margin: 0.2rem 0; padding-left: 1.2rem; }
 .spd li { margin-bottom: 0.25rem; }
