@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { idempotencyKeys } from '../server/db/schema.js'
 import { databaseKinds } from './databases.js'
 import { api, BroadcastWatcher, startServer, type TestServer } from './harness.js'
 
@@ -243,5 +244,35 @@ describe.each(kinds)('Idempotency-Key on %s', (kind) => {
     })
     expect(response.status).toBe(400)
     expect(response.body.errors[0]).toMatchObject({ field: 'idempotency-key', in: 'header' })
+  })
+
+  it('junk keys add nothing (issue 17 item 5): unknown routes, routes without keys, invalid keys', async () => {
+    const stored = async () => {
+      const [row] = await server.database.db.select({ n: sql<number>`count(*)::int` }).from(idempotencyKeys)
+      return row?.n ?? 0
+    }
+    const before = await stored()
+    for (let i = 0; i < 300; i++) {
+      const response = await api(server.baseUrl, 'POST', '/no-such-route', {
+        body: {},
+        headers: { 'Idempotency-Key': newKey() },
+      })
+      expect(response.status).toBe(404)
+    }
+    // Routes that do not declare the header ignore it: GET, PATCH, DELETE.
+    expect(
+      (await api(server.baseUrl, 'GET', '/orders', { headers: { 'Idempotency-Key': newKey() } })).status,
+    ).toBe(200)
+    for (const key of ['x'.repeat(8000), 'has space']) {
+      for (const path of ['/no-such-route', '/orders']) {
+        const response = await api(server.baseUrl, 'POST', path, {
+          body: {},
+          headers: { 'Idempotency-Key': key },
+        })
+        expect(response.status, `${path} with a ${key.length}-character key`).toBeLessThan(500)
+        expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+      }
+    }
+    expect(await stored()).toBe(before)
   })
 })

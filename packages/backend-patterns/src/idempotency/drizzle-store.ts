@@ -1,7 +1,12 @@
 import { and, eq, isNull, lt, sql } from 'drizzle-orm'
 import { integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
 import type { AnyPgDatabase } from '../events/system-event.js'
-import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from './store.js'
+import {
+  assertIdempotencyKey,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+  type StoredResponse,
+} from './store.js'
 
 /** The Idempotency-Key table (`name` default `idempotency_keys`), for your Drizzle schema. */
 export function createIdempotencyKeysTable(name = 'idempotency_keys') {
@@ -45,6 +50,7 @@ export function drizzleIdempotencyStore(options: {
   const { db, table = idempotencyKeys } = options
   return {
     async reserve(key, requestHash, ttlSeconds) {
+      assertIdempotencyKey(key)
       // An expired record no longer counts: its key is free again.
       await db
         .delete(table)
@@ -60,6 +66,7 @@ export function drizzleIdempotencyStore(options: {
     },
 
     async find(key): Promise<IdempotencyRecord | undefined> {
+      assertIdempotencyKey(key)
       const [row] = await db
         .select({
           requestHash: table.requestHash,
@@ -73,6 +80,7 @@ export function drizzleIdempotencyStore(options: {
     },
 
     async takeOver(key, leaseSeconds) {
+      assertIdempotencyKey(key)
       // The WHERE re-checks the reservation, so of racing takers one wins.
       const taken = await db
         .update(table)
@@ -89,6 +97,7 @@ export function drizzleIdempotencyStore(options: {
     },
 
     async complete(key, response: StoredResponse) {
+      assertIdempotencyKey(key)
       await db
         .update(table)
         .set({
@@ -100,7 +109,16 @@ export function drizzleIdempotencyStore(options: {
     },
 
     async release(key) {
+      assertIdempotencyKey(key)
       await db.delete(table).where(eq(table.key, key))
+    },
+
+    async sweep(ttlSeconds) {
+      const swept = await db
+        .delete(table)
+        .where(lt(table.createdAt, sql`now() - make_interval(secs => ${ttlSeconds})`))
+        .returning({ key: table.key })
+      return swept.length
     },
   }
 }

@@ -1,14 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { requestFingerprint } from './fingerprint.js'
-import type { IdempotencyStore } from './store.js'
+import { IDEMPOTENCY_KEY_PATTERN, type IdempotencyStore, isIdempotencyKey } from './store.js'
 
 /** The request header that carries the key (the IETF draft's `Idempotency-Key`). */
 export const IDEMPOTENCY_HEADER = 'idempotency-key'
 /** Set (`true`) on a replayed response. */
 export const REPLAY_HEADER = 'idempotent-replayed'
-/** Printable ASCII without spaces, 1 to 255 characters. */
-export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/
+export { IDEMPOTENCY_KEY_PATTERN }
 
 /** A refusal of the plugin, as RFC 9457 problem fields. */
 export interface IdempotencyProblem {
@@ -34,6 +33,11 @@ export interface IdempotencyPluginOptions {
   /** Methods the key applies to (default `['POST']`). */
   methods?: readonly string[]
   /**
+   * How often expired records are deleted (`store.sweep`), in seconds (default 600; 0: never).
+   * Without it a store only drops an expired key when the same key comes again.
+   */
+  sweepIntervalSeconds?: number
+  /**
    * Sends a refusal. Default: `application/problem+json` with `type`, `title`, `status`, `detail`,
    * `instance` and `errors`. Pass the app's own to keep one problem format.
    */
@@ -54,6 +58,28 @@ function defaultSendProblem(reply: FastifyReply, request: FastifyRequest, proble
     .send(JSON.stringify({ title: TITLES[status], status, ...fields, instance: request.url }))
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `true`: Idempotency-Key applies to this route even though its schema does not declare the
+     * header; `false`: never, even though it does.
+     */
+    idempotency?: boolean
+  }
+}
+
+/**
+ * Whether the key applies to the request's route: a route that exists (never the 404 handler)
+ * whose `schema.headers` declares `idempotency-key`, or whose `config.idempotency` is `true`.
+ */
+function routeUsesKeys(request: FastifyRequest): boolean {
+  if (request.is404) return false
+  const flag = request.routeOptions.config?.idempotency
+  if (typeof flag === 'boolean') return flag
+  const headers = request.routeOptions.schema?.headers as { properties?: Record<string, unknown> } | undefined
+  return headers?.properties !== undefined && IDEMPOTENCY_HEADER in headers.properties
+}
+
 /**
  * Idempotency-Key with Stripe's semantics, the retry contract the sync-patterns client relies on
  * (it sends one key per mutation and reuses it on every retry):
@@ -66,7 +92,12 @@ function defaultSendProblem(reply: FastifyReply, request: FastifyRequest, proble
  * - a 5xx response frees the key (the change did not happen), so a retry runs;
  * - it runs as a `preHandler`, after validation: a malformed request reserves nothing. A key that
  *   is not 1–255 printable ASCII characters gets 400 (routes that declare the header in their
- *   schema refuse it earlier, in validation).
+ *   schema refuse it earlier, in validation);
+ * - only on routes that use keys (`routeUsesKeys`: the header declared in the route's schema, or
+ *   `config: { idempotency: true }`), with the given `methods`; elsewhere, including unknown routes,
+ *   the header is ignored and nothing is stored;
+ * - expired records are deleted every `sweepIntervalSeconds` (`store.sweep`), so the store holds
+ *   at most the keys of the last `ttlSeconds`.
  */
 export const idempotencyPlugin = fp<IdempotencyPluginOptions>(
   async (app: FastifyInstance, options) => {
@@ -78,14 +109,36 @@ export const idempotencyPlugin = fp<IdempotencyPluginOptions>(
     const leaseSeconds = options.leaseSeconds ?? 30
     const methods = new Set((options.methods ?? ['POST']).map((m) => m.toUpperCase()))
     const sendProblem = options.sendProblem ?? defaultSendProblem
+    const sweepIntervalSeconds = options.sweepIntervalSeconds ?? 600
+    if (typeof sweepIntervalSeconds !== 'number' || !(sweepIntervalSeconds >= 0)) {
+      throw new TypeError(
+        `sweepIntervalSeconds must be a number ≥ 0, got ${JSON.stringify(sweepIntervalSeconds)}`,
+      )
+    }
+    if (sweepIntervalSeconds > 0 && typeof store.sweep === 'function') {
+      const sweep = store.sweep.bind(store)
+      let timer: NodeJS.Timeout | undefined
+      app.addHook('onReady', async () => {
+        timer = setInterval(() => {
+          sweep(ttlSeconds).then(
+            (count) => {
+              if (count > 0) app.log.debug(`idempotency: swept ${count} expired keys`)
+            },
+            (error: unknown) => app.log.warn({ err: error }, 'idempotency: sweeping expired keys failed'),
+          )
+        }, sweepIntervalSeconds * 1000)
+        timer.unref()
+      })
+      app.addHook('onClose', async () => clearInterval(timer))
+    }
     /** Requests that reserved a key and must store their response. */
     const reserved = new WeakMap<FastifyRequest, string>()
 
     app.addHook('preHandler', async (request, reply) => {
       if (!methods.has(request.method)) return
       const key = request.headers[IDEMPOTENCY_HEADER]
-      if (key === undefined) return
-      if (typeof key !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+      if (key === undefined || !routeUsesKeys(request)) return
+      if (!isIdempotencyKey(key)) {
         return sendProblem(reply, request, {
           status: 400,
           type: '/problems/idempotency-key-invalid',

@@ -10,4 +10,10 @@ export {
   REPLAY_HEADER,
 } from './idempotency-plugin.js'
 export { MemoryIdempotencyStore } from './memory-store.js'
-export type { IdempotencyRecord, IdempotencyStore, StoredResponse } from './store.js'
+export {
+  assertIdempotencyKey,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+  isIdempotencyKey,
+  type StoredResponse,
+} from './store.js'

@@ -1,4 +1,9 @@
-import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from './store.js'
+import {
+  assertIdempotencyKey,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+  type StoredResponse,
+} from './store.js'
 
 interface Entry extends IdempotencyRecord {
   /** When the key was reserved (or taken over), in ms. */
@@ -16,6 +21,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   constructor(private readonly now: () => number = Date.now) {}
 
   async reserve(key: string, requestHash: string, ttlSeconds: number): Promise<boolean> {
+    assertIdempotencyKey(key)
     const existing = this.entries.get(key)
     if (existing && this.now() - existing.reservedAt < ttlSeconds * 1000) return false
     this.entries.set(key, {
@@ -29,6 +35,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async find(key: string): Promise<IdempotencyRecord | undefined> {
+    assertIdempotencyKey(key)
     const entry = this.entries.get(key)
     if (!entry) return undefined
     const { requestHash, statusCode, responseBody, contentType } = entry
@@ -36,6 +43,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async takeOver(key: string, leaseSeconds: number): Promise<boolean> {
+    assertIdempotencyKey(key)
     const entry = this.entries.get(key)
     if (!entry || entry.statusCode !== null || this.now() - entry.reservedAt < leaseSeconds * 1000)
       return false
@@ -44,6 +52,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(key: string, response: StoredResponse): Promise<void> {
+    assertIdempotencyKey(key)
     const entry = this.entries.get(key)
     if (!entry) return
     entry.statusCode = response.statusCode
@@ -52,12 +61,25 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async release(key: string): Promise<void> {
+    assertIdempotencyKey(key)
     this.entries.delete(key)
   }
 
-  /** Drops every record older than `ttlSeconds`. */
-  sweep(ttlSeconds: number): void {
+  /** Drops every record older than `ttlSeconds`; resolves with how many. */
+  async sweep(ttlSeconds: number): Promise<number> {
     const oldest = this.now() - ttlSeconds * 1000
-    for (const [key, entry] of this.entries) if (entry.reservedAt <= oldest) this.entries.delete(key)
+    let swept = 0
+    for (const [key, entry] of this.entries) {
+      if (entry.reservedAt <= oldest) {
+        this.entries.delete(key)
+        swept++
+      }
+    }
+    return swept
+  }
+
+  /** Number of records held (expired ones included until swept). */
+  get size(): number {
+    return this.entries.size
   }
 }

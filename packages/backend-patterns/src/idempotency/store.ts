@@ -1,3 +1,21 @@
+/** Printable ASCII without spaces, 1 to 255 characters: the only keys the plugin and the stores accept. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/
+
+/** Whether `key` is a valid Idempotency-Key (`IDEMPOTENCY_KEY_PATTERN`). */
+export function isIdempotencyKey(key: unknown): key is string {
+  return typeof key === 'string' && IDEMPOTENCY_KEY_PATTERN.test(key)
+}
+
+/** Throws a TypeError naming the problem unless `key` is a valid Idempotency-Key. */
+export function assertIdempotencyKey(key: unknown): asserts key is string {
+  if (!isIdempotencyKey(key)) {
+    const shown = typeof key === 'string' ? `${key.length} characters` : typeof key
+    throw new TypeError(
+      `an Idempotency-Key must be 1 to 255 printable ASCII characters without spaces, got ${shown}`,
+    )
+  }
+}
+
 /** What the store keeps per Idempotency-Key. */
 export interface IdempotencyRecord {
   /** `requestFingerprint` of the request that reserved the key. */
@@ -19,7 +37,8 @@ export interface StoredResponse {
 /**
  * Where `idempotencyPlugin` keeps its keys. Every method is one atomic step, so with a shared store
  * (a database) the plugin works across server instances: of concurrent requests with one key,
- * exactly one reserves it. `drizzleIdempotencyStore` (`/idempotency/drizzle`) keeps them in a
+ * exactly one reserves it. Every method refuses a key that is not `IDEMPOTENCY_KEY_PATTERN` with a
+ * TypeError (`assertIdempotencyKey`), so nothing unbounded is ever stored or looked up. `drizzleIdempotencyStore` (`/idempotency/drizzle`) keeps them in a
  * Postgres table through Drizzle (PGlite or node-postgres); `MemoryIdempotencyStore` in one
  * process.
  */
@@ -40,4 +59,10 @@ export interface IdempotencyStore {
   complete(key: string, response: StoredResponse): Promise<void>
   /** Frees `key` (its request failed with 5xx: the change did not happen, a retry may run). */
   release(key: string): Promise<void>
+  /**
+   * Deletes every record older than `ttlSeconds` (they no longer count anyway) and resolves with
+   * how many. The plugin calls it every `sweepIntervalSeconds`; a store without it keeps expired
+   * records until their key is reserved again.
+   */
+  sweep?(ttlSeconds: number): Promise<number>
 }

@@ -17,7 +17,7 @@ import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { databaseKinds } from '../events/databases.js'
 
 const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -28,6 +28,8 @@ interface StoreRig {
   age(key: string, seconds: number): Promise<void>
   /** Writes a reservation without a response, as a process that died mid-request leaves it. */
   abandon(key: string, requestHash: string): Promise<void>
+  /** Records held, expired ones included. */
+  count(): Promise<number>
   close(): Promise<void>
 }
 
@@ -43,6 +45,7 @@ async function memoryRig(): Promise<StoreRig> {
     abandon: async (key, requestHash) => {
       await store.reserve(key, requestHash, 0)
     },
+    count: async () => store.size,
     close: async () => {},
   }
 }
@@ -79,6 +82,10 @@ async function drizzleRig(kind: 'pglite' | 'postgres'): Promise<StoreRig> {
     abandon: async (key, requestHash) => {
       await db.insert(idempotencyKeys).values({ key, requestHash })
     },
+    count: async () => {
+      const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(idempotencyKeys)
+      return row?.n ?? 0
+    },
     close,
   }
 }
@@ -96,10 +103,16 @@ const rigs: Array<[string, () => Promise<StoreRig>]> = [
 async function startApp(store: IdempotencyStore, options: Partial<IdempotencyPluginOptions> = {}) {
   const app: FastifyInstance = Fastify()
   await app.register(idempotencyPlugin, { store, ...options })
-  const runs = { things: 0 }
+  const runs: { things: number; other?: number } = { things: 0 }
   app.post<{ Body: { name: string } }>(
     '/things',
-    { schema: { body: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } } },
+    {
+      schema: {
+        body: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+        // Declaring the header is what makes a route use keys.
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+      },
+    },
     async (request, reply) => {
       runs.things++
       const delay = Number(request.headers['x-delay'] ?? 0)
@@ -109,8 +122,11 @@ async function startApp(store: IdempotencyStore, options: Partial<IdempotencyPlu
       return reply.code(201).send({ id: `t${runs.things}`, name: request.body.name })
     },
   )
-  app.post('/other', async () => ({ ok: true }))
-  app.patch('/things/:id', async () => {
+  app.post('/other', async () => {
+    runs.other = (runs.other ?? 0) + 1
+    return { ok: true }
+  })
+  app.patch('/things/:id', { config: { idempotency: true } }, async () => {
     runs.things++
     return { patched: runs.things }
   })
@@ -173,7 +189,7 @@ describe.each(rigs)('idempotencyPlugin with %s', (_name, makeRig) => {
       const key = newKey()
       await call('POST', '/things', { name: 'a' }, { 'idempotency-key': key })
       const otherBody = await call('POST', '/things', { name: 'b' }, { 'idempotency-key': key })
-      const otherPath = await call('POST', '/other', { name: 'a' }, { 'idempotency-key': key })
+      const otherPath = await call('POST', '/things?copy=1', { name: 'a' }, { 'idempotency-key': key })
       for (const response of [otherBody, otherPath]) {
         expect(response.status).toBe(422)
         expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/)
@@ -281,6 +297,71 @@ describe.each(rigs)('idempotencyPlugin with %s', (_name, makeRig) => {
       expect(runs.things).toBe(2)
     } finally {
       await close()
+    }
+  })
+})
+
+describe.each(rigs)('idempotency storage stays bounded, with %s', (_name, makeRig) => {
+  let rig: StoreRig
+  beforeAll(async () => {
+    rig = await makeRig()
+  })
+  afterAll(() => rig?.close())
+
+  it('junk keys add nothing: unknown routes, routes that do not use keys, invalid keys', async () => {
+    const { runs, call, close } = await startApp(rig.store)
+    try {
+      const before = await rig.count()
+      for (let i = 0; i < 200; i++) {
+        expect((await call('POST', '/no-such-route', {}, { 'idempotency-key': newKey() })).status).toBe(404)
+      }
+      for (let i = 0; i < 50; i++) {
+        expect((await call('POST', '/other', {}, { 'idempotency-key': newKey() })).status).toBe(200)
+      }
+      expect(runs.other).toBe(50) // the header is ignored there: every request runs
+      for (const bad of ['x'.repeat(8000), 'has space', 'ünïcode']) {
+        const refused = await call('POST', '/things', { name: 'a' }, { 'idempotency-key': bad })
+        expect(refused.status).toBe(400)
+        expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+      }
+      expect(runs.things).toBe(0)
+      expect(await rig.count()).toBe(before)
+    } finally {
+      await close()
+    }
+  })
+
+  it('the store refuses invalid keys itself, naming the problem', async () => {
+    for (const bad of ['', 'x'.repeat(256), 'has space', 42]) {
+      await expect(rig.store.reserve(bad as string, 'h', 60)).rejects.toThrow(/printable ASCII/)
+      await expect(rig.store.find(bad as string)).rejects.toThrow(/printable ASCII/)
+    }
+  })
+
+  it('sweep deletes expired records and keeps live ones; the plugin sweeps on its interval', async () => {
+    const old = newKey()
+    const live = newKey()
+    await rig.store.reserve(old, 'h', 60)
+    await rig.store.complete(old, { statusCode: 201, body: '{}', contentType: 'application/json' })
+    await rig.age(old, 120)
+    await rig.store.reserve(live, 'h', 60)
+    const before = await rig.count()
+    expect(await rig.store.sweep?.(60)).toBeGreaterThanOrEqual(1)
+    expect(await rig.store.find(old)).toBeUndefined()
+    expect(await rig.store.find(live)).toBeDefined()
+    expect(await rig.count()).toBeLessThan(before)
+
+    // The plugin's own sweep, without calling sweep by hand: a key aged past the TTL disappears.
+    const app = Fastify()
+    await app.register(idempotencyPlugin, { store: rig.store, ttlSeconds: 60, sweepIntervalSeconds: 0.05 })
+    await app.ready()
+    try {
+      const aged = newKey()
+      await rig.store.reserve(aged, 'h', 60)
+      await rig.age(aged, 120)
+      await vi.waitFor(async () => expect(await rig.store.find(aged)).toBeUndefined(), { timeout: 10_000 })
+    } finally {
+      await app.close()
     }
   })
 })
