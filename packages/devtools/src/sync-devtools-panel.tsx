@@ -111,6 +111,47 @@ function PanelBody({ snapshot }: { snapshot: InspectLogSnapshot }) {
   const { connection, signals, pending, finished } = snapshot
   return (
     <>
+      <section aria-label="Optimistic changes">
+        {pending.length === 0 ? (
+          <p className="spd-muted">No pending optimistic changes.</p>
+        ) : (
+          <>
+            <h3>Pending optimistic changes</h3>
+            <ul aria-label="Pending optimistic changes">
+              {pending.map((entry) => (
+                <li key={entry.change}>
+                  #{entry.change} <code>{entry.label ?? 'change'}</code>: {describeChange(entry)}
+                  {entry.queryKeys.length ? (
+                    <span className="spd-muted"> on {entry.queryKeys.map(formatKey).join(' ')}</span>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        {finished.length ? (
+          <div className="spd-muted" data-testid="sync-devtools-finished">
+            last:{' '}
+            {finished.slice(0, 3).map((entry) => (
+              <span key={entry.change} className={entry.status === 'failed' ? 'spd-fail' : undefined}>
+                #{entry.change} {entry.label ?? 'change'} {entry.status}{' '}
+              </span>
+            ))}
+          </div>
+        ) : null}
+      </section>
+      <section aria-label="Broadcasts">
+        <h3>Broadcasts</h3>
+        {signals.length === 0 ? (
+          <p className="spd-muted">No broadcasts yet.</p>
+        ) : (
+          <ol aria-label="Broadcasts received" reversed>
+            {signals.map((entry) => (
+              <SignalItem key={entry.signal} entry={entry} />
+            ))}
+          </ol>
+        )}
+      </section>
       {connection ? (
         <section aria-label="Connection">
           <h3>Connection</h3>
@@ -137,45 +178,6 @@ function PanelBody({ snapshot }: { snapshot: InspectLogSnapshot }) {
           ) : null}
         </section>
       ) : null}
-      <section aria-label="Optimistic changes">
-        <h3>Pending optimistic changes</h3>
-        {pending.length === 0 ? (
-          <p className="spd-muted">none</p>
-        ) : (
-          <ul aria-label="Pending optimistic changes">
-            {pending.map((entry) => (
-              <li key={entry.change}>
-                #{entry.change} <code>{entry.label ?? 'change'}</code>: {describeChange(entry)}
-                {entry.queryKeys.length ? (
-                  <span className="spd-muted"> on {entry.queryKeys.map(formatKey).join(' ')}</span>
-                ) : null}
-              </li>
-            ))}
-          </ul>
-        )}
-        {finished.length ? (
-          <div className="spd-muted" data-testid="sync-devtools-finished">
-            last:{' '}
-            {finished.slice(0, 3).map((entry) => (
-              <span key={entry.change} className={entry.status === 'failed' ? 'spd-fail' : undefined}>
-                #{entry.change} {entry.label ?? 'change'} {entry.status}{' '}
-              </span>
-            ))}
-          </div>
-        ) : null}
-      </section>
-      <section aria-label="Broadcasts">
-        <h3>Broadcasts</h3>
-        {signals.length === 0 ? (
-          <p className="spd-muted">No broadcasts yet.</p>
-        ) : (
-          <ol aria-label="Broadcasts received" reversed>
-            {signals.map((entry) => (
-              <SignalItem key={entry.signal} entry={entry} />
-            ))}
-          </ol>
-        )}
-      </section>
     </>
   )
 }
