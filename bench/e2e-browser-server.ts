@@ -7,10 +7,13 @@
  * performance.now()`, and the stamps are handed to the parent when it asks.
  *
  * IPC: sends `{ listening: baseUrl }`; answers `'snapshot'` with `{ commits: [[itemId, at], ...], cpuMs,
- * loopDelayMs }`: the process's CPU time so far (user + system), and how late its event loop ran
- * since the previous snapshot (p50, p99, max: a loop that is late delays every request it has).
+ * runQueueMs, loopDelayMs }`: the process's CPU time so far (user + system); how long its main
+ * thread so far waited, runnable, for a CPU (Linux's /proc/self/schedstat: on a machine shared with
+ * other work this is where a CPU-starved server's time goes); and how late its event loop ran since
+ * the previous snapshot (p50, p99, max: a loop that is late delays every request it has).
  * Env: PGLITE_DATA_DIR, DATABASE_URL (a fresh database: the parent makes it).
  */
+import { existsSync, readFileSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { afterCommitDispatch } from '@pattern-stack/backend-patterns/events'
 import { startOrdersServer } from '../examples/orders/test/browser/support/orders-server.js'
@@ -39,6 +42,14 @@ const server = await startOrdersServer({
   },
 })
 
+/** The main thread's time waiting on a run queue (ns → ms), or NaN where the kernel does not say. */
+function runQueueMs(): number {
+  const path = '/proc/thread-self/schedstat'
+  if (!existsSync(path)) return Number.NaN
+  const [, waitingNs] = readFileSync(path, 'utf8').trim().split(/\s+/).map(Number)
+  return (waitingNs ?? Number.NaN) / 1e6
+}
+
 const loopDelay = monitorEventLoopDelay({ resolution: 5 })
 loopDelay.enable()
 
@@ -49,6 +60,7 @@ process.on('message', (message) => {
   process.send?.({
     commits,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    runQueueMs: runQueueMs(),
     loopDelayMs: {
       p50: delay(loopDelay.percentile(50)),
       p99: delay(loopDelay.percentile(99)),

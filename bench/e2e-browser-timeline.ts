@@ -153,15 +153,17 @@ export const STEPS: Step[] = [
     where: 'server: broadcast; loopback; B: WebSocket',
     of: (c) => c.frame - c.commit,
   },
+  // A GET sent before the frame arrived (queued at the server past the commit) counts from the
+  // frame: the two steps still add up to frame → body read, and neither goes negative.
   {
     name: "frame → B's GET sent",
-    where: "B: the scheduler's window, TanStack Query",
-    of: (c) => c.getStart - c.frame,
+    where: "B: the scheduler's window, TanStack Query (0 if the GET was already out)",
+    of: (c) => Math.max(0, c.getStart - c.frame),
   },
   {
     name: "B's GET sent → body read",
-    where: 'loopback, server: the detail query',
-    of: (c) => c.getEnd - c.getStart,
+    where: 'loopback, server: the detail query (from the frame if sent before it)',
+    of: (c) => c.getEnd - Math.max(c.getStart, c.frame),
   },
   {
     name: 'body read → in the DOM',
