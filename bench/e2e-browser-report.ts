@@ -79,10 +79,25 @@ export function stepTable(results: RunResult[]): string {
   ].join('\n')
 }
 
+/** The smallest seen of each step from the commit on, plus the scheduler's window: this machine's floor. */
+function best(changes: ChangeTimeline[]): number {
+  const smallest = (of: (c: ChangeTimeline) => number) => Math.min(...changes.map(of))
+  return (
+    smallest((c) => c.frame - c.commit) +
+    COALESCE_MS +
+    smallest((c) => c.getEnd - c.getStart) +
+    smallest((c) => c.dom - c.getEnd) +
+    smallest((c) => c.paint - c.dom)
+  )
+}
+
 /** One line per run: what ran, the machine's load, the server's share of it, the checks. */
 export function runNotes(results: RunResult[]): string {
   return results
     .map((r) => {
+      // Postgres lets another connection read a commit before the server's after-commit dispatch
+      // (the stamp) runs, by as much as the server's event loop is late.
+      const early = r.timelines.changes.filter((c) => c.getEnd < c.commit).length
       const incomplete = Object.entries(r.timelines.incomplete)
         .map(([link, n]) => `${n} without ${link}`)
         .join(', ')
@@ -94,7 +109,9 @@ export function runNotes(results: RunResult[]): string {
         ` used ${pct(r.serverCpuShare)} of a core while its main thread waited for a CPU ${pct(r.serverRunQueueShare)}` +
         ` of the time, and its event loop ran late by p50 ${ms(r.serverLoopDelayMs.p50)} / p99` +
         ` ${ms(r.serverLoopDelayMs.p99)} ms. Clock check: ${r.timelines.commitOutsidePost} commits stamped outside` +
-        ` their POST's [start, end]${incomplete ? `; not followed to the end: ${incomplete}` : ''}.`
+        ` their POST's [start, end]` +
+        `${early ? `; ${early} read by B's GET before their commit stamp (another connection saw the commit before the dispatch ran)` : ''}` +
+        `${incomplete ? `; not followed to the end: ${incomplete}` : ''}.`
       )
     })
     .join('\n')
@@ -129,7 +146,8 @@ export function analysis(results: RunResult[]): string {
         `${ms(p(changes, (c) => c.postStart - c.tap, 50))} ms to send the POST. ` +
         `Smallest seen per step: frame ${minimum((c) => c.frame - c.commit)}, GET ` +
         `${minimum((c) => c.getEnd - c.getStart)}, render ` +
-        `${minimum((c) => c.dom - c.getEnd)}, paint ${minimum((c) => c.paint - c.dom)} ms.` +
+        `${minimum((c) => c.dom - c.getEnd)}, paint ${minimum((c) => c.paint - c.dom)} ms; with the ` +
+        `scheduler's ${COALESCE_MS} ms, a change that met every step at its best here would take ${ms(best(changes))} ms.` +
         (r.serverLoopDelayMs.p50 > OVERLOADED_LOOP_DELAY_MS
           ? ` The server did not keep up (its event loop ran p50 ${ms(r.serverLoopDelayMs.p50)} ms late): its queue, not the path, sets these numbers.`
           : ''),

@@ -359,7 +359,7 @@ if (process.env.WRITE !== '0') {
     path: PLOT_PNG,
     title: 'bench:e2e-browser: commit → rendered on tablet B (share of changes per log-scale bin)',
     min: 1,
-    max: 10_000,
+    max: 5000,
     targets: [
       { at: TARGET.p50, label: `target p50 ≤ ${TARGET.p50} ms` },
       { at: TARGET.p99, label: `target p99 ≤ ${TARGET.p99} ms` },

@@ -67,9 +67,10 @@ export async function plotLatencyHistograms(options: {
     .join('')
   const targets = options.targets
     .map(
-      (t) =>
+      // Each label a line lower than the previous one, so labels of close targets do not overlap.
+      (t, k) =>
         `<line x1="${x(t.at)}" x2="${x(t.at)}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="#555" stroke-dasharray="5 4"/>` +
-        `<text x="${x(t.at) + 4}" y="${pad.top + 12}" fill="#555" font-size="11">${t.label}</text>`,
+        `<text x="${x(t.at) + 4}" y="${pad.top + 12 + k * 14}" fill="#555" font-size="11">${t.label}</text>`,
     )
     .join('')
   const legend = series
