@@ -22,7 +22,8 @@
  * docs/e2e-browser-latency.png. bench:e2e (Node tablets, one mutation at a time) stays beside it.
  * Env: DURATION_S (30 per database), WARMUP_S (3), ITEMS (200), SAME_ORDER_TABLETS (2),
  * OTHER_ORDER_TABLETS (2), DATABASES (`pglite,postgres`), TRAFFIC (`busy,alone`), WRITE=0 to print
- * without writing the doc, DUMP_DIR to keep each run's raw stamps there as JSON.
+ * without writing the doc, DUMP_DIR to keep each run's raw stamps there as JSON, SERVER_NICE (0) for the
+ * server process's priority.
  */
 
 import { type ChildProcess, fork } from 'node:child_process'
