@@ -13,9 +13,10 @@ import { createXSync } from '@pattern-stack/backend-patterns/openapi'
 import { DEFAULT_BROADCAST_PATH } from '@pattern-stack/sync-protocol'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { OrdersDb } from './db/client.js'
+import type { DatabaseHealth } from './db/health.js'
 import { faultsPlugin } from './faults.js'
 import { howToPage } from './how-to.js'
-import { installProblemHandlers, sendProblem } from './problem.js'
+import { clientErrorProblem, frameworkErrorProblem, installProblemHandlers, sendProblem } from './problem.js'
 import { contactRoutes } from './routes/contacts.js'
 import { menuRoutes } from './routes/menu.js'
 import { orderItemRoutes } from './routes/order-items.js'
@@ -37,6 +38,11 @@ export interface BuildAppOptions {
   dispatch?: BroadcastDispatch
   /** Test hook, off by default: honour the `X-Test-Fault` header on mutations (see faults.ts). */
   faults?: boolean
+  /**
+   * Outages of `db`, logged once each (`Database.health`, shared with its pool). Default: a
+   * tracker of its own that logs through the app's logger.
+   */
+  health?: DatabaseHealth
   /** Fastify logger: `true`, options such as `{ level: 'error' }`, or off (default). */
   logger?: FastifyServerOptions['logger']
   /**
@@ -53,8 +59,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logger: options.logger ?? false,
     // Unknown fields and wrong types are errors (400), never silently dropped or coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Refusals before any route runs are problem+json too (414, 431, bad URLs, unparsable HTTP).
+    frameworkErrors: frameworkErrorProblem,
+    clientErrorHandler: clientErrorProblem,
   })
-  installProblemHandlers(app)
+  installProblemHandlers(app, options.health)
   // The API speaks JSON only: any other body is 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain')
   for (const schema of COMPONENT_SCHEMAS) app.addSchema(schema)

@@ -65,6 +65,7 @@ const backend = new WebSocketBroadcastBackend({
 await backend.ready()
 const app = await buildApp({
   db: database.db,
+  health: database.health,
   backend,
   faults: process.env.ORDERS_TEST_FAULTS === '1',
   // Server errors (5xx, failed broadcasts) are always logged; LOG=1 adds every request.

@@ -57,6 +57,7 @@ export async function startServer(
   })
   const app = await buildApp({
     db: database.db,
+    health: database.health,
     backend,
     ...(options.faults ? { faults: true } : {}),
     ...(options.webDir ? { webDir: options.webDir } : {}),

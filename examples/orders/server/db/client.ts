@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import pg from 'pg'
+import { DatabaseHealth, isDatabaseUnavailable } from './health.js'
 
 /** The app's database handle: the same pg-core API on PGlite and on node-postgres. */
 export type OrdersDb = PgDatabase<PgQueryResultHKT>
@@ -18,6 +19,8 @@ export interface Database {
   location: string
   /** Applies the Drizzle migrations in db/migrations that have not run yet. */
   migrate(): Promise<void>
+  /** Outages of this database, logged once each (shared with the app's error handler). */
+  health: DatabaseHealth
   close(): Promise<void>
 }
 
@@ -28,16 +31,19 @@ export interface OpenDatabaseOptions {
   dataDir?: string | undefined
   /** Postgres only: put every table (and the migrations journal) in this schema, created if missing. */
   schema?: string | undefined
+  /** Where outages are logged (default: one console.error line each). */
+  health?: DatabaseHealth
 }
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url))
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.schema)
-  return openPglite(options.dataDir)
+  const health = options.health ?? new DatabaseHealth()
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.schema, health)
+  return openPglite(options.dataDir, health)
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, health: DatabaseHealth): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true })
   const client = new PGlite(dataDir)
   await client.waitReady
@@ -45,13 +51,18 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   return {
     db,
     kind: 'pglite',
+    health,
     location: dataDir ? `PGlite in ${dataDir}` : 'PGlite in memory',
     migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
     close: () => client.close(),
   }
 }
 
-async function openPostgres(url: string, schema: string | undefined): Promise<Database> {
+async function openPostgres(
+  url: string,
+  schema: string | undefined,
+  health: DatabaseHealth,
+): Promise<Database> {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
     throw new TypeError(`schema ${JSON.stringify(schema)} must be a lower-case SQL identifier`)
   }
@@ -67,15 +78,22 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
+    // A database that hangs fails the request (503) instead of holding it forever.
+    connectionTimeoutMillis: 5000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   })
   // An idle client's error (e.g. the server restarted) must not crash the process.
-  pool.on('error', (error) => console.error('postgres pool error:', error.message))
+  // An outage is logged once (with the requests' 503s), anything else as one line.
+  pool.on('error', (error) => {
+    if (isDatabaseUnavailable(error)) health.failed(error)
+    else console.error('postgres pool error:', error.message)
+  })
   const db = drizzleNodePg(pool)
   const parsed = new URL(url)
   return {
     db,
     kind: 'postgres',
+    health,
     location: `Postgres ${parsed.host}${parsed.pathname}${schema ? ` (schema ${schema})` : ''}`,
     migrate: () =>
       migrateNodePg(db, {

@@ -64,7 +64,12 @@ export {
   type PendingChangeInfo,
 } from './optimistic/optimistic-registry.js'
 export { randomUUID } from './optimistic/random-uuid.js'
-export { isRetryable, type OptimisticMutation } from './optimistic/run-optimistic-mutation.js'
+export {
+  isRetryable,
+  isUnavailable,
+  type OptimisticMutation,
+  UNAVAILABLE_RETRIES,
+} from './optimistic/run-optimistic-mutation.js'
 export { temporaryNumberId } from './optimistic/temporary-id.js'
 export { hasPendingMutation } from './pending-mutations.js'
 export {

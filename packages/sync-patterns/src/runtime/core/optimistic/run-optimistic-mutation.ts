@@ -16,7 +16,9 @@ export interface OptimisticMutation<TResult> {
   remove?: readonly QueryKey[]
   /**
    * Extra attempts after a network error, a 5xx, a 429, or any response with `Retry-After` (such as
-   * 409 for an Idempotency-Key whose first request still runs) (default 0). Other 4xx are final.
+   * 409 for an Idempotency-Key whose first request still runs). Other 4xx are final. Default: only
+   * a 503 with `Retry-After` (the server says nothing happened and when to come back, as for a
+   * database outage) is retried, at most `UNAVAILABLE_RETRIES` (2) times; `0` turns that off too.
    */
   retry?: number
   /**
@@ -42,7 +44,15 @@ export async function executeOptimisticMutation<TResult>(
   const idempotencyKey = randomUUID()
   let result: TResult
   try {
-    result = await withRetry(() => mutation.request(idempotencyKey), mutation.retry ?? 0, mutation.retryDelay)
+    result =
+      mutation.retry === undefined
+        ? await withRetry(
+            () => mutation.request(idempotencyKey),
+            UNAVAILABLE_RETRIES,
+            mutation.retryDelay,
+            isUnavailable,
+          )
+        : await withRetry(() => mutation.request(idempotencyKey), mutation.retry, mutation.retryDelay)
   } catch (error) {
     for (const id of ids) registry.settle(id, 'failed')
     throw error
@@ -66,15 +76,28 @@ export function isRetryable(error: unknown): boolean {
   return error instanceof TypeError
 }
 
+/** Retries of a 503 with `Retry-After` when the mutation sets no `retry`. */
+export const UNAVAILABLE_RETRIES = 2
+
+/** A 503 with `Retry-After`: the server did nothing and says when to come back. */
+export function isUnavailable(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 503 && error.retryAfterMs !== undefined
+}
+
 /** The longest `Retry-After` honoured; a longer one is cut to this (the user is waiting). */
 const MAX_RETRY_AFTER_MS = 30_000
 
-async function withRetry<T>(attempt: () => Promise<T>, retries: number, delay = defaultDelay): Promise<T> {
+async function withRetry<T>(
+  attempt: () => Promise<T>,
+  retries: number,
+  delay = defaultDelay,
+  retryable: (error: unknown) => boolean = isRetryable,
+): Promise<T> {
   for (let n = 0; ; n++) {
     try {
       return await attempt()
     } catch (error) {
-      if (n >= retries || !isRetryable(error)) throw error
+      if (n >= retries || !retryable(error)) throw error
       const retryAfter = error instanceof ApiError ? error.retryAfterMs : undefined
       const wait = retryAfter === undefined ? delay(n + 1) : Math.min(retryAfter, MAX_RETRY_AFTER_MS)
       await new Promise((resolve) => setTimeout(resolve, wait))
