@@ -1,7 +1,7 @@
 import { channelNameProblem, describeType } from './channel.js'
 import { DEFAULT_LIMITS, ErrorCode } from './constants.js'
-import { entityIdProblem } from './event-frame.js'
-import type { ClientFrame, ServerFrame } from './frames.js'
+import { entityIdProblem, positionProblem } from './event-frame.js'
+import type { ChannelRecovery, ClientFrame, ServerFrame } from './frames.js'
 
 export interface DecodeProblem {
   code: ErrorCode
@@ -10,7 +10,7 @@ export interface DecodeProblem {
 }
 export type DecodeResult<T> = { ok: true; frame: T } | { ok: false; problem: DecodeProblem }
 
-const CLIENT_KEYS = ['subscribe', 'unsubscribe', 'ping'] as const
+const CLIENT_KEYS = ['subscribe', 'unsubscribe', 'ping', 'recover'] as const
 
 function fail(code: ErrorCode, message: string, channel?: string): { ok: false; problem: DecodeProblem } {
   return { ok: false, problem: channel === undefined ? { code, message } : { code, message, channel } }
@@ -64,6 +64,7 @@ export function decodeClientFrame(
     }
     return { ok: true, frame: { ping: value } }
   }
+  if (key === 'recover') return decodeRecover(value, maxChannelNameLength)
   if (!Array.isArray(value)) {
     return fail(
       ErrorCode.INVALID_FRAME,
@@ -83,6 +84,57 @@ export function decodeClientFrame(
   }
   const channels = [...new Set(value as string[])]
   return { ok: true, frame: key === 'subscribe' ? { subscribe: channels } : { unsubscribe: channels } }
+}
+
+/**
+ * `{"recover": {"order": 41}}`: an object of at least one channel name → the position (a
+ * non-negative safe integer) the client has seen everything up to. Validated whole.
+ */
+function decodeRecover(value: unknown, maxChannelNameLength: number): DecodeResult<ClientFrame> {
+  if (!isRecord(value)) {
+    return fail(
+      ErrorCode.INVALID_FRAME,
+      `recover must be an object of channel name → position, got ${describeType(value)}`,
+    )
+  }
+  const entries = Object.entries(value)
+  if (entries.length === 0) return fail(ErrorCode.INVALID_FRAME, 'recover must name at least one channel')
+  for (const [channel, position] of entries) {
+    const problem = channelNameProblem(channel, maxChannelNameLength)
+    if (problem) return fail(ErrorCode.INVALID_CHANNEL, `recover: ${problem}`, channel)
+    const bad = positionProblem(position, true) ?? (position === undefined ? 'position is missing' : null)
+    if (bad) return fail(ErrorCode.INVALID_FRAME, `recover ${JSON.stringify(channel)}: ${bad}`, channel)
+  }
+  return { ok: true, frame: { recover: Object.fromEntries(entries) as Record<string, number> } }
+}
+
+const isPosition = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0
+
+/** The valid `channel → position` entries of `value` (others are dropped: the client then knows less). */
+function positionsOf(value: unknown): Record<string, number> | undefined {
+  if (!isRecord(value)) return undefined
+  const positions: Record<string, number> = {}
+  for (const [channel, position] of Object.entries(value)) {
+    if (channelNameProblem(channel) === null && isPosition(position)) positions[channel] = position
+  }
+  return positions
+}
+
+/** The readable entries of a `recovered` frame; a malformed entry is left out (the client resyncs it). */
+function recoveriesOf(value: Record<string, unknown>): Record<string, ChannelRecovery> {
+  const recovered: Record<string, ChannelRecovery> = {}
+  for (const [channel, entry] of Object.entries(value)) {
+    if (channelNameProblem(channel) !== null || !isRecord(entry) || !isPosition(entry.position)) continue
+    const changed = entry.changed
+    if (changed === null) recovered[channel] = { position: entry.position, changed: null }
+    else if (
+      Array.isArray(changed) &&
+      changed.every((id) => entityIdProblem(id) === null && id !== undefined)
+    ) {
+      recovered[channel] = { position: entry.position, changed: changed as Array<string | number> }
+    }
+  }
+  return recovered
 }
 
 const isStringArray = (value: unknown): value is string[] =>
@@ -118,23 +170,29 @@ export function decodeServerFrame(text: string): DecodeResult<ServerFrame> {
       typeof o.origin === 'string'
         ? { channel: o.channel, event: o.event, payload: o.payload, origin: o.origin }
         : { channel: o.channel, event: o.event, payload: o.payload }
+    // A position the client cannot read is left out: it then only knows less about what it saw.
+    if (o.position !== undefined && positionProblem(o.position) === null)
+      frame.position = o.position as number
     return { ok: true, frame }
   }
   if (isRecord(o.welcome) && typeof o.welcome.connection_id === 'string') {
-    const { connection_id, origin_token, protocol, heartbeat_ms } = o.welcome
+    const { connection_id, origin_token, protocol, heartbeat_ms, history } = o.welcome
+    const welcome = {
+      connection_id,
+      ...(typeof origin_token === 'string' && origin_token !== '' ? { origin_token } : {}),
+      protocol: typeof protocol === 'number' ? protocol : 1,
+      heartbeat_ms: typeof heartbeat_ms === 'number' ? heartbeat_ms : 0,
+    }
+    return { ok: true, frame: { welcome: history === true ? { ...welcome, history: true } : welcome } }
+  }
+  if (isStringArray(o.subscribed)) {
+    const positions = positionsOf(o.positions)
     return {
       ok: true,
-      frame: {
-        welcome: {
-          connection_id,
-          ...(typeof origin_token === 'string' && origin_token !== '' ? { origin_token } : {}),
-          protocol: typeof protocol === 'number' ? protocol : 1,
-          heartbeat_ms: typeof heartbeat_ms === 'number' ? heartbeat_ms : 0,
-        },
-      },
+      frame: positions ? { subscribed: o.subscribed, positions } : { subscribed: o.subscribed },
     }
   }
-  if (isStringArray(o.subscribed)) return { ok: true, frame: { subscribed: o.subscribed } }
+  if (isRecord(o.recovered)) return { ok: true, frame: { recovered: recoveriesOf(o.recovered) } }
   if (isStringArray(o.unsubscribed)) return { ok: true, frame: { unsubscribed: o.unsubscribed } }
   if (isStringArray(o.resync)) return { ok: true, frame: { resync: o.resync } }
   if (typeof o.pong === 'number') return { ok: true, frame: { pong: o.pong } }

@@ -73,3 +73,14 @@ function serializationProblem(payload: unknown): string | null {
 export function payloadNotJson(error: unknown): string {
   return `payload is not JSON-serializable: ${error instanceof Error ? error.message : String(error)}`
 }
+
+/**
+ * Why `position` cannot be a change's position, or `null` when it can: absent, or a positive safe
+ * integer (positions count from 1; 0 means "before the first change" in a `recover`).
+ */
+export function positionProblem(position: unknown, allowZero = false): string | null {
+  if (position === undefined) return null
+  if (Number.isSafeInteger(position) && (position as number) >= (allowZero ? 0 : 1)) return null
+  const got = typeof position === 'number' ? `the number ${String(position)}` : describeType(position)
+  return `position must be a ${allowZero ? 'non-negative' : 'positive'} safe integer, got ${got}`
+}

@@ -26,7 +26,15 @@ export interface UnsubscribeFrame {
 export interface PingFrame {
   ping: number
 }
-export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame
+/**
+ * `{"recover": {"order": 41}}`: "I have seen every change on `order` up to position 41; what
+ * changed since?" Sent only to a server whose `welcome` said `history: true`, for channels this
+ * connection subscribes to. Answered by one `recovered` frame.
+ */
+export interface RecoverFrame {
+  recover: Record<string, number>
+}
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame | RecoverFrame
 
 // ── server → client ────────────────────────────────────────────────────────────────────────────
 
@@ -37,6 +45,11 @@ export interface EventFrame {
   payload: EventPayload
   /** Connection id of the client whose HTTP request caused the change, when it sent one. */
   origin?: string
+  /**
+   * The change's position in its channel's commit order (1, 2, 3, … without gaps), when the server
+   * keeps a history (`welcome.history`). A spec-only server never sends it; a spec-only client ignores it.
+   */
+  position?: number
 }
 /** First frame on every connection: the connection's id and what the server supports. */
 export interface WelcomeFrame {
@@ -51,11 +64,18 @@ export interface WelcomeFrame {
     protocol: number
     /** Interval in ms after which a client without traffic should send `ping`. */
     heartbeat_ms: number
+    /**
+     * The server keeps a history of positioned changes: its broadcasts carry `position`, its
+     * `subscribed` acks carry `positions`, and it answers `recover`. Absent means false.
+     */
+    history?: boolean
   }
 }
 /** Acknowledges a subscribe: events published from now on for these channels reach the connection. */
 export interface SubscribedFrame {
   subscribed: string[]
+  /** A server with history: each channel's latest position when the subscription took effect. */
+  positions?: Record<string, number>
 }
 /** Acknowledges an unsubscribe. */
 export interface UnsubscribedFrame {
@@ -74,6 +94,21 @@ export interface ErrorFrame {
 export interface ResyncFrame {
   resync: string[]
 }
+/** What changed on a channel since the position a `recover` named. */
+export interface ChannelRecovery {
+  /** The channel's latest position the answer covers; the client has seen everything up to it now. */
+  position: number
+  /**
+   * Entity ids changed after the requested position, each once; `null` when the server cannot tell
+   * (the position is older than its retention, or not one of its positions, or a change named no
+   * entity): then the client refetches everything on the channel.
+   */
+  changed: Array<string | number> | null
+}
+/** Answer to `recover`, one entry per requested channel. */
+export interface RecoveredFrame {
+  recovered: Record<string, ChannelRecovery>
+}
 /** Answer to `ping`, echoing its number. */
 export interface PongFrame {
   pong: number
@@ -85,4 +120,5 @@ export type ServerFrame =
   | UnsubscribedFrame
   | ErrorFrame
   | ResyncFrame
+  | RecoveredFrame
   | PongFrame

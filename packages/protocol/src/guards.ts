@@ -2,6 +2,7 @@ import type {
   ErrorFrame,
   EventFrame,
   PongFrame,
+  RecoveredFrame,
   ResyncFrame,
   ServerFrame,
   SubscribedFrame,
@@ -17,3 +18,4 @@ export const isUnsubscribedFrame = (f: ServerFrame): f is UnsubscribedFrame => '
 export const isErrorFrame = (f: ServerFrame): f is ErrorFrame => 'error' in f
 export const isResyncFrame = (f: ServerFrame): f is ResyncFrame => 'resync' in f
 export const isPongFrame = (f: ServerFrame): f is PongFrame => 'pong' in f
+export const isRecoveredFrame = (f: ServerFrame): f is RecoveredFrame => 'recovered' in f

@@ -8,6 +8,7 @@ export {
   eventFrameProblem,
   MAX_EVENT_NAME_LENGTH,
   MAX_ORIGIN_LENGTH,
+  positionProblem,
 } from './event-frame.js'
 export type * from './frames.js'
 export * from './guards.js'

@@ -207,3 +207,66 @@ describe('decodeServerFrame', () => {
     expect(resync.ok && isResyncFrame(resync.frame)).toBe(true)
   })
 })
+
+describe('positions and recovery (optional additions)', () => {
+  it('encodes a position on an event frame and refuses one that is not a positive safe integer', () => {
+    expect(encodeEventFrame('order', 'updated', { entity_id: 'a' }, undefined, 7)).toBe(
+      '{"channel":"order","event":"updated","payload":{"entity_id":"a"},"position":7}',
+    )
+    for (const bad of [0, -1, 1.5, 2 ** 53, Number.NaN]) {
+      expect(() => encodeEventFrame('order', 'updated', {}, undefined, bad)).toThrow(/position/)
+    }
+  })
+
+  it('decodes position, history, ack positions and recovered; leaves out what it cannot read', () => {
+    expect(decodeServerFrame('{"channel":"order","event":"e","payload":{},"position":3}')).toEqual({
+      ok: true,
+      frame: { channel: 'order', event: 'e', payload: {}, position: 3 },
+    })
+    expect(decodeServerFrame('{"channel":"order","event":"e","payload":{},"position":"3"}')).toEqual({
+      ok: true,
+      frame: { channel: 'order', event: 'e', payload: {} },
+    })
+    expect(
+      decodeServerFrame('{"welcome":{"connection_id":"c","protocol":1,"heartbeat_ms":5,"history":true}}'),
+    ).toEqual({
+      ok: true,
+      frame: { welcome: { connection_id: 'c', protocol: 1, heartbeat_ms: 5, history: true } },
+    })
+    expect(decodeServerFrame('{"subscribed":["order"],"positions":{"order":4,"bad name":1,"x":-1}}')).toEqual(
+      {
+        ok: true,
+        frame: { subscribed: ['order'], positions: { order: 4 } },
+      },
+    )
+    expect(
+      decodeServerFrame(
+        '{"recovered":{"order":{"position":9,"changed":["a",2]},"contact":{"position":1,"changed":null},"x":{"position":1,"changed":[{}]}}}',
+      ),
+    ).toEqual({
+      ok: true,
+      frame: {
+        recovered: { order: { position: 9, changed: ['a', 2] }, contact: { position: 1, changed: null } },
+      },
+    })
+  })
+
+  it('decodes a recover frame strictly, naming what is wrong', () => {
+    expect(decodeClientFrame('{"recover":{"order":0,"contact":41}}')).toEqual({
+      ok: true,
+      frame: { recover: { order: 0, contact: 41 } },
+    })
+    for (const [text, code] of [
+      ['{"recover":{"order":-1}}', 'invalid_frame'],
+      ['{"recover":{"order":"41"}}', 'invalid_frame'],
+      ['{"recover":{}}', 'invalid_frame'],
+      ['{"recover":[1]}', 'invalid_frame'],
+      ['{"recover":{"no spaces":1}}', 'invalid_channel'],
+      ['{"recover":{"order":1},"subscribe":["order"]}', 'invalid_frame'],
+    ] as const) {
+      const decoded = decodeClientFrame(text)
+      expect(decoded.ok, text).toBe(false)
+      if (!decoded.ok) expect(decoded.problem.code, text).toBe(code)
+    }
+  })
+})
