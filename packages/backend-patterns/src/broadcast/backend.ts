@@ -41,6 +41,8 @@ export interface BroadcastOptions {
    * the request's `X-Broadcast-Origin`. Never the raw header: anyone can send any id.
    */
   origin?: string
+  /** The change's position in the channel's commit order (from the broadcast log), sent as `position`. */
+  position?: number
 }
 
 type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void
@@ -70,6 +72,7 @@ export class WebSocketBroadcastBackend {
   private readonly heartbeat: NodeJS.Timeout
   private readonly starting: Promise<void>
   private engineStarted = false
+  private readonly hasHistory: boolean
   private closing: Promise<void> | null = null
 
   constructor(options: WebSocketBroadcastBackendOptions = {}) {
@@ -89,7 +92,9 @@ export class WebSocketBroadcastBackend {
       registry: this.registry,
       isLive: (connection) => this.connections.has(connection),
       engineStarting: () => (this.engineStarted ? null : this.starting),
+      history: options.history,
     })
+    this.hasHistory = options.history !== undefined
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -154,7 +159,7 @@ export class WebSocketBroadcastBackend {
     payload: EventPayload,
     options: BroadcastOptions = {},
   ): Promise<void> {
-    const frame = encodeEventFrame(channel, eventType, payload, options?.origin)
+    const frame = encodeEventFrame(channel, eventType, payload, options?.origin, options?.position)
     if (this.closing) throw new Error('WebSocketBroadcastBackend.broadcast() after close()')
     if (!this.engineStarted) await this.starting
     await this.engine.publish(channel, frame)
@@ -283,6 +288,7 @@ export class WebSocketBroadcastBackend {
         origin_token: this.originTokens.issue(connection.id),
         protocol: PROTOCOL_VERSION,
         heartbeat_ms: this.options.heartbeatMs,
+        ...(this.hasHistory ? { history: true } : {}),
       },
     })
   }

@@ -3,6 +3,7 @@ import { CloseCode, decodeClientFrame, ErrorCode, type ProtocolLimits } from '@p
 import type { RawData } from 'ws'
 import type { ChannelRegistry } from './channel-registry.js'
 import type { BroadcastConnection } from './connection.js'
+import type { BroadcastHistory } from './history.js'
 import type { WebSocketBroadcastBackendOptions } from './options.js'
 
 export interface InboundSettings {
@@ -14,6 +15,8 @@ export interface InboundSettings {
   isLive(connection: BroadcastConnection): boolean
   /** The engine's start while it is still starting (acks wait for it), else `null`. */
   engineStarting(): Promise<void> | null
+  /** Positions and recovery (docs/protocol.md); without it acks carry no positions and `recover` can only answer "cannot tell". */
+  history?: BroadcastHistory | undefined
 }
 
 /**
@@ -55,6 +58,7 @@ export class InboundProtocol {
     }
     const frame = decoded.frame
     if ('ping' in frame) connection.send({ pong: frame.ping })
+    else if ('recover' in frame) return this.recover(connection, frame.recover)
     else if ('subscribe' in frame) return this.subscribe(connection, frame.subscribe)
     else this.unsubscribe(connection, frame.unsubscribe)
   }
@@ -136,10 +140,61 @@ export class InboundProtocol {
       const ready = this.settings.registry.add(channel, connection)
       if (ready) pending.push(ready)
     }
-    const ack = () => connection.send({ subscribed: requested.filter((c) => connection.channels.has(c)) })
+    const ack = () => {
+      const subscribed = requested.filter((c) => connection.channels.has(c))
+      const history = this.settings.history
+      if (!history || subscribed.length === 0) return connection.send({ subscribed })
+      // Read once the engine listens: every change after these positions reaches the connection.
+      return history.positions(subscribed).then(
+        (positions) => connection.send({ subscribed, positions }),
+        (error: unknown) => {
+          this.settings.logger.error?.('broadcast history: reading positions failed', error)
+          connection.send({ subscribed })
+        },
+      )
+    }
     const starting = this.settings.engineStarting()
     if (pending.length === 0 && starting === null) return ack()
     return Promise.all([starting?.catch(() => {}), ...pending]).then(ack)
+  }
+
+  /**
+   * `{"recover": {"order": 41}}`: what changed on each channel after that position, from the
+   * history, in one `{"recovered": {...}}`. Every channel must be subscribed by this connection
+   * (else one `not_subscribed` error and no answer: nothing is looked up). Without a history, or
+   * when the lookup fails, a channel's answer is `changed: null` (the client refetches everything).
+   */
+  private recover(connection: BroadcastConnection, since: Record<string, number>): Promise<void> | void {
+    const channels = Object.keys(since)
+    const unknown = channels.find((channel) => !connection.channels.has(channel))
+    if (unknown !== undefined) {
+      connection.send({
+        error: {
+          code: ErrorCode.NOT_SUBSCRIBED,
+          message: `recover: not subscribed to ${JSON.stringify(unknown)}; subscribe first. Nothing was looked up`,
+          channel: unknown,
+        },
+      })
+      return
+    }
+    const history = this.settings.history
+    return Promise.all(
+      channels.map(async (channel) => {
+        const position = since[channel] as number
+        if (!history) return [channel, { position, changed: null }] as const
+        try {
+          return [channel, await history.changesSince(channel, position)] as const
+        } catch (error) {
+          this.settings.logger.error?.(
+            `broadcast history: recovering ${JSON.stringify(channel)} failed`,
+            error,
+          )
+          return [channel, { position, changed: null }] as const
+        }
+      }),
+    ).then((answers) => {
+      if (connection.isOpen) connection.send({ recovered: Object.fromEntries(answers) })
+    })
   }
 
   /**

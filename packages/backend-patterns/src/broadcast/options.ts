@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Logger } from '@pattern-stack/sync-protocol'
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_LIMITS, type ProtocolLimits } from '@pattern-stack/sync-protocol'
 import type { BroadcastEngine } from './engine.js'
+import type { BroadcastHistory } from './history.js'
 
 /** What `authorize` and logs see of a connection. */
 export interface BroadcastConnectionInfo {
@@ -45,6 +46,12 @@ export interface WebSocketBroadcastBackendOptions {
    * terminate the socket (ms, default 2000).
    */
   closeTimeoutMs?: number
+  /**
+   * Where changes are looked up by position (e.g. `drizzleBroadcastHistory` over the broadcast log).
+   * With it the backend announces `history: true` in `welcome`, adds each channel's latest position
+   * to `subscribed` acks and answers `recover`, so reconnecting clients refetch only what changed.
+   */
+  history?: BroadcastHistory
   logger?: Logger
 }
 

@@ -1,5 +1,7 @@
 export * from './broadcast-dispatch.js'
+export * from './broadcast-log.js'
 export * from './event-pattern.js'
 export * from './illegal-transition-error.js'
+export * from './outbox.js'
 export * from './system-event.js'
 export * from './unit-of-work.js'

@@ -61,6 +61,7 @@ export class UnitOfWork<TDb extends AnyPgDatabase> {
     work: (ctx: UnitOfWorkContext<TransactionOf<TDb>>) => Promise<T>,
   ): Promise<T> {
     const queued: QueuedBroadcast[] = []
+    let outgoing: readonly QueuedBroadcast[] = queued
     const { origin, actor, allow } = options
     const result = await this.db.transaction(async (tx) => {
       const ctx: UnitOfWorkContext<TransactionOf<TDb>> = {
@@ -91,9 +92,14 @@ export class UnitOfWork<TDb extends AnyPgDatabase> {
           queued.push(message)
         },
       }
-      return work(ctx)
+      const value = await work(ctx)
+      // Last in the transaction: an outbox records the broadcasts (and locks their channels' order).
+      if (queued.length > 0 && this.dispatch.beforeCommit) {
+        outgoing = await this.dispatch.beforeCommit(tx as AnyPgDatabase, queued)
+      }
+      return value
     })
-    if (queued.length > 0 && this.dispatch.afterCommit) await this.dispatch.afterCommit(queued)
+    if (outgoing.length > 0 && this.dispatch.afterCommit) await this.dispatch.afterCommit(outgoing)
     return result
   }
 }

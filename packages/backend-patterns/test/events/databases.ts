@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { PGlite } from '@electric-sql/pglite'
-import { SYSTEM_EVENTS_DDL } from '@pattern-stack/backend-patterns/events'
+import { BROADCAST_LOG_DDL, SYSTEM_EVENTS_DDL } from '@pattern-stack/backend-patterns/events'
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres'
 import { pgTable, text } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
@@ -12,6 +12,7 @@ const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 /** A tiny entity to write next to the SystemEvents. */
 export const widgets = pgTable('widgets', { id: text('id').primaryKey(), state: text('state').notNull() })
 const DDL = `${SYSTEM_EVENTS_DDL}
+${BROADCAST_LOG_DDL}
 CREATE TABLE widgets (id text PRIMARY KEY, state text NOT NULL);`
 
 /** PGlite always; Postgres when reachable, and always when CI=true. */
