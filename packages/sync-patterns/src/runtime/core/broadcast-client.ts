@@ -5,15 +5,18 @@ import {
   encodeClientFrame,
   isErrorFrame,
   isEventFrame,
+  isRecoveredFrame,
   isResyncFrame,
   isSubscribedFrame,
   isWelcomeFrame,
+  type RecoveredFrame,
   type ServerFrame,
 } from '@pattern-stack/sync-protocol'
 import { focusManager, onlineManager } from '@tanstack/query-core'
 import { consoleLogger, type Logger } from './logger.js'
 import type {
   BroadcastEvent,
+  BroadcastEventMessage,
   BroadcastHandler,
   BroadcastResyncMessage,
   BrowserSignals,
@@ -72,6 +75,18 @@ const OPEN = 1
 interface Subscription {
   handler: BroadcastHandler
 }
+
+/**
+ * What the client has seen of one channel's positions: every position up to `base` (its contiguous
+ * prefix; `null` until the server told a starting point), and the ones above it seen so far.
+ */
+interface PositionTracker {
+  base: number | null
+  above: Set<number>
+}
+
+/** Positions above the contiguous prefix remembered per channel; past it they are forgotten (only costs refetches). */
+const MAX_POSITIONS_ABOVE = 10_000
 
 function checkNumber(
   name: string,
@@ -176,6 +191,14 @@ export class BroadcastClient {
   #sawFirstFrame = false
   /** Channels that get a resync once the server acknowledges their subscription on this socket. */
   readonly #resyncPending = new Set<string>()
+  /** The server announced a history (`welcome.history`): it answers `recover`. */
+  #serverHistory = false
+  /** Per channel, the positions seen; kept across reconnects, forgotten when the channel is left. */
+  readonly #positions = new Map<string, PositionTracker>()
+  /** Channels whose `recover` this socket sent and has not had answered. */
+  readonly #recovering = new Set<string>()
+  /** The channels of each `recover` sent on this socket and not answered yet, oldest first. */
+  readonly #recoverRequests: string[][] = []
 
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined
   #stableTimer: ReturnType<typeof setTimeout> | undefined
@@ -238,6 +261,27 @@ export class BroadcastClient {
     return this.#originToken
   }
 
+  /**
+   * Per channel, the position up to which this client has seen every change (from a server with
+   * history; a channel without one is left out). Sent in `recover` after a reconnect.
+   */
+  get positions(): Record<string, number> {
+    const positions: Record<string, number> = {}
+    for (const [channel, tracker] of this.#positions) {
+      if (tracker.base !== null) positions[channel] = tracker.base
+    }
+    return positions
+  }
+
+  /**
+   * `true` from a reconnect until every subscribed channel was caught up: refetched in full, or
+   * recovered from the server's history (its `recover` answered). Then the handlers have been told
+   * everything that changed while the client was away.
+   */
+  get catchingUp(): boolean {
+    return this.#resyncPending.size > 0 || this.#recovering.size > 0
+  }
+
   /** Channels with at least one handler. */
   get channels(): string[] {
     return [...this.#subscriptions.keys()]
@@ -292,6 +336,7 @@ export class BroadcastClient {
       current.delete(subscription)
       if (current.size === 0) {
         this.#subscriptions.delete(channel)
+        this.#positions.delete(channel)
         this.#queueFlush()
       }
     }
@@ -367,6 +412,9 @@ export class BroadcastClient {
     this.#connectionId = null
     this.#originToken = null
     this.#heartbeatMs = 0
+    this.#serverHistory = false
+    this.#recovering.clear()
+    this.#recoverRequests.length = 0
     this.#sawFirstFrame = false
     this.#wireChannels.clear()
     this.#resyncPending.clear()
@@ -477,8 +525,11 @@ export class BroadcastClient {
     this.#connectionId = null
     this.#originToken = null
     this.#heartbeatMs = 0
+    this.#serverHistory = false
     this.#wireChannels.clear()
     this.#resyncPending.clear()
+    this.#recovering.clear()
+    this.#recoverRequests.length = 0
     const timers = [
       this.#stableTimer,
       this.#heartbeatTimer,
@@ -559,34 +610,67 @@ export class BroadcastClient {
 
   #handleFrame(frame: ServerFrame): void {
     if (isEventFrame(frame)) {
-      const event: BroadcastEvent =
-        frame.origin === undefined
-          ? { kind: 'event', channel: frame.channel, event: frame.event, payload: frame.payload }
-          : {
-              kind: 'event',
-              channel: frame.channel,
-              event: frame.event,
-              payload: frame.payload,
-              origin: frame.origin,
-            }
+      const event: BroadcastEventMessage = {
+        kind: 'event',
+        channel: frame.channel,
+        event: frame.event,
+        payload: frame.payload,
+      }
+      if (frame.origin !== undefined) event.origin = frame.origin
+      if (frame.position !== undefined) {
+        event.position = frame.position
+        if (!this.#see(frame.channel, frame.position)) {
+          this.#logger.debug?.(`skipped ${frame.channel} #${frame.position}: seen already`)
+          return
+        }
+      }
       this.#deliver(frame.channel, event)
     } else if (isWelcomeFrame(frame)) {
       this.#connectionId = frame.welcome.connection_id
       this.#originToken = frame.welcome.origin_token ?? null
       this.#heartbeatMs = frame.welcome.heartbeat_ms
+      this.#serverHistory = frame.welcome.history === true
       clearTimeout(this.#welcomeTimer)
       this.#welcomeTimer = undefined
       this.#scheduleHeartbeat()
     } else if (isSubscribedFrame(frame)) {
+      const recover: string[] = []
       for (const channel of frame.subscribed) {
-        if (this.#resyncPending.delete(channel)) this.#resync(channel, 'reconnect')
+        const position = frame.positions?.[channel]
+        if (this.#resyncPending.delete(channel)) {
+          if (this.#canRecover(channel)) {
+            recover.push(channel)
+            continue
+          }
+          this.#resync(channel, 'reconnect')
+        }
+        // Fresh, or just refetched in full: everything up to the ack's position is accounted for.
+        if (position !== undefined) this.#advanceTo(channel, position)
       }
+      this.#recover(recover)
+    } else if (isRecoveredFrame(frame)) {
+      this.#onRecovered(frame)
     } else if (isResyncFrame(frame)) {
-      for (const channel of frame.resync) this.#resync(channel, 'server')
+      const recover: string[] = []
+      for (const channel of frame.resync) {
+        if (this.#canRecover(channel)) recover.push(channel)
+        else this.#resync(channel, 'server')
+      }
+      this.#recover(recover)
     } else if (isErrorFrame(frame)) {
       this.#logger.warn?.(`server refused a frame: ${frame.error.code}: ${frame.error.message}`)
-      if (frame.error.channel !== undefined && frame.error.code !== 'already_subscribed') {
-        this.#resyncPending.delete(frame.error.channel)
+      const channel = frame.error.channel
+      if (channel !== undefined && frame.error.code !== 'already_subscribed') {
+        this.#resyncPending.delete(channel)
+        if (this.#recovering.has(channel)) {
+          // The server refused a whole recover (it names the first bad channel): resync all it asked.
+          const index = this.#recoverRequests.findIndex((asked) => asked.includes(channel))
+          const asked = index === -1 ? [channel] : (this.#recoverRequests.splice(index, 1)[0] ?? [])
+          for (const refused of asked) {
+            this.#recovering.delete(refused)
+            if (this.#subscriptions.has(refused)) this.#resync(refused, 'reconnect')
+          }
+        }
       }
     }
     // `unsubscribed` and `pong` need nothing beyond counting as traffic.
@@ -606,6 +690,93 @@ export class BroadcastClient {
 
   #resync(channel: string, reason: BroadcastResyncMessage['reason']): void {
     this.#deliver(channel, { kind: 'resync', channel, event: 'resync', payload: {}, reason })
+  }
+
+  // ── positions and recovery (docs/protocol.md) ───────────────────────────────────────────────
+
+  #tracker(channel: string): PositionTracker {
+    let tracker = this.#positions.get(channel)
+    if (!tracker) {
+      tracker = { base: null, above: new Set() }
+      this.#positions.set(channel, tracker)
+    }
+    return tracker
+  }
+
+  /** Records a broadcast's position; `false` when every change up to it was seen already (a duplicate). */
+  #see(channel: string, position: number): boolean {
+    if (!this.#subscriptions.has(channel)) return true
+    const tracker = this.#tracker(channel)
+    if (tracker.base !== null && position <= tracker.base) return false
+    if (tracker.above.size >= MAX_POSITIONS_ABOVE) tracker.above.clear()
+    tracker.above.add(position)
+    this.#absorb(tracker)
+    return true
+  }
+
+  /** Everything on `channel` up to `position` is accounted for (an ack, a recovery). */
+  #advanceTo(channel: string, position: number): void {
+    if (!this.#subscriptions.has(channel)) return
+    const tracker = this.#tracker(channel)
+    if (tracker.base === null || position > tracker.base) tracker.base = position
+    this.#absorb(tracker)
+  }
+
+  #absorb(tracker: PositionTracker): void {
+    if (tracker.base === null) return
+    for (const position of tracker.above) if (position <= tracker.base) tracker.above.delete(position)
+    while (tracker.above.delete(tracker.base + 1)) tracker.base += 1
+  }
+
+  /** The server keeps a history and this client knows up to where it saw `channel`: ask, don't refetch all. */
+  #canRecover(channel: string): boolean {
+    return (
+      this.#serverHistory &&
+      this.#wireChannels.has(channel) &&
+      (this.#positions.get(channel)?.base ?? null) !== null
+    )
+  }
+
+  #recover(channels: string[]): void {
+    const since: Record<string, number> = {}
+    for (const channel of channels) {
+      if (this.#recovering.has(channel)) continue
+      since[channel] = this.#positions.get(channel)?.base as number
+      this.#recovering.add(channel)
+    }
+    const asked = Object.keys(since)
+    if (asked.length === 0) return
+    this.#recoverRequests.push(asked)
+    this.#send({ recover: since })
+  }
+
+  /**
+   * The answer to `recover`: each changed entity is delivered as an event `'recovered'` (handlers
+   * invalidate just it, and the lists it may be in); a channel the server could not tell about gets
+   * the full resync. Either way everything up to the answer's position is accounted for.
+   */
+  #onRecovered(frame: RecoveredFrame): void {
+    // Answers come in the order of the requests; a channel missing from its answer gets the full resync.
+    const asked = this.#recoverRequests.shift() ?? []
+    for (const channel of asked) {
+      this.#recovering.delete(channel)
+      if (!this.#subscriptions.has(channel)) continue
+      const answer = frame.recovered[channel]
+      if (!answer || answer.changed === null) {
+        this.#resync(channel, 'reconnect')
+      } else {
+        for (const entityId of answer.changed) {
+          this.#deliver(channel, {
+            kind: 'event',
+            channel,
+            event: 'recovered',
+            payload: { entity_id: entityId },
+            recovered: true,
+          })
+        }
+      }
+      if (answer) this.#advanceTo(channel, answer.position)
+    }
   }
 
   #resyncAllPending(): void {

@@ -11,6 +11,13 @@ export interface BroadcastEventMessage {
   payload: EventPayload
   /** Connection id of the client whose HTTP request caused the change, when the server knows it. */
   origin?: string
+  /** The change's position in the channel's commit order, from a server with history. */
+  position?: number
+  /**
+   * `true` for a change the client learned of by recovering after a reconnect (`event` is then
+   * `'recovered'`): the server's history named the entity as changed while the client was away.
+   */
+  recovered?: true
 }
 
 /**
