@@ -3,8 +3,10 @@ import swagger from '@fastify/swagger'
 import type { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
 import { broadcastPlugin } from '@pattern-stack/backend-patterns/broadcast/fastify'
 import {
-  afterCommitDispatch,
   type BroadcastDispatch,
+  BroadcastOutboxRelay,
+  type BroadcastTarget,
+  outboxDispatch,
   UnitOfWork,
 } from '@pattern-stack/backend-patterns/events'
 import { idempotencyPlugin } from '@pattern-stack/backend-patterns/idempotency'
@@ -43,6 +45,17 @@ export interface BuildAppOptions {
    * tracker of its own that logs through the app's logger.
    */
   health?: DatabaseHealth
+  /**
+   * The outbox relay that publishes broadcasts their instance committed but never sent (it died,
+   * or its publish failed): `graceMs` after the commit, looking every `intervalMs` (defaults 2000
+   * and 1000, so within about 3 s). `false` runs none (a test that wants to see the orphan).
+   */
+  relay?: { graceMs?: number; intervalMs?: number; retentionMs?: number } | false
+  /**
+   * Test hook for the crash window (issue 16), off by default: this instance waits this long after
+   * each commit before publishing its broadcasts, so a test can kill it in between.
+   */
+  publishDelayMs?: number
   /** Fastify logger: `true`, options such as `{ level: 'error' }`, or off (default). */
   logger?: FastifyServerOptions['logger']
   /**
@@ -99,12 +112,41 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   })
   if (options.faults === true) await app.register(faultsPlugin)
 
+  // Every broadcast goes through the broadcast log (outbox and history), written in the change's
+  // own transaction: published at once after commit by this instance, and by the relay of whichever
+  // instance is alive if this one dies first.
+  const delay = options.publishDelayMs ?? 0
+  const target: BroadcastTarget =
+    delay > 0
+      ? {
+          broadcast: async (...args) => {
+            await new Promise((resolve) => setTimeout(resolve, delay))
+            return backend.broadcast(...args)
+          },
+        }
+      : backend
   const uow = new UnitOfWork({
     db,
     dispatch:
       options.dispatch ??
-      afterCommitDispatch(backend, (error) => app.log.error({ err: error }, 'broadcast failed')),
+      outboxDispatch(target, {
+        db,
+        onError: (error) => app.log.error({ err: error }, 'broadcast failed'),
+      }),
   })
+  if (options.relay !== false) {
+    const relay = new BroadcastOutboxRelay({
+      db,
+      target: backend,
+      ...options.relay,
+      logger: {
+        warn: (message) => app.log.warn(message),
+        info: (message) => app.log.info(message),
+        error: (message, error) => app.log.error({ err: error }, message),
+      },
+    }).start()
+    app.addHook('preClose', () => relay.stop())
+  }
   const orders = new OrderService(uow)
   await app.register(orderRoutes, { orders })
   await app.register(orderItemRoutes, { orders })

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { MIN_ORIGIN_SECRET_BYTES, WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
+import { PostgresBroadcastEngine } from '@pattern-stack/backend-patterns/broadcast/postgres'
 import { RedisBroadcastEngine } from '@pattern-stack/backend-patterns/broadcast/redis'
+import { drizzleBroadcastHistory } from '@pattern-stack/backend-patterns/events'
 import { buildApp } from './app.js'
 import { openDatabase } from './db/client.js'
 import { lanAddresses } from './lan-addresses.js'
@@ -47,7 +49,8 @@ const database = await openDatabase({
 await database.migrate()
 if (await seedIfEmpty(database.db)) console.log('seeded the menu and a few orders')
 
-// One process: the in-memory engine. Several instances behind a load balancer: Redis pub/sub.
+// One process: the in-memory engine. Several instances behind a load balancer: Redis pub/sub, or
+// Postgres LISTEN/NOTIFY with BROADCAST_ENGINE=postgres (needs DATABASE_URL).
 const redisUrl = process.env.REDIS_URL
 // Instances behind one load balancer share BROADCAST_ORIGIN_SECRET, so the origin token a client got
 // from one instance proves its connection to all (else each instance draws its own).
@@ -57,9 +60,26 @@ if (originSecret !== undefined && Buffer.byteLength(originSecret) < MIN_ORIGIN_S
     `BROADCAST_ORIGIN_SECRET must be at least ${MIN_ORIGIN_SECRET_BYTES} bytes (openssl rand -base64 32)`,
   )
 }
+const engineKind = process.env.BROADCAST_ENGINE ?? (redisUrl ? 'redis' : 'memory')
+if (!['memory', 'redis', 'postgres'].includes(engineKind)) {
+  exitWith(`BROADCAST_ENGINE must be memory, redis or postgres, got ${JSON.stringify(engineKind)}`)
+}
+if (engineKind === 'redis' && !redisUrl) exitWith('BROADCAST_ENGINE=redis needs REDIS_URL')
+if (engineKind === 'postgres' && !process.env.DATABASE_URL)
+  exitWith('BROADCAST_ENGINE=postgres needs DATABASE_URL')
+// Instances of one app share broadcasts; apps in other schemas of the same database do not.
+const prefix = process.env.DATABASE_SCHEMA ? { prefix: `sync:${process.env.DATABASE_SCHEMA}:` } : {}
+const engine =
+  engineKind === 'redis'
+    ? new RedisBroadcastEngine({ url: redisUrl, ...prefix })
+    : engineKind === 'postgres'
+      ? new PostgresBroadcastEngine({ connectionString: process.env.DATABASE_URL, ...prefix })
+      : undefined
+// The broadcast log answers reconnecting clients with what changed since the position they saw.
 const backend = new WebSocketBroadcastBackend({
-  ...(redisUrl ? { engine: new RedisBroadcastEngine({ url: redisUrl }) } : {}),
+  ...(engine ? { engine } : {}),
   ...(originSecret ? { originSecret } : {}),
+  history: drizzleBroadcastHistory({ db: database.db }),
 })
 // Fail at start, naming the URL, when the fan-out engine cannot connect (not on the first broadcast).
 await backend.ready()
@@ -68,6 +88,7 @@ const app = await buildApp({
   health: database.health,
   backend,
   faults: process.env.ORDERS_TEST_FAULTS === '1',
+  ...testTimings(),
   // Server errors (5xx, failed broadcasts) are always logged; LOG=1 adds every request.
   logger: process.env.LOG === '1' ? true : { level: 'error' },
   webDir,
@@ -86,7 +107,7 @@ try {
 const address = app.server.address()
 const actualPort = typeof address === 'object' && address ? address.port : port
 console.log(
-  `Orders ${webDir ? 'app and API' : 'API'} on http://localhost:${actualPort}  (${database.location}, ${redisUrl ? 'Redis' : 'in-memory'} broadcast)`,
+  `Orders ${webDir ? 'app and API' : 'API'} on http://localhost:${actualPort}  (${database.location}, ${{ memory: 'in-memory', redis: 'Redis', postgres: 'Postgres' }[engineKind]} broadcast)`,
 )
 console.log(
   `  OpenAPI: http://localhost:${actualPort}/openapi.json   broadcast: ws://localhost:${actualPort}/ws/broadcast`,
@@ -107,3 +128,30 @@ async function shutdown(signal: string) {
 }
 process.on('SIGINT', () => void shutdown('SIGINT'))
 process.on('SIGTERM', () => void shutdown('SIGTERM'))
+
+/**
+ * Test hooks, only with ORDERS_TEST_FAULTS=1: ORDERS_TEST_PUBLISH_DELAY_MS holds each broadcast
+ * that long after its commit (the crash window), ORDERS_RELAY_GRACE_MS / ORDERS_RELAY_INTERVAL_MS
+ * set the outbox relay's timing.
+ */
+function testTimings(): { publishDelayMs?: number; relay?: { graceMs?: number; intervalMs?: number } } {
+  if (process.env.ORDERS_TEST_FAULTS !== '1') return {}
+  const number = (name: string) => {
+    const value = process.env[name]
+    if (value === undefined) return undefined
+    const parsed = Number(value)
+    if (!Number.isInteger(parsed) || parsed < 0)
+      exitWith(`${name} must be a non-negative integer, got ${value}`)
+    return parsed
+  }
+  const publishDelayMs = number('ORDERS_TEST_PUBLISH_DELAY_MS')
+  const graceMs = number('ORDERS_RELAY_GRACE_MS')
+  const intervalMs = number('ORDERS_RELAY_INTERVAL_MS')
+  return {
+    ...(publishDelayMs !== undefined ? { publishDelayMs } : {}),
+    relay: {
+      ...(graceMs !== undefined ? { graceMs } : {}),
+      ...(intervalMs !== undefined ? { intervalMs } : {}),
+    },
+  }
+}

@@ -5,7 +5,7 @@ import {
   type WebSocketBroadcastBackendOptions,
 } from '@pattern-stack/backend-patterns/broadcast'
 import type { BroadcastDispatch } from '@pattern-stack/backend-patterns/events'
-import { countSystemEvents } from '@pattern-stack/backend-patterns/events'
+import { countSystemEvents, drizzleBroadcastHistory } from '@pattern-stack/backend-patterns/events'
 import type { EventFrame } from '@pattern-stack/sync-protocol'
 import type { FastifyInstance } from 'fastify'
 import WebSocket from 'ws'
@@ -53,6 +53,7 @@ export async function startServer(
   const database = options.database ?? (await openTestDatabase(kind))
   const backend = new WebSocketBroadcastBackend({
     originSecret: TEST_ORIGIN_SECRET,
+    history: drizzleBroadcastHistory({ db: database.db }),
     ...options.backendOptions,
   })
   const app = await buildApp({
@@ -113,14 +114,18 @@ export async function api<T = any>(
 
 /** A real `ws` client subscribed to channels, recording every event frame it receives. */
 export class BroadcastWatcher {
+  /** Event frames as received, without their `position` (kept in `positions`, same index). */
   readonly events: EventFrame[] = []
+  readonly positions: (number | undefined)[] = []
   private waiters: (() => void)[] = []
 
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data) => {
       const frame = JSON.parse(String(data))
       if (typeof frame.channel === 'string' && typeof frame.event === 'string') {
-        this.events.push(frame as EventFrame)
+        const { position, ...event } = frame
+        this.events.push(event as EventFrame)
+        this.positions.push(position)
         for (const wake of this.waiters.splice(0)) wake()
       }
     })
@@ -176,6 +181,7 @@ export class BroadcastWatcher {
     }
     const index = this.events.findIndex((e) => e.payload.entity_id === marker)
     this.events.splice(index, 1)
+    this.positions.splice(index, 1)
     return [...this.events]
   }
 
@@ -186,6 +192,7 @@ export class BroadcastWatcher {
   async reset(backend: WebSocketBroadcastBackend, channel = 'order'): Promise<void> {
     await this.settle(backend, channel)
     this.events.length = 0
+    this.positions.length = 0
   }
 
   close() {

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { bigint, check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 
-export { systemEvents } from '@pattern-stack/backend-patterns/events'
+export { broadcastChannels, broadcastLog, systemEvents } from '@pattern-stack/backend-patterns/events'
+
 /** Idempotency-Key records: the first response of a POST, replayed for 24 h. */
 export { idempotencyKeys } from '@pattern-stack/backend-patterns/idempotency/drizzle'
 

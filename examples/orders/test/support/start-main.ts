@@ -1,16 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 // String paths, not `new URL(...)`: DOM test environments replace the global URL class.
 const here = dirname(fileURLToPath(import.meta.url))
 const MAIN = join(here, '../../server/main.ts')
 const TSX = join(here, '../../../../node_modules/tsx/dist/cli.mjs')
+/** tsx's loader: `node --import` it and the server is this very process (tsx's CLI would run it in a child, which a SIGKILL of the CLI leaves running). */
+const TSX_LOADER = pathToFileURL(join(here, '../../../../node_modules/tsx/dist/loader.mjs')).href
 
 /** `npm start`'s server (examples/orders/server/main.ts) running in its own process. */
 export interface OrdersMainProcess {
   /** `http://127.0.0.1:<port>` */
   readonly url: string
+  /** The server's own process (no tsx CLI in between): `child.kill('SIGKILL')` kills the server. */
   readonly child: ChildProcess
   /** Everything the process printed so far. */
   output(): string
@@ -26,7 +29,7 @@ export async function startOrdersMain(
   env: Record<string, string>,
   timeoutMs = 110_000,
 ): Promise<OrdersMainProcess> {
-  const child = spawn(process.execPath, [TSX, '--conditions=source', MAIN], {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, '--conditions=source', MAIN], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
