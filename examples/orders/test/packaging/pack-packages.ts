@@ -3,7 +3,13 @@ import { join } from 'node:path'
 import { run } from './run.js'
 
 /** The published packages, by folder under packages/. */
-export const PACKAGE_DIRS = ['protocol', 'backend-patterns', 'sync-patterns', 'devtools', 'generator'] as const
+export const PACKAGE_DIRS = [
+  'protocol',
+  'backend-patterns',
+  'sync-patterns',
+  'devtools',
+  'generator',
+] as const
 export type PackageDir = (typeof PACKAGE_DIRS)[number]
 
 export interface PackageManifest {
