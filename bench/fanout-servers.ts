@@ -38,7 +38,11 @@ async function closeHttp(server: HttpServer): Promise<void> {
 async function syncPatterns(): Promise<FanoutServer> {
   const http = createServer()
   // Load clients connect in bulk from one address; the per-connection limits are not what is measured.
-  const backend = new WebSocketBroadcastBackend({ closeTimeoutMs: 100 })
+  const backend = new WebSocketBroadcastBackend({
+    closeTimeoutMs: 100,
+    maxConnections: 1_000_000,
+    maxConnectionsPerAddress: 1_000_000,
+  })
   backend.attach(http, { path: '/ws/broadcast' })
   const port = await listen(http)
   return {

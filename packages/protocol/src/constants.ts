@@ -51,8 +51,10 @@ export const CloseCode = Object.freeze({
   GOING_AWAY: 1001,
   /** Inbound frame larger than `maxFrameBytes`. */
   FRAME_TOO_LARGE: 1009,
-  /** The connection's credentials stopped being valid after the upgrade. */
+  /** The connection's credentials stopped being valid after the upgrade (or were revoked). */
   UNAUTHORIZED: 4001,
+  /** The connection subscribed to nothing within the server's `subscribeTimeoutMs`. */
+  SUBSCRIBE_TIMEOUT: 4002,
   /** Too many inbound frames per second. */
   RATE_LIMITED: 4008,
   /** The connection did not read fast enough: its unsent data passed `maxBufferedBytes`. */

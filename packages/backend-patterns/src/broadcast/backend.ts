@@ -5,6 +5,7 @@ import type { Logger } from '@pattern-stack/sync-protocol'
 import {
   CloseCode,
   DEFAULT_BROADCAST_PATH,
+  ErrorCode,
   type EventPayload,
   encodeEventFrame,
   PROTOCOL_VERSION,
@@ -61,10 +62,16 @@ export class WebSocketBroadcastBackend {
   private readonly options: ResolvedOptions
   private readonly limits: ProtocolLimits
   private readonly authenticate: WebSocketBroadcastBackendOptions['authenticate']
+  private readonly authorize: WebSocketBroadcastBackendOptions['authorize']
   private readonly inbound: InboundProtocol
   private readonly logger: Logger
   private readonly wss: WebSocketServer
   private readonly connections = new Set<BroadcastConnection>()
+  /** Upgrades between the capacity check and `open` (authenticate may take a while). */
+  private pendingUpgrades = 0
+  /** Open connections and pending upgrades per address (`addressOf`). */
+  private readonly perAddress = new Map<string, number>()
+  private readonly addressOf: (request: IncomingMessage) => string
   private readonly registry: ChannelRegistry<BroadcastConnection>
   private readonly coalescer = new WriteCoalescer()
   private readonly originTokens: OriginTokens
@@ -79,9 +86,13 @@ export class WebSocketBroadcastBackend {
     this.options = resolveOptions(options)
     this.limits = this.options.limits
     this.authenticate = options.authenticate
+    this.authorize = options.authorize
     this.logger = options.logger ?? {}
     this.engine = options.engine ?? new MemoryBroadcastEngine()
     this.originTokens = new OriginTokens(options.originSecret)
+    const addressOf = options.addressOf
+    this.addressOf = (request) =>
+      (addressOf ? addressOf(request) : undefined) ?? request.socket.remoteAddress ?? 'unknown'
     this.registry = new ChannelRegistry(this.engine, (action, channel, error) =>
       this.logger.error?.(`broadcast engine ${action}(${JSON.stringify(channel)}) failed`, error),
     )
@@ -176,6 +187,94 @@ export class WebSocketBroadcastBackend {
     return this.originTokens.verify(headerValue)
   }
 
+  /**
+   * Revocation (logout, an expired session, a revoked role): closes every local connection for which
+   * `predicate` is true with 4001 UNAUTHORIZED and `reason`, at once (it receives no further
+   * broadcast). Returns how many. With several instances, call it on each (e.g. through your own
+   * pub/sub message), since each holds only its own connections.
+   *
+   * @example backend.revoke((c) => (c.user as { id?: string })?.id === userId, 'logged out')
+   */
+  revoke(predicate: (connection: BroadcastConnectionInfo) => boolean, reason = 'access revoked'): number {
+    if (typeof predicate !== 'function') throw new TypeError('revoke(predicate) needs a function')
+    if (typeof reason !== 'string' || Buffer.byteLength(reason) > 123) {
+      throw new TypeError('revoke reason must be a string of at most 123 bytes (a WebSocket close reason)')
+    }
+    let closed = 0
+    for (const connection of [...this.connections]) {
+      if (!predicate(connection)) continue
+      connection.close(CloseCode.UNAUTHORIZED, reason)
+      this.drop(connection)
+      closed++
+    }
+    return closed
+  }
+
+  /**
+   * Runs `authorize` again for every channel of every local connection `predicate` selects (default:
+   * all), after permissions changed. Each channel it now refuses (or throws for) is left: the
+   * connection gets a `forbidden` error naming it, then one `{"unsubscribed": [...]}` listing those
+   * channels, and no further broadcast on them. Runs in order with the connection's own frames.
+   * Resolves with how many subscriptions were removed. Without `authorize`, nothing changes.
+   */
+  async reauthorize(
+    predicate: (connection: BroadcastConnectionInfo) => boolean = () => true,
+  ): Promise<number> {
+    if (typeof predicate !== 'function') throw new TypeError('reauthorize(predicate) needs a function')
+    const authorize = this.authorize
+    if (!authorize) return 0
+    const removed = await Promise.all(
+      [...this.connections]
+        .filter((connection) => predicate(connection))
+        .map(
+          (connection) =>
+            new Promise<number>((resolve) => {
+              connection.inbound.push(async () => {
+                try {
+                  resolve(await this.reauthorizeOne(connection, authorize))
+                } catch (error) {
+                  resolve(0)
+                  throw error
+                }
+              })
+            }),
+        ),
+    )
+    return removed.reduce((a, b) => a + b, 0)
+  }
+
+  private async reauthorizeOne(
+    connection: BroadcastConnection,
+    authorize: NonNullable<WebSocketBroadcastBackendOptions['authorize']>,
+  ): Promise<number> {
+    const channels = [...connection.channels]
+    const verdicts = await Promise.all(
+      channels.map(async (channel) => {
+        try {
+          return Boolean(await authorize(connection, channel))
+        } catch (error) {
+          this.logger.error?.(`broadcast authorize hook threw for ${JSON.stringify(channel)}`, error)
+          return false
+        }
+      }),
+    )
+    const refused = channels.filter((_, i) => !verdicts[i])
+    if (refused.length === 0 || !this.connections.has(connection)) return 0
+    for (const channel of refused) {
+      if (!connection.channels.delete(channel)) continue
+      this.registry.remove(channel, connection)
+      connection.send({
+        error: {
+          code: ErrorCode.FORBIDDEN,
+          message: `no longer allowed to subscribe to ${JSON.stringify(channel)}; unsubscribed`,
+          channel,
+        },
+      })
+    }
+    connection.send({ unsubscribed: refused })
+    return refused.length
+  }
+
   /** Number of local connections subscribed to `channel`. */
   getSubscriberCount(channel: string): number {
     return this.registry.count(channel)
@@ -244,6 +343,25 @@ export class WebSocketBroadcastBackend {
       this.logger.info?.(`broadcast upgrade refused: origin ${JSON.stringify(request.headers.origin)}`)
       return refuseUpgrade(socket, 403, 'origin not allowed')
     }
+    // Capacity before authenticate, so a flood never reaches the hook; pending upgrades count too.
+    const address = this.addressOf(request)
+    const { maxConnections, maxConnectionsPerAddress } = this.options
+    if (this.connections.size + this.pendingUpgrades >= maxConnections) {
+      this.logger.info?.(`broadcast upgrade refused: ${maxConnections} connections is the limit`)
+      return refuseUpgrade(socket, 503, 'too many connections on this server; retry later')
+    }
+    if ((this.perAddress.get(address) ?? 0) >= maxConnectionsPerAddress) {
+      this.logger.info?.(`broadcast upgrade refused: ${maxConnectionsPerAddress} connections from ${address}`)
+      return refuseUpgrade(socket, 429, 'too many connections from this address')
+    }
+    this.pendingUpgrades++
+    this.countAddress(address, 1)
+    let handedOver = false
+    socket.once('close', () => {
+      if (handedOver) return
+      this.pendingUpgrades--
+      this.countAddress(address, -1)
+    })
     let user: object | undefined
     if (this.authenticate) {
       let result: unknown
@@ -260,20 +378,42 @@ export class WebSocketBroadcastBackend {
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       socket.off('error', onSocketError)
-      this.open(ws, socket as Socket, request, user)
+      handedOver = true
+      this.pendingUpgrades--
+      this.open(ws, socket as Socket, request, user, address)
     })
   }
 
-  private open(ws: WebSocket, socket: Socket, request: IncomingMessage, user: object | undefined): void {
-    const connection = new BroadcastConnection(ws, socket, request, user, {
-      maxBufferedBytes: this.limits.maxBufferedBytes,
-      maxMessagesPerSecond: this.limits.maxMessagesPerSecond,
-      closeTimeoutMs: this.options.closeTimeoutMs,
-      coalescer: this.coalescer,
-      onError: (c, error) => this.logger.error?.(`broadcast connection ${c.id}: handler failed`, error),
-      logger: this.logger,
-    })
+  private countAddress(address: string, delta: number): void {
+    const count = (this.perAddress.get(address) ?? 0) + delta
+    if (count > 0) this.perAddress.set(address, count)
+    else this.perAddress.delete(address)
+  }
+
+  private open(
+    ws: WebSocket,
+    socket: Socket,
+    request: IncomingMessage,
+    user: object | undefined,
+    address: string,
+  ): void {
+    const connection = new BroadcastConnection(
+      ws,
+      socket,
+      request,
+      user,
+      {
+        maxBufferedBytes: this.limits.maxBufferedBytes,
+        maxMessagesPerSecond: this.limits.maxMessagesPerSecond,
+        closeTimeoutMs: this.options.closeTimeoutMs,
+        coalescer: this.coalescer,
+        onError: (c, error) => this.logger.error?.(`broadcast connection ${c.id}: handler failed`, error),
+        logger: this.logger,
+      },
+      address,
+    )
     this.connections.add(connection)
+    connection.armSubscribeTimeout(this.options.subscribeTimeoutMs)
     ws.on('message', (data, isBinary) => this.inbound.receive(connection, data, isBinary))
     ws.on('pong', () => {
       connection.alive = true
@@ -298,7 +438,7 @@ export class WebSocketBroadcastBackend {
    * touch the socket: a closing one keeps its close timer, so its close frame can still go out.
    */
   private drop(connection: BroadcastConnection): void {
-    this.connections.delete(connection)
+    if (this.connections.delete(connection)) this.countAddress(connection.address, -1)
     for (const channel of connection.channels) this.registry.remove(channel, connection)
     connection.channels.clear()
   }

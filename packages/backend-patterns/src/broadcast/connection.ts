@@ -43,6 +43,7 @@ export class BroadcastConnection implements BroadcastConnectionInfo, Uncorkable 
   /** Tick (WriteCoalescer id) of this connection's last broadcast write. */
   private lastWriteTick = -1
   private closeTimer: NodeJS.Timeout | null = null
+  private subscribeTimer: NodeJS.Timeout | null = null
 
   constructor(
     readonly ws: WebSocket,
@@ -50,6 +51,8 @@ export class BroadcastConnection implements BroadcastConnectionInfo, Uncorkable 
     request: IncomingMessage,
     readonly user: object | undefined,
     private readonly settings: ConnectionSettings,
+    /** What this connection counts against for `maxConnectionsPerAddress`. */
+    readonly address: string,
   ) {
     this.headers = request.headers
     this.remoteAddress = request.socket.remoteAddress
@@ -57,7 +60,27 @@ export class BroadcastConnection implements BroadcastConnectionInfo, Uncorkable 
     this.inbound = new SerialQueue((error) => settings.onError(this, error))
     ws.once('close', () => {
       if (this.closeTimer) clearTimeout(this.closeTimer)
+      this.subscribed()
     })
+  }
+
+  /** Closes the connection with 4002 unless it subscribes to a channel within `ms`. */
+  armSubscribeTimeout(ms: number): void {
+    if (!Number.isFinite(ms)) return
+    this.subscribeTimer = setTimeout(() => {
+      this.subscribeTimer = null
+      this.settings.logger.info?.(
+        `broadcast connection ${this.id}: subscribed to nothing in ${ms} ms, closing`,
+      )
+      this.close(CloseCode.SUBSCRIBE_TIMEOUT, 'subscribed to no channel in time')
+    }, ms)
+    this.subscribeTimer.unref()
+  }
+
+  /** The connection subscribed to a channel: it is no longer at risk of the subscribe timeout. */
+  subscribed(): void {
+    if (this.subscribeTimer) clearTimeout(this.subscribeTimer)
+    this.subscribeTimer = null
   }
 
   get isOpen(): boolean {

@@ -135,6 +135,7 @@ export class InboundProtocol {
       }
     }
     const pending: Promise<void>[] = []
+    if (allowed.length > 0) connection.subscribed()
     for (const channel of allowed) {
       connection.channels.add(channel)
       const ready = this.settings.registry.add(channel, connection)

@@ -42,6 +42,29 @@ export interface WebSocketBroadcastBackendOptions {
   /** When set, the upgrade's `Origin` header must be one of these (else HTTP 403). */
   allowedOrigins?: string[]
   /**
+   * Most open connections (and upgrades in progress) on this backend; one more is refused with
+   * HTTP 503 before `authenticate` runs. Default 10 000.
+   */
+  maxConnections?: number
+  /**
+   * Most open connections (and upgrades in progress) from one address (`addressOf`); one more is
+   * refused with HTTP 429 before `authenticate` runs. Default 1000 (many users may share one NAT
+   * address; raise it for load tests from one machine).
+   */
+  maxConnectionsPerAddress?: number
+  /**
+   * The address a connection counts against for `maxConnectionsPerAddress`. Default: the socket's
+   * remote address. Behind a proxy, return the client address it forwards (only if the proxy
+   * overwrites that header, or anyone can pick their own address).
+   */
+  addressOf?: (request: IncomingMessage) => string | undefined
+  /**
+   * A connection that has subscribed to no channel this long after it opened is closed with 4002
+   * SUBSCRIBE_TIMEOUT (ms, default 60 000; `Infinity`: never). Once it subscribed it is never
+   * closed for this, even when it later unsubscribes from everything.
+   */
+  subscribeTimeoutMs?: number
+  /**
    * How long `close()` and slow-consumer closes wait for the closing handshake before they
    * terminate the socket (ms, default 2000).
    */
@@ -59,6 +82,9 @@ export interface ResolvedOptions {
   limits: ProtocolLimits
   heartbeatMs: number
   closeTimeoutMs: number
+  maxConnections: number
+  maxConnectionsPerAddress: number
+  subscribeTimeoutMs: number
   allowedOrigins: ReadonlySet<string> | null
 }
 
@@ -83,7 +109,7 @@ export function resolveOptions(options: WebSocketBroadcastBackendOptions): Resol
     }
     if (value !== undefined) limits[key as keyof ProtocolLimits] = positiveInteger(`limits.${key}`, value)
   }
-  for (const hook of ['authenticate', 'authorize'] as const) {
+  for (const hook of ['authenticate', 'authorize', 'addressOf'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') {
       throw new TypeError(`${hook} must be a function`)
     }
@@ -102,6 +128,15 @@ export function resolveOptions(options: WebSocketBroadcastBackendOptions): Resol
     limits,
     heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS),
     closeTimeoutMs: positiveInteger('closeTimeoutMs', options.closeTimeoutMs ?? 2000),
+    maxConnections: positiveInteger('maxConnections', options.maxConnections ?? 10_000),
+    maxConnectionsPerAddress: positiveInteger(
+      'maxConnectionsPerAddress',
+      options.maxConnectionsPerAddress ?? 50,
+    ),
+    subscribeTimeoutMs:
+      options.subscribeTimeoutMs === Number.POSITIVE_INFINITY
+        ? Number.POSITIVE_INFINITY
+        : positiveInteger('subscribeTimeoutMs', options.subscribeTimeoutMs ?? 60_000),
     allowedOrigins,
   }
 }
