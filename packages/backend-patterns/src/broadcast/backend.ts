@@ -26,6 +26,7 @@ import {
 import { OriginTokens } from './origin-token.js'
 import { prebuildTextFrame } from './prebuilt-frame.js'
 import { refuseUnclaimedUpgrade, refuseUpgrade } from './refuse-upgrade.js'
+import { SpreadHeartbeat } from './spread-heartbeat.js'
 import { WriteCoalescer } from './write-coalescer.js'
 
 export interface AttachOptions {
@@ -76,7 +77,7 @@ export class WebSocketBroadcastBackend {
   private readonly coalescer = new WriteCoalescer()
   private readonly originTokens: OriginTokens
   private readonly attachments: { server: Server; listener: UpgradeListener }[] = []
-  private readonly heartbeat: NodeJS.Timeout
+  private readonly heartbeat: SpreadHeartbeat<BroadcastConnection>
   private readonly starting: Promise<void>
   private engineStarted = false
   private readonly hasHistory: boolean
@@ -122,8 +123,12 @@ export class WebSocketBroadcastBackend {
         this.engineStarted = true
       })
     this.starting.catch((error: unknown) => this.logger.error?.('broadcast engine failed to start', error))
-    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs)
-    this.heartbeat.unref()
+    this.heartbeat = new SpreadHeartbeat(
+      this.options.heartbeatMs,
+      () => this.connections,
+      (connection) => this.beat(connection),
+    )
+    this.heartbeat.start()
   }
 
   /** Resolves once the engine has started; rejects with its error if it could not. */
@@ -320,7 +325,7 @@ export class WebSocketBroadcastBackend {
   }
 
   private async shutdown(): Promise<void> {
-    clearInterval(this.heartbeat)
+    this.heartbeat.stop()
     for (const { server, listener } of this.attachments) server.off('upgrade', listener)
     this.attachments.length = 0
     await Promise.all(
@@ -443,18 +448,20 @@ export class WebSocketBroadcastBackend {
     connection.channels.clear()
   }
 
-  /** Heartbeat: terminate sockets that did not answer the previous ping, ping the others. */
-  private beat(): void {
-    for (const connection of this.connections) {
-      if (!connection.alive) {
-        this.logger.debug?.(`broadcast connection ${connection.id}: no pong, terminating`)
-        connection.terminate()
-        this.drop(connection)
-        continue
-      }
-      connection.alive = false
-      if (connection.isOpen) connection.ws.ping()
+  /**
+   * Heartbeat of one connection (SpreadHeartbeat visits each once per `heartbeatMs`, spread over
+   * the interval): terminate it if it did not answer the previous ping, else ping it.
+   */
+  private beat(connection: BroadcastConnection): void {
+    if (!this.connections.has(connection)) return // closed since the round began
+    if (!connection.alive) {
+      this.logger.debug?.(`broadcast connection ${connection.id}: no pong, terminating`)
+      connection.terminate()
+      this.drop(connection)
+      return
     }
+    connection.alive = false
+    if (connection.isOpen) connection.ws.ping()
   }
 
   // ── fan-out ──────────────────────────────────────────────────────────────────────────────────
