@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import type { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
@@ -14,6 +15,7 @@ import { drizzleIdempotencyStore } from '@pattern-stack/backend-patterns/idempot
 import { createXSync } from '@pattern-stack/backend-patterns/openapi'
 import { DEFAULT_BROADCAST_PATH } from '@pattern-stack/sync-protocol'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { type Access, installAccess } from './access.js'
 import type { OrdersDb } from './db/client.js'
 import type { DatabaseHealth } from './db/health.js'
 import { faultsPlugin } from './faults.js'
@@ -56,6 +58,16 @@ export interface BuildAppOptions {
    * each commit before publishing its broadcasts, so a test can kill it in between.
    */
   publishDelayMs?: number
+  /**
+   * Who may use the API (access.ts): a token, and whether this machine's own requests to a loopback
+   * host name need none. Default: no token, everyone (what tests use; `npm start` sets one).
+   */
+  access?: Access
+  /**
+   * Requests per client address per window (@fastify/rate-limit), over which the answer is 429 with
+   * Retry-After. Default 1200 per minute; `false` turns it off (load tests from one address).
+   */
+  rateLimit?: { max: number; timeWindowMs: number } | false
   /** Fastify logger: `true`, options such as `{ level: 'error' }`, or off (default). */
   logger?: FastifyServerOptions['logger']
   /**
@@ -77,6 +89,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     clientErrorHandler: clientErrorProblem,
   })
   installProblemHandlers(app, options.health)
+  if (options.rateLimit !== false) {
+    const { max, timeWindowMs } = options.rateLimit ?? { max: 1200, timeWindowMs: 60_000 }
+    await app.register(rateLimit, {
+      max,
+      timeWindow: timeWindowMs,
+      // Becomes a problem+json 429 through the error handler; the plugin adds Retry-After.
+      errorResponseBuilder: (_request, context) => ({
+        statusCode: 429,
+        code: 'rate-limited',
+        message: `more than ${context.max} requests in ${context.after}; retry after it`,
+      }),
+    })
+  }
+  installAccess(app, options.access ?? { token: undefined, trustLoopback: true })
   // The API speaks JSON only: any other body is 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain')
   for (const schema of COMPONENT_SCHEMAS) app.addSchema(schema)

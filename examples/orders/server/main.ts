@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -5,6 +6,7 @@ import { MIN_ORIGIN_SECRET_BYTES, WebSocketBroadcastBackend } from '@pattern-sta
 import { PostgresBroadcastEngine } from '@pattern-stack/backend-patterns/broadcast/postgres'
 import { RedisBroadcastEngine } from '@pattern-stack/backend-patterns/broadcast/redis'
 import { drizzleBroadcastHistory } from '@pattern-stack/backend-patterns/events'
+import { type Access, broadcastAuthenticate } from './access.js'
 import { buildApp } from './app.js'
 import { openDatabase } from './db/client.js'
 import { lanAddresses } from './lan-addresses.js'
@@ -75,8 +77,26 @@ const engine =
     : engineKind === 'postgres'
       ? new PostgresBroadcastEngine({ connectionString: process.env.DATABASE_URL, ...prefix })
       : undefined
+// Access (README "Security"): a token for everyone but this machine's own browser. Listening on the
+// network without one would let anyone on it read and change the orders, so one is drawn at start
+// unless ORDERS_ACCESS_TOKEN sets it; ORDERS_AUTH=off turns access control off.
+const loopbackOnly = ['127.0.0.1', 'localhost', '::1'].includes(host)
+const configuredToken = process.env.ORDERS_ACCESS_TOKEN || undefined
+if (configuredToken !== undefined && configuredToken.length < 16) {
+  exitWith('ORDERS_ACCESS_TOKEN must be at least 16 characters (openssl rand -base64 24)')
+}
+const authOff = process.env.ORDERS_AUTH === 'off'
+const access: Access = {
+  token: authOff
+    ? undefined
+    : (configuredToken ?? (loopbackOnly ? undefined : randomBytes(18).toString('base64url'))),
+  trustLoopback: true,
+}
+// Extra page origins allowed to open the broadcast (say Vite's dev server); the app's own always is.
+const extraOrigins = (process.env.ORDERS_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean)
 // The broadcast log answers reconnecting clients with what changed since the position they saw.
 const backend = new WebSocketBroadcastBackend({
+  authenticate: broadcastAuthenticate(access, extraOrigins),
   ...(engine ? { engine } : {}),
   ...(originSecret ? { originSecret } : {}),
   history: drizzleBroadcastHistory({ db: database.db }),
@@ -87,6 +107,7 @@ const app = await buildApp({
   db: database.db,
   health: database.health,
   backend,
+  access,
   faults: process.env.ORDERS_TEST_FAULTS === '1',
   ...testTimings(),
   // Server errors (5xx, failed broadcasts) are always logged; LOG=1 adds every request.
@@ -114,7 +135,14 @@ console.log(
 )
 // Listening on every interface: the addresses the tablets on the same network should open.
 if (host === '0.0.0.0' || host === '::') {
-  for (const address of lanAddresses()) console.log(`  On your network: http://${address}:${actualPort}`)
+  const login = access.token ? `/login?token=${access.token}` : ''
+  for (const address of lanAddresses())
+    console.log(`  On your network: http://${address}:${actualPort}${login}`)
+  console.log(
+    access.token
+      ? '  Anyone on your network can reach this port: tablets need the link above (it holds the access token); this machine needs none.'
+      : '  ORDERS_AUTH=off: anyone on your network can read and change the orders. HOST=127.0.0.1 keeps it to this machine.',
+  )
 }
 
 let stopping = false

@@ -9,6 +9,7 @@ import { countSystemEvents, drizzleBroadcastHistory } from '@pattern-stack/backe
 import type { EventFrame } from '@pattern-stack/sync-protocol'
 import type { FastifyInstance } from 'fastify'
 import WebSocket from 'ws'
+import type { Access } from '../server/access.js'
 import { buildApp } from '../server/app.js'
 import type { Database } from '../server/db/client.js'
 import { type DatabaseKind, openTestDatabase } from './databases.js'
@@ -40,6 +41,10 @@ export async function startServer(
     webDir?: string
     dispatch?: BroadcastDispatch
     database?: Database
+    /** `buildApp`'s rate limit (default: off here). */
+    rateLimit?: { max: number; timeWindowMs: number } | false
+    /** `buildApp`'s access (default: open). */
+    access?: Access
     /** Options of the broadcast backend (default: `originSecret: TEST_ORIGIN_SECRET`). */
     backendOptions?: WebSocketBroadcastBackendOptions
     /** Adds routes or hooks before the server listens. */
@@ -60,6 +65,9 @@ export async function startServer(
     db: database.db,
     health: database.health,
     backend,
+    // Hundreds of requests a second from one address: the limit is tested on its own (security.test.ts).
+    rateLimit: options.rateLimit ?? false,
+    ...(options.access ? { access: options.access } : {}),
     ...(options.faults ? { faults: true } : {}),
     ...(options.webDir ? { webDir: options.webDir } : {}),
     ...(options.dispatch ? { dispatch: options.dispatch } : {}),

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
 import type { BroadcastDispatch } from '@pattern-stack/backend-patterns/events'
 import type { FastifyInstance } from 'fastify'
+import { broadcastAuthenticate } from '../../../server/access.js'
 import { buildApp } from '../../../server/app.js'
 import { type Database, openDatabase } from '../../../server/db/client.js'
 import { seedIfEmpty } from '../../../server/seed.js'
@@ -35,10 +37,14 @@ export async function startOrdersServer(options: OrdersServerOptions): Promise<R
   const database = await openDatabase({ dataDir: options.dataDir, databaseUrl: options.databaseUrl })
   await database.migrate()
   await seedIfEmpty(database.db)
-  const backend = new WebSocketBroadcastBackend()
+  // Safe by default, as `npm start` on the network: a token (this machine's loopback needs none),
+  // the broadcast only for the app's own origin, the HTTP rate limit on.
+  const access = { token: randomBytes(18).toString('base64url'), trustLoopback: true }
+  const backend = new WebSocketBroadcastBackend({ authenticate: broadcastAuthenticate(access) })
   const app = await buildApp({
     db: database.db,
     backend,
+    access,
     webDir: DIST_DIR,
     ...(options.dispatch ? { dispatch: options.dispatch(backend) } : {}),
   })
