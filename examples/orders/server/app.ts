@@ -14,8 +14,8 @@ import { idempotencyPlugin } from '@pattern-stack/backend-patterns/idempotency'
 import { drizzleIdempotencyStore } from '@pattern-stack/backend-patterns/idempotency/drizzle'
 import { createXSync } from '@pattern-stack/backend-patterns/openapi'
 import { DEFAULT_BROADCAST_PATH } from '@pattern-stack/sync-protocol'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { type Access, installAccess } from './access.js'
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
+import { type Access, installAccess, isLoopbackRequest } from './access.js'
 import type { OrdersDb } from './db/client.js'
 import type { DatabaseHealth } from './db/health.js'
 import { faultsPlugin } from './faults.js'
@@ -66,8 +66,10 @@ export interface BuildAppOptions {
   /**
    * Requests per client address per window (@fastify/rate-limit), over which the answer is 429 with
    * Retry-After. Default 1200 per minute; `false` turns it off (load tests from one address).
+   * `exemptLoopback`: this machine's own requests to a loopback host name are not counted (the
+   * limit guards the network; `npm start` sets it).
    */
-  rateLimit?: { max: number; timeWindowMs: number } | false
+  rateLimit?: { max: number; timeWindowMs: number; exemptLoopback?: boolean } | false
   /** Fastify logger: `true`, options such as `{ level: 'error' }`, or off (default). */
   logger?: FastifyServerOptions['logger']
   /**
@@ -90,10 +92,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   })
   installProblemHandlers(app, options.health)
   if (options.rateLimit !== false) {
-    const { max, timeWindowMs } = options.rateLimit ?? { max: 1200, timeWindowMs: 60_000 }
+    const { max, timeWindowMs, exemptLoopback } = options.rateLimit ?? { max: 1200, timeWindowMs: 60_000 }
     await app.register(rateLimit, {
       max,
       timeWindow: timeWindowMs,
+      ...(exemptLoopback ? { allowList: (request: FastifyRequest) => isLoopbackRequest(request.raw) } : {}),
       // Becomes a problem+json 429 through the error handler; the plugin adds Retry-After.
       errorResponseBuilder: (_request, context) => ({
         statusCode: 429,

@@ -92,6 +92,17 @@ const access: Access = {
     : (configuredToken ?? (loopbackOnly ? undefined : randomBytes(18).toString('base64url'))),
   trustLoopback: true,
 }
+/** ORDERS_RATE_LIMIT: requests per minute per network address (default 1200), or `off`. */
+function rateLimitOption() {
+  const value = process.env.ORDERS_RATE_LIMIT
+  if (value === 'off') return false as const
+  const max = Number(value ?? 1200)
+  if (!Number.isInteger(max) || max <= 0) {
+    exitWith(`ORDERS_RATE_LIMIT must be a positive integer (per minute) or off, got ${JSON.stringify(value)}`)
+  }
+  // This machine's own requests (the person at the keyboard, local load tests) are not counted.
+  return { max, timeWindowMs: 60_000, exemptLoopback: true }
+}
 // Extra page origins allowed to open the broadcast (say Vite's dev server); the app's own always is.
 const extraOrigins = (process.env.ORDERS_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean)
 // The broadcast log answers reconnecting clients with what changed since the position they saw.
@@ -108,6 +119,7 @@ const app = await buildApp({
   health: database.health,
   backend,
   access,
+  rateLimit: rateLimitOption(),
   faults: process.env.ORDERS_TEST_FAULTS === '1',
   ...testTimings(),
   // Server errors (5xx, failed broadcasts) are always logged; LOG=1 adds every request.

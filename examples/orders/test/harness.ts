@@ -42,7 +42,7 @@ export async function startServer(
     dispatch?: BroadcastDispatch
     database?: Database
     /** `buildApp`'s rate limit (default: off here). */
-    rateLimit?: { max: number; timeWindowMs: number } | false
+    rateLimit?: { max: number; timeWindowMs: number; exemptLoopback?: boolean } | false
     /** `buildApp`'s access (default: open). */
     access?: Access
     /** Options of the broadcast backend (default: `originSecret: TEST_ORIGIN_SECRET`). */

@@ -135,6 +135,25 @@ describe('HTTP rate limit', () => {
     expect(limited.body).toMatchObject({ status: 429, type: '/problems/rate-limited' })
     expect(await server.systemEventCount()).toBe(before)
   })
+
+  it('exemptLoopback (what npm start sets) does not count this machine’s own requests', async () => {
+    const local = await startServer('pglite', {
+      rateLimit: { max: 2, timeWindowMs: 60_000, exemptLoopback: true },
+    })
+    try {
+      const statuses: number[] = []
+      for (let i = 0; i < 6; i++) statuses.push((await api(local.baseUrl, 'GET', '/menu')).status)
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 200])
+      const port = new URL(local.baseUrl).port
+      // A request naming another host (as one from the network does) is counted.
+      const counted: number[] = []
+      for (let i = 0; i < 3; i++)
+        counted.push(await statusWithHost(local.baseUrl, '/menu', `tablet.lan:${port}`))
+      expect(counted).toEqual([200, 200, 429])
+    } finally {
+      await local.close()
+    }
+  })
 })
 
 const lan = lanAddresses()[0] ?? ''
