@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { POSTGRES_URL } from './databases.js'
 import { api } from './harness.js'
+import { postgresAndRedisUp, REDIS_URL } from './support/postgres-and-redis.js'
 import { type OrdersMainProcess, startOrdersMain } from './support/start-main.js'
 import { eventually, Tablet, versionsInDatabase } from './support/tablet.js'
 
@@ -15,32 +15,7 @@ import { eventually, Tablet, versionsInDatabase } from './support/tablet.js'
  * SIGKILL before it published. B's outbox relay (default timing) must publish the change from the
  * broadcast log, and the tablet on B must end at the database's version.
  */
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-
-async function reachable(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  })
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 })
-  try {
-    await redis.connect()
-    await client.connect()
-    return true
-  } catch {
-    return false
-  } finally {
-    redis.disconnect()
-    await client.end().catch(() => {})
-  }
-}
-
-const servicesUp = await reachable()
-if (!servicesUp) {
-  if (process.env.CI === 'true') throw new Error('CI=true but Postgres or Redis is unreachable')
-  console.warn('\n⚠️  Postgres or Redis unreachable: the crash-window tests are SKIPPED\n')
-}
+const servicesUp = await postgresAndRedisUp('the crash-window tests are')
 
 const processes: OrdersMainProcess[] = []
 const tablets: Tablet[] = []

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { POSTGRES_URL } from './databases.js'
 import { api } from './harness.js'
+import { postgresAndRedisUp, REDIS_URL } from './support/postgres-and-redis.js'
 import { type OrdersMainProcess, startOrdersMain } from './support/start-main.js'
 import { Balancer, eventually, staleEntries, Tablet, versionsInDatabase } from './support/tablet.js'
 
@@ -14,36 +14,12 @@ import { Balancer, eventually, staleEntries, Tablet, versionsInDatabase } from '
  * (ORDERS_TEST_PUBLISH_DELAY_MS), so a kill often lands between a commit and its publish. At the end
  * every tablet's cache must equal the database: no stale entry.
  */
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const ORDERS = 12
 const WRITES = 300
 const WRITERS = 3
 const TABLETS = 4
 
-async function reachable(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  })
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 })
-  try {
-    await redis.connect()
-    await client.connect()
-    return true
-  } catch {
-    return false
-  } finally {
-    redis.disconnect()
-    await client.end().catch(() => {})
-  }
-}
-
-const servicesUp = await reachable()
-if (!servicesUp) {
-  if (process.env.CI === 'true') throw new Error('CI=true but Postgres or Redis is unreachable')
-  console.warn('\n⚠️  Postgres or Redis unreachable: the randomized fault test is SKIPPED\n')
-}
+const servicesUp = await postgresAndRedisUp('the randomized fault test is')
 
 /** Seeded PRNG (mulberry32). */
 function prng(seed: number) {

@@ -1,41 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { POSTGRES_URL } from './databases.js'
+import { postgresAndRedisUp, REDIS_URL } from './support/postgres-and-redis.js'
 import { type OrdersMainProcess, startOrdersMain } from './support/start-main.js'
 
 /**
  * Issue 6, item 2: two `npm start` instances (examples/orders/server/main.ts) on different ports
  * with the same DATABASE_URL and REDIS_URL share data and broadcasts, with no sticky sessions.
  */
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-
-async function reachable(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  })
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 })
-  try {
-    await redis.connect()
-    await client.connect()
-    return true
-  } catch {
-    return false
-  } finally {
-    redis.disconnect()
-    await client.end().catch(() => {})
-  }
-}
-
-const servicesUp = await reachable()
-if (!servicesUp) {
-  if (process.env.CI === 'true') throw new Error('CI=true but Postgres or Redis is unreachable')
-  console.warn('\n⚠️  Postgres or Redis unreachable: the two-instance test of `npm start` is SKIPPED\n')
-}
+const servicesUp = await postgresAndRedisUp('the two-instance test of `npm start` is')
 
 /** The secret both instances share, as a deployment behind one load balancer would. */
 const ORIGIN_SECRET = randomBytes(32).toString('base64url')
