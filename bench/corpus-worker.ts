@@ -11,6 +11,7 @@ import { readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
 import ts from 'typescript'
+import { generatedCompilerOptions } from '../packages/generator/test/support/compile-generated.js'
 
 export type Tool = 'ours' | 'orval' | 'heyapi'
 export type WorkerKind = Tool | 'tsc'
@@ -141,29 +142,15 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * tsc --strict over every file in `dir`, the options the generator's own tests use
- * (packages/generator/test/names.test.ts). `dir` sits where `node_modules` resolves to the repo's,
+ * tsc --strict over every file in `dir`, with the options the generator's own tests use
+ * (generatedCompilerOptions). `dir` sits where `node_modules` resolves to the repo's,
  * so `@tanstack/react-query` and `@pattern-stack/sync-patterns/runtime` (its `source` export) are found.
  */
 function compile(dir: string): { errors: number; first: string | undefined } {
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => /\.tsx?$/.test(f))
     .map((f) => join(dir, f))
-  const program = ts.createProgram(files, {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    customConditions: ['source'],
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    skipLibCheck: true,
-    noEmit: true,
-    isolatedModules: true,
-    verbatimModuleSyntax: true,
-    jsx: ts.JsxEmit.ReactJSX,
-    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
-    types: [],
-  })
+  const program = ts.createProgram(files, generatedCompilerOptions)
   const diagnostics = ts
     .getPreEmitDiagnostics(program)
     .filter((d) => d.category === ts.DiagnosticCategory.Error)

@@ -32,13 +32,6 @@ afterAll(async () => {
   await admin.end()
 })
 
-function kill9(instance: OrdersMainProcess): Promise<void> {
-  return new Promise((resolve) => {
-    instance.child.once('exit', () => resolve())
-    instance.child.kill('SIGKILL')
-  })
-}
-
 describe.skipIf(!servicesUp).each(['redis', 'postgres'] as const)(
   'an instance killed between commit and publish (%s engine)',
   (engine) => {
@@ -79,7 +72,7 @@ describe.skipIf(!servicesUp).each(['redis', 'postgres'] as const)(
         async () => (await versionsInDatabase(POSTGRES_URL, schema)).get(id) === 2,
         () => 'the PATCH on A never committed',
       )
-      await kill9(a)
+      await a.kill()
 
       // Nothing else happens: only B's relay can tell the tablet.
       await eventually(
@@ -109,7 +102,7 @@ describe.skipIf(!servicesUp)('one instance with the in-memory engine', () => {
       async () => (await versionsInDatabase(POSTGRES_URL, schema)).has(id),
       () => 'the POST never committed',
     )
-    await kill9(first)
+    await first.kill()
     expect(await unpublished(schema)).toEqual([`order #1 created ${id}`])
 
     // Restarted with the default relay timing: its first look publishes the orphan once it is older

@@ -17,14 +17,6 @@ const servicesUp = await postgresAndRedisUp('the positional recovery tests are')
 
 const port = (instance: OrdersMainProcess) => Number(new URL(instance.url).port)
 
-function kill9(instance: OrdersMainProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (instance.child.exitCode !== null || instance.child.signalCode !== null) return resolve()
-    instance.child.once('exit', () => resolve())
-    instance.child.kill('SIGKILL')
-  })
-}
-
 describe.skipIf(!servicesUp)('recovery from the broadcast log across restarts and instances', () => {
   const schema = `recovery_${randomBytes(4).toString('hex')}`
   const env = { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema, REDIS_URL }
@@ -68,7 +60,7 @@ describe.skipIf(!servicesUp)('recovery from the broadcast log across restarts an
     current.gets.length = 0
     balancer.setTargets([port(b)])
     const onA = current.client.connectionId
-    await kill9(a)
+    await a.kill()
     await eventually(
       () => current.client.connectionId !== null && current.client.connectionId !== onA,
       () => 'the tablet did not reconnect',
@@ -79,7 +71,7 @@ describe.skipIf(!servicesUp)('recovery from the broadcast log across restarts an
     // 2. B dies; while the tablet is away, 10 of the 20 orders change on A (restarted, same
     // database); then the tablet comes back to the restarted A.
     balancer.refuse()
-    await kill9(b)
+    await b.kill()
     const restarted = await startOrdersMain(env, 60_000)
     processes.push(restarted)
     const changed = ids.slice(0, 10)

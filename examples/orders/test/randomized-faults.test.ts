@@ -36,14 +36,6 @@ function prng(seed: number) {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const port = (instance: OrdersMainProcess) => Number(new URL(instance.url).port)
 
-function kill9(instance: OrdersMainProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (instance.child.exitCode !== null || instance.child.signalCode !== null) return resolve()
-    instance.child.once('exit', () => resolve())
-    instance.child.kill('SIGKILL')
-  })
-}
-
 describe.skipIf(!servicesUp)('randomized writers, reconnects and kills on two instances', () => {
   const schema = `random_faults_${randomBytes(4).toString('hex')}`
   const env = {
@@ -125,7 +117,7 @@ describe.skipIf(!servicesUp)('randomized writers, reconnects and kills on two in
           // kill -9 one instance and start a new one in its place
           const victim = Math.floor(random() * instances.length)
           faults.push(`kill instance ${victim}`)
-          await kill9(instances[victim] as OrdersMainProcess)
+          await (instances[victim] as OrdersMainProcess).kill()
           instances[victim] = await start()
           retarget()
         } else {

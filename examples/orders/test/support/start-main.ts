@@ -19,6 +19,8 @@ export interface OrdersMainProcess {
   output(): string
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>
+  /** SIGKILL (a crash: no shutdown hooks run), then waits for the exit. */
+  kill(): Promise<void>
 }
 
 /**
@@ -51,17 +53,13 @@ export async function startOrdersMain(
       reject(new Error(`main.ts exited with ${code}:\n${output}`))
     })
   })
-  return {
-    url,
-    child,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
-    },
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill(signal)
+    await exited
   }
+  return { url, child, output: () => output, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') }
 }
 
 /** Runs main.ts with `env` (PORT 0, HOST 127.0.0.1 unless given) until it exits by itself. */
