@@ -14,6 +14,7 @@ import {
 } from '@pattern-stack/sync-protocol'
 import { focusManager, onlineManager } from '@tanstack/query-core'
 import { consoleLogger, type Logger } from './logger.js'
+import { PositionTracker } from './position-tracker.js'
 import type {
   BroadcastEvent,
   BroadcastEventMessage,
@@ -75,18 +76,6 @@ const OPEN = 1
 interface Subscription {
   handler: BroadcastHandler
 }
-
-/**
- * What the client has seen of one channel's positions: every position up to `base` (its contiguous
- * prefix; `null` until the server told a starting point), and the ones above it seen so far.
- */
-interface PositionTracker {
-  base: number | null
-  above: Set<number>
-}
-
-/** Positions above the contiguous prefix remembered per channel; past it they are forgotten (only costs refetches). */
-const MAX_POSITIONS_ABOVE = 10_000
 
 function checkNumber(
   name: string,
@@ -194,7 +183,7 @@ export class BroadcastClient {
   /** The server announced a history (`welcome.history`): it answers `recover`. */
   #serverHistory = false
   /** Per channel, the positions seen; kept across reconnects, forgotten when the channel is left. */
-  readonly #positions = new Map<string, PositionTracker>()
+  readonly #positions = new PositionTracker()
   /** Channels whose `recover` this socket sent and has not had answered. */
   readonly #recovering = new Set<string>()
   /** The channels of each `recover` sent on this socket and not answered yet, oldest first. */
@@ -266,11 +255,7 @@ export class BroadcastClient {
    * history; a channel without one is left out). Sent in `recover` after a reconnect.
    */
   get positions(): Record<string, number> {
-    const positions: Record<string, number> = {}
-    for (const [channel, tracker] of this.#positions) {
-      if (tracker.base !== null) positions[channel] = tracker.base
-    }
-    return positions
+    return this.#positions.toRecord()
   }
 
   /**
@@ -336,7 +321,7 @@ export class BroadcastClient {
       current.delete(subscription)
       if (current.size === 0) {
         this.#subscriptions.delete(channel)
-        this.#positions.delete(channel)
+        this.#positions.forget(channel)
         this.#queueFlush()
       }
     }
@@ -694,54 +679,27 @@ export class BroadcastClient {
 
   // ── positions and recovery (docs/protocol.md) ───────────────────────────────────────────────
 
-  #tracker(channel: string): PositionTracker {
-    let tracker = this.#positions.get(channel)
-    if (!tracker) {
-      tracker = { base: null, above: new Set() }
-      this.#positions.set(channel, tracker)
-    }
-    return tracker
-  }
-
   /** Records a broadcast's position; `false` when every change up to it was seen already (a duplicate). */
   #see(channel: string, position: number): boolean {
     if (!this.#subscriptions.has(channel)) return true
-    const tracker = this.#tracker(channel)
-    if (tracker.base !== null && position <= tracker.base) return false
-    if (tracker.above.size >= MAX_POSITIONS_ABOVE) tracker.above.clear()
-    tracker.above.add(position)
-    this.#absorb(tracker)
-    return true
+    return this.#positions.see(channel, position)
   }
 
   /** Everything on `channel` up to `position` is accounted for (an ack, a recovery). */
   #advanceTo(channel: string, position: number): void {
-    if (!this.#subscriptions.has(channel)) return
-    const tracker = this.#tracker(channel)
-    if (tracker.base === null || position > tracker.base) tracker.base = position
-    this.#absorb(tracker)
-  }
-
-  #absorb(tracker: PositionTracker): void {
-    if (tracker.base === null) return
-    for (const position of tracker.above) if (position <= tracker.base) tracker.above.delete(position)
-    while (tracker.above.delete(tracker.base + 1)) tracker.base += 1
+    if (this.#subscriptions.has(channel)) this.#positions.advanceTo(channel, position)
   }
 
   /** The server keeps a history and this client knows up to where it saw `channel`: ask, don't refetch all. */
   #canRecover(channel: string): boolean {
-    return (
-      this.#serverHistory &&
-      this.#wireChannels.has(channel) &&
-      (this.#positions.get(channel)?.base ?? null) !== null
-    )
+    return this.#serverHistory && this.#wireChannels.has(channel) && this.#positions.base(channel) !== null
   }
 
   #recover(channels: string[]): void {
     const since: Record<string, number> = {}
     for (const channel of channels) {
       if (this.#recovering.has(channel)) continue
-      since[channel] = this.#positions.get(channel)?.base as number
+      since[channel] = this.#positions.base(channel) as number
       this.#recovering.add(channel)
     }
     const asked = Object.keys(since)
