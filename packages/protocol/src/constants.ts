@@ -24,6 +24,13 @@ export interface ProtocolLimits {
   maxMessagesPerSecond: number
   /** Bytes queued for a connection before it counts as a slow consumer and is closed with 4009. */
   maxBufferedBytes: number
+  /** Most channels one connection may be present on at once (`presence` frames). */
+  maxPresencePerConnection: number
+  /**
+   * Most members one server instance keeps present on one channel (16 keeps an instance's members
+   * of a channel within one Postgres NOTIFY).
+   */
+  maxPresenceMembersPerChannel: number
 }
 
 export const DEFAULT_LIMITS: Readonly<ProtocolLimits> = Object.freeze({
@@ -32,6 +39,8 @@ export const DEFAULT_LIMITS: Readonly<ProtocolLimits> = Object.freeze({
   maxChannelNameLength: 128,
   maxMessagesPerSecond: 50,
   maxBufferedBytes: 1024 * 1024,
+  maxPresencePerConnection: 16,
+  maxPresenceMembersPerChannel: 16,
 })
 
 /** Default interval of the server's WebSocket ping heartbeat. */
@@ -82,5 +91,7 @@ export const ErrorCode = Object.freeze({
   NOT_SUBSCRIBED: 'not_subscribed',
   /** The server's `authorize` hook refused the channel. */
   FORBIDDEN: 'forbidden',
+  /** Joining would pass `maxPresencePerConnection` or `maxPresenceMembersPerChannel` (nothing changes). */
+  PRESENCE_LIMIT: 'presence_limit',
 } as const)
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -2,6 +2,7 @@ import { channelNameProblem, describeType } from './channel.js'
 import { DEFAULT_LIMITS, ErrorCode } from './constants.js'
 import { entityIdProblem, positionProblem } from './event-frame.js'
 import type { ChannelRecovery, ClientFrame, ServerFrame } from './frames.js'
+import { decodePresence, presenceMembersOf } from './presence.js'
 
 export interface DecodeProblem {
   code: ErrorCode
@@ -10,7 +11,7 @@ export interface DecodeProblem {
 }
 export type DecodeResult<T> = { ok: true; frame: T } | { ok: false; problem: DecodeProblem }
 
-const CLIENT_KEYS = ['subscribe', 'unsubscribe', 'ping', 'recover'] as const
+const CLIENT_KEYS = ['subscribe', 'unsubscribe', 'ping', 'recover', 'presence'] as const
 
 function fail(code: ErrorCode, message: string, channel?: string): { ok: false; problem: DecodeProblem } {
   return { ok: false, problem: channel === undefined ? { code, message } : { code, message, channel } }
@@ -65,6 +66,7 @@ export function decodeClientFrame(
     return { ok: true, frame: { ping: value } }
   }
   if (key === 'recover') return decodeRecover(value, maxChannelNameLength)
+  if (key === 'presence') return decodePresence(value, maxChannelNameLength)
   if (!Array.isArray(value)) {
     return fail(
       ErrorCode.INVALID_FRAME,
@@ -176,14 +178,16 @@ export function decodeServerFrame(text: string): DecodeResult<ServerFrame> {
     return { ok: true, frame }
   }
   if (isRecord(o.welcome) && typeof o.welcome.connection_id === 'string') {
-    const { connection_id, origin_token, protocol, heartbeat_ms, history } = o.welcome
+    const { connection_id, origin_token, protocol, heartbeat_ms, history, presence } = o.welcome
     const welcome = {
       connection_id,
       ...(typeof origin_token === 'string' && origin_token !== '' ? { origin_token } : {}),
       protocol: typeof protocol === 'number' ? protocol : 1,
       heartbeat_ms: typeof heartbeat_ms === 'number' ? heartbeat_ms : 0,
+      ...(history === true ? { history: true } : {}),
+      ...(presence === true ? { presence: true } : {}),
     }
-    return { ok: true, frame: { welcome: history === true ? { ...welcome, history: true } : welcome } }
+    return { ok: true, frame: { welcome } }
   }
   if (isStringArray(o.subscribed)) {
     const positions = positionsOf(o.positions)
@@ -196,6 +200,8 @@ export function decodeServerFrame(text: string): DecodeResult<ServerFrame> {
   if (isStringArray(o.unsubscribed)) return { ok: true, frame: { unsubscribed: o.unsubscribed } }
   if (isStringArray(o.resync)) return { ok: true, frame: { resync: o.resync } }
   if (typeof o.pong === 'number') return { ok: true, frame: { pong: o.pong } }
+  const presence = o.presence === undefined ? null : presenceMembersOf(o.presence)
+  if (presence) return { ok: true, frame: presence }
   if (isRecord(o.error) && typeof o.error.code === 'string' && typeof o.error.message === 'string') {
     const error = { code: o.error.code, message: o.error.message }
     return {

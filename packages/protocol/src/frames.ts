@@ -34,7 +34,20 @@ export interface PingFrame {
 export interface RecoverFrame {
   recover: Record<string, number>
 }
-export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame | RecoverFrame
+/**
+ * `{"presence": {"channel": "order:123", "state": "editing", "label": "Tablet B"}}`: this
+ * connection is viewing or editing the entity the channel names (`state: null`: no longer). Sent
+ * only to a server whose `welcome` said `presence: true`. Answered by a `presence` members frame.
+ */
+export interface PresenceFrame {
+  presence: {
+    channel: string
+    state: 'viewing' | 'editing' | null
+    /** An anonymous name the app chose ("Tablet B"), 1 to 64 characters. */
+    label?: string
+  }
+}
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame | RecoverFrame | PresenceFrame
 
 // ── server → client ────────────────────────────────────────────────────────────────────────────
 
@@ -69,6 +82,8 @@ export interface WelcomeFrame {
      * `subscribed` acks carry `positions`, and it answers `recover`. Absent means false.
      */
     history?: boolean
+    /** The server answers `presence` frames (docs/protocol.md "Presence"). Absent means false. */
+    presence?: boolean
   }
 }
 /** Acknowledges a subscribe: events published from now on for these channels reach the connection. */
@@ -113,6 +128,23 @@ export interface RecoveredFrame {
 export interface PongFrame {
   pong: number
 }
+/** One other connection present on a channel. */
+export interface PresenceMember {
+  /** Stable while that connection stays on the channel; not its connection id. */
+  id: string
+  state: 'viewing' | 'editing'
+  /** The label that connection chose. */
+  label?: string
+  /** Who the server says that connection is (its `presenceIdentity` hook), when it says. */
+  user?: string
+}
+/**
+ * Everyone else present on `channel` right now (the recipient is never listed), sent to each
+ * present connection when it joins and whenever the list changes. A full list, not a diff.
+ */
+export interface PresenceMembersFrame {
+  presence: { channel: string; members: PresenceMember[] }
+}
 export type ServerFrame =
   | EventFrame
   | WelcomeFrame
@@ -122,3 +154,4 @@ export type ServerFrame =
   | ResyncFrame
   | RecoveredFrame
   | PongFrame
+  | PresenceMembersFrame

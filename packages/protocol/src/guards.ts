@@ -2,6 +2,7 @@ import type {
   ErrorFrame,
   EventFrame,
   PongFrame,
+  PresenceMembersFrame,
   RecoveredFrame,
   ResyncFrame,
   ServerFrame,
@@ -19,3 +20,4 @@ export const isErrorFrame = (f: ServerFrame): f is ErrorFrame => 'error' in f
 export const isResyncFrame = (f: ServerFrame): f is ResyncFrame => 'resync' in f
 export const isPongFrame = (f: ServerFrame): f is PongFrame => 'pong' in f
 export const isRecoveredFrame = (f: ServerFrame): f is RecoveredFrame => 'recovered' in f
+export const isPresenceMembersFrame = (f: ServerFrame): f is PresenceMembersFrame => 'presence' in f

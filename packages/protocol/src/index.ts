@@ -13,3 +13,10 @@ export {
 export type * from './frames.js'
 export * from './guards.js'
 export type { Logger } from './logger.js'
+export {
+  decodePresence,
+  MAX_PRESENCE_LABEL_LENGTH,
+  PRESENCE_STATES,
+  type PresenceState,
+  presenceMembersOf,
+} from './presence.js'

@@ -9,6 +9,7 @@ import {
   type EventPayload,
   encodeEventFrame,
   PROTOCOL_VERSION,
+  type PresenceMember,
   type ProtocolLimits,
 } from '@pattern-stack/sync-protocol'
 import { type WebSocket, WebSocketServer } from 'ws'
@@ -25,6 +26,7 @@ import {
 } from './options.js'
 import { OriginTokens } from './origin-token.js'
 import { prebuildTextFrame } from './prebuilt-frame.js'
+import { PresenceRegistry } from './presence.js'
 import { refuseUnclaimedUpgrade, refuseUpgrade } from './refuse-upgrade.js'
 import { SpreadHeartbeat } from './spread-heartbeat.js'
 import { WriteCoalescer } from './write-coalescer.js'
@@ -65,6 +67,7 @@ export class WebSocketBroadcastBackend {
   private readonly authenticate: WebSocketBroadcastBackendOptions['authenticate']
   private readonly authorize: WebSocketBroadcastBackendOptions['authorize']
   private readonly inbound: InboundProtocol
+  private readonly presence: PresenceRegistry
   private readonly logger: Logger
   private readonly wss: WebSocketServer
   private readonly connections = new Set<BroadcastConnection>()
@@ -97,6 +100,14 @@ export class WebSocketBroadcastBackend {
     this.registry = new ChannelRegistry(this.engine, (action, channel, error) =>
       this.logger.error?.(`broadcast engine ${action}(${JSON.stringify(channel)}) failed`, error),
     )
+    this.presence = new PresenceRegistry({
+      engine: this.engine,
+      limits: this.limits,
+      authorize: options.authorize,
+      identity: options.presenceIdentity,
+      refreshMs: this.options.presenceRefreshMs,
+      logger: this.logger,
+    })
     this.inbound = new InboundProtocol({
       limits: this.limits,
       authorize: options.authorize,
@@ -105,6 +116,7 @@ export class WebSocketBroadcastBackend {
       isLive: (connection) => this.connections.has(connection),
       engineStarting: () => (this.engineStarted ? null : this.starting),
       history: options.history,
+      presence: this.presence,
     })
     this.hasHistory = options.history !== undefined
     this.wss = new WebSocketServer({
@@ -280,6 +292,11 @@ export class WebSocketBroadcastBackend {
     return refused.length
   }
 
+  /** Who is present on `channel` across instances, as this instance knows it (docs/protocol.md "Presence"). */
+  getPresence(channel: string): PresenceMember[] {
+    return this.presence.members(channel)
+  }
+
   /** Number of local connections subscribed to `channel`. */
   getSubscriberCount(channel: string): number {
     return this.registry.count(channel)
@@ -303,6 +320,8 @@ export class WebSocketBroadcastBackend {
     if (!Array.isArray(channels) || !channels.every((c) => typeof c === 'string')) {
       throw new TypeError('sendResync(channels) takes an array of channel names')
     }
+    const presence = channels.filter(PresenceRegistry.isEngineChannel)
+    if (presence.length > 0) this.presence.resync(presence)
     const perConnection = new Map<BroadcastConnection, string[]>()
     for (const channel of new Set(channels)) {
       for (const connection of this.registry.members(channel) ?? []) {
@@ -326,6 +345,7 @@ export class WebSocketBroadcastBackend {
 
   private async shutdown(): Promise<void> {
     this.heartbeat.stop()
+    this.presence.close()
     for (const { server, listener } of this.attachments) server.off('upgrade', listener)
     this.attachments.length = 0
     await Promise.all(
@@ -434,6 +454,7 @@ export class WebSocketBroadcastBackend {
         protocol: PROTOCOL_VERSION,
         heartbeat_ms: this.options.heartbeatMs,
         ...(this.hasHistory ? { history: true } : {}),
+        presence: true,
       },
     })
   }
@@ -446,6 +467,7 @@ export class WebSocketBroadcastBackend {
     if (this.connections.delete(connection)) this.countAddress(connection.address, -1)
     for (const channel of connection.channels) this.registry.remove(channel, connection)
     connection.channels.clear()
+    this.presence.leaveAll(connection)
   }
 
   /**
@@ -471,6 +493,10 @@ export class WebSocketBroadcastBackend {
    * the text, sent through each socket's `ws.send`, when ws has no usable `Sender.frame`).
    */
   private deliver(channel: string, frame: string): void {
+    if (PresenceRegistry.isEngineChannel(channel)) {
+      this.presence.deliver(channel, frame)
+      return
+    }
     const members = this.registry.members(channel)
     if (!members || members.size === 0) return
     const outbound = prebuildTextFrame ? prebuildTextFrame(frame) : frame

@@ -5,6 +5,7 @@ import type { ChannelRegistry } from './channel-registry.js'
 import type { BroadcastConnection } from './connection.js'
 import type { BroadcastHistory } from './history.js'
 import type { WebSocketBroadcastBackendOptions } from './options.js'
+import type { PresenceRegistry } from './presence.js'
 
 export interface InboundSettings {
   limits: ProtocolLimits
@@ -17,12 +18,14 @@ export interface InboundSettings {
   engineStarting(): Promise<void> | null
   /** Positions and recovery (docs/protocol.md); without it acks carry no positions and `recover` can only answer "cannot tell". */
   history?: BroadcastHistory | undefined
+  /** Who is present where (`presence` frames). */
+  presence: PresenceRegistry
 }
 
 /**
  * The inbound half of wire protocol v1 (docs/protocol.md): what the server does with each frame a
  * client sends. Rate limit (4008), binary frames and undecodable ones (`error` frames naming the
- * problem), `ping` → `pong`, and the subscribe / unsubscribe semantics below. Frames of one
+ * problem), `ping` → `pong`, `presence` (PresenceRegistry), and the subscribe / unsubscribe semantics below. Frames of one
  * connection are handled one after another (its `inbound` queue), even when `authorize` or the
  * engine is asynchronous, so replies come back in the order of the requests.
  */
@@ -59,6 +62,7 @@ export class InboundProtocol {
     const frame = decoded.frame
     if ('ping' in frame) connection.send({ pong: frame.ping })
     else if ('recover' in frame) return this.recover(connection, frame.recover)
+    else if ('presence' in frame) return this.settings.presence.receive(connection, frame.presence)
     else if ('subscribe' in frame) return this.subscribe(connection, frame.subscribe)
     else this.unsubscribe(connection, frame.unsubscribe)
   }

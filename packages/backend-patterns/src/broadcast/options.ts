@@ -70,6 +70,18 @@ export interface WebSocketBroadcastBackendOptions {
    */
   closeTimeoutMs?: number
   /**
+   * Who a connection is, shown to the others present on the same channel as the member's `user`
+   * (docs/protocol.md "Presence"), e.g. `(c) => (c.user as { name?: string })?.name`. At most 64
+   * characters; anything else is left out. Without it members carry only the label their client chose.
+   */
+  presenceIdentity?: (connection: BroadcastConnectionInfo) => string | undefined
+  /**
+   * How often each instance republishes its presence members through the engine (ms, default
+   * 5000). Members of an instance that died without a word disappear from the others within four
+   * times this.
+   */
+  presenceRefreshMs?: number
+  /**
    * Where changes are looked up by position (e.g. `drizzleBroadcastHistory` over the broadcast log).
    * With it the backend announces `history: true` in `welcome`, adds each channel's latest position
    * to `subscribed` acks and answers `recover`, so reconnecting clients refetch only what changed.
@@ -85,6 +97,7 @@ export interface ResolvedOptions {
   maxConnections: number
   maxConnectionsPerAddress: number
   subscribeTimeoutMs: number
+  presenceRefreshMs: number
   allowedOrigins: ReadonlySet<string> | null
 }
 
@@ -109,7 +122,7 @@ export function resolveOptions(options: WebSocketBroadcastBackendOptions): Resol
     }
     if (value !== undefined) limits[key as keyof ProtocolLimits] = positiveInteger(`limits.${key}`, value)
   }
-  for (const hook of ['authenticate', 'authorize', 'addressOf'] as const) {
+  for (const hook of ['authenticate', 'authorize', 'addressOf', 'presenceIdentity'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') {
       throw new TypeError(`${hook} must be a function`)
     }
@@ -137,6 +150,7 @@ export function resolveOptions(options: WebSocketBroadcastBackendOptions): Resol
       options.subscribeTimeoutMs === Number.POSITIVE_INFINITY
         ? Number.POSITIVE_INFINITY
         : positiveInteger('subscribeTimeoutMs', options.subscribeTimeoutMs ?? 60_000),
+    presenceRefreshMs: positiveInteger('presenceRefreshMs', options.presenceRefreshMs ?? 5000),
     allowedOrigins,
   }
 }

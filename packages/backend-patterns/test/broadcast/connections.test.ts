@@ -26,6 +26,7 @@ describe('connections', () => {
         origin_token: expect.stringMatching(new RegExp(`^${a.id}\\.[A-Za-z0-9_-]{43}$`)),
         protocol: PROTOCOL_VERSION,
         heartbeat_ms: 12_345,
+        presence: true,
       },
     })
     expect(a.id).toMatch(/^c_[A-Za-z0-9_-]{16}$/)

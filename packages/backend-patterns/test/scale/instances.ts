@@ -1,9 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const SCRIPT = fileURLToPath(new URL('./fixture/instance-server.ts', import.meta.url))
-const TSX = fileURLToPath(new URL('../../../../node_modules/tsx/dist/cli.mjs', import.meta.url))
+/** tsx's loader: `node --import` it and the server is this very process (tsx's CLI would run it in a child, which a SIGKILL of the CLI leaves running). */
+const TSX_LOADER = pathToFileURL(
+  fileURLToPath(new URL('../../../../node_modules/tsx/dist/loader.mjs', import.meta.url)),
+).href
 
 /** A server instance running in its own process (see fixture/instance-server.ts). */
 export interface Instance {
@@ -17,6 +20,8 @@ export interface Instance {
   broadcast(channel: string, event: string, payload: object): Promise<void>
   get<T>(path: string): Promise<T>
   stop(): Promise<void>
+  /** SIGKILL: the instance dies without a word (no close frames, nothing published). */
+  kill(): Promise<void>
 }
 
 export interface InstanceEnv {
@@ -26,6 +31,7 @@ export interface InstanceEnv {
   PREFIX?: string
   APP_NAME?: string
   PUBLISH_TIMEOUT_MS?: string
+  PRESENCE_REFRESH_MS?: string
 }
 
 /**
@@ -33,7 +39,7 @@ export interface InstanceEnv {
  * taskset list such as "1") pins it and everything it starts to those cores (benchmarks).
  */
 export async function startInstance(env: InstanceEnv, cpus?: string): Promise<Instance> {
-  const command = [process.execPath, TSX, '--conditions=source', SCRIPT]
+  const command = [process.execPath, '--import', TSX_LOADER, '--conditions=source', SCRIPT]
   const child = spawn(
     cpus ? 'taskset' : process.execPath,
     cpus ? ['-c', cpus, ...command] : command.slice(1),
@@ -77,6 +83,13 @@ export async function startInstance(env: InstanceEnv, cpus?: string): Promise<In
         child.once('exit', () => resolve())
         child.kill('SIGTERM')
         setTimeout(() => child.kill('SIGKILL'), 5000).unref()
+      })
+    },
+    kill() {
+      return new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGKILL')
       })
     },
   }

@@ -9,3 +9,4 @@ export {
 } from './react/use-broadcast-invalidation.js'
 export { useBroadcastState } from './react/use-broadcast-state.js'
 export { useOptimisticMutation } from './react/use-optimistic-mutation.js'
+export { type UsePresenceOptions, usePresence } from './react/use-presence.js'

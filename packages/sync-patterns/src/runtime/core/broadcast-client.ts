@@ -1,6 +1,7 @@
 import {
   assertChannelName,
   backoffDelay,
+  type ClientFrame,
   decodeServerFrame,
   encodeClientFrame,
   isErrorFrame,
@@ -11,6 +12,7 @@ import {
   isWelcomeFrame,
   type RecoveredFrame,
   type ServerFrame,
+  type WelcomeFrame,
 } from '@pattern-stack/sync-protocol'
 import { focusManager, onlineManager } from '@tanstack/query-core'
 import { consoleLogger, type Logger } from './logger.js'
@@ -173,6 +175,10 @@ export class BroadcastClient {
   #everConnected = false
 
   #connectionId: string | null = null
+  /** The current socket's `welcome` (what the server supports), or `null`. */
+  #welcome: WelcomeFrame['welcome'] | null = null
+  /** Listeners of every decoded server frame (protocol additions in their own files, e.g. presence). */
+  readonly #frameListeners = new Set<(frame: ServerFrame) => void>()
   #originToken: string | null = null
   #heartbeatMs = 0
   #lastTrafficAt = 0
@@ -240,6 +246,30 @@ export class BroadcastClient {
   /** This connection's id from the server's `welcome`, or `null` (not connected, or a spec-only server). */
   get connectionId(): string | null {
     return this.#connectionId
+  }
+
+  /** The current connection's `welcome` (e.g. `presence: true`), or `null` (not connected, or a spec-only server). */
+  get welcome(): WelcomeFrame['welcome'] | null {
+    return this.#welcome
+  }
+
+  /**
+   * Every frame the server sends, decoded, after the client itself handled it: the hook for
+   * protocol additions that live in their own files (presence-client.ts). A listener that throws is
+   * logged. Returns the unsubscribe function.
+   */
+  onFrame(listener: (frame: ServerFrame) => void): () => void {
+    this.#frameListeners.add(listener)
+    return () => {
+      this.#frameListeners.delete(listener)
+    }
+  }
+
+  /** Sends `frame` on the open connection: `false` (nothing sent, nothing queued) when there is none. */
+  sendFrame(frame: ClientFrame): boolean {
+    if (!this.#socketOpen || this.#socket === null) return false
+    this.#send(frame)
+    return true
   }
 
   /**
@@ -395,6 +425,7 @@ export class BroadcastClient {
     this.#socketOpen = true
     this.#lastTrafficAt = Date.now()
     this.#connectionId = null
+    this.#welcome = null
     this.#originToken = null
     this.#heartbeatMs = 0
     this.#serverHistory = false
@@ -508,6 +539,7 @@ export class BroadcastClient {
     this.#socket = null
     this.#socketOpen = false
     this.#connectionId = null
+    this.#welcome = null
     this.#originToken = null
     this.#heartbeatMs = 0
     this.#serverHistory = false
@@ -566,6 +598,13 @@ export class BroadcastClient {
     const frame = decoded.frame
     this.#sawFrame(isWelcomeFrame(frame))
     this.#handleFrame(frame)
+    for (const listener of [...this.#frameListeners]) {
+      try {
+        listener(frame)
+      } catch (error) {
+        this.#logger.warn?.('a frame listener threw', error)
+      }
+    }
   }
 
   #sawFrame(welcome: boolean): void {
@@ -612,6 +651,7 @@ export class BroadcastClient {
       this.#deliver(frame.channel, event)
     } else if (isWelcomeFrame(frame)) {
       this.#connectionId = frame.welcome.connection_id
+      this.#welcome = frame.welcome
       this.#originToken = frame.welcome.origin_token ?? null
       this.#heartbeatMs = frame.welcome.heartbeat_ms
       this.#serverHistory = frame.welcome.history === true

@@ -73,6 +73,15 @@ export {
 export { temporaryNumberId } from './optimistic/temporary-id.js'
 export { hasPendingMutation } from './pending-mutations.js'
 export {
+  PresenceClient,
+  type PresenceHandle,
+  type PresenceListener,
+  type PresenceMember,
+  type PresenceOptions,
+  type PresenceState,
+  presenceChannel,
+} from './presence-client.js'
+export {
   type EntityKeys,
   entityFilters,
   entityIdKey,
