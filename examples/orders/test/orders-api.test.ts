@@ -63,7 +63,12 @@ describe.each(kinds)('Orders API on %s', (kind) => {
     expect(await server.systemEventCount()).toBe(before + 1)
     const events = await watcher.settle(server.backend, 'order')
     expect(events).toEqual([
-      { channel: 'order', event: 'created', payload: { entity_id: id }, origin: 'conn-abc' },
+      {
+        channel: 'order',
+        event: 'created',
+        payload: { entity_id: id, entity_version: 1 },
+        origin: 'conn-abc',
+      },
     ])
     expect((await api(server.baseUrl, 'GET', `/orders/${id}`)).body).toEqual(created.body)
   })
@@ -107,8 +112,17 @@ describe.each(kinds)('Orders API on %s', (kind) => {
     expect(current).toMatchObject({ total: 0, version: 3, items: [] })
     const events = await watcher.settle(server.backend, 'order')
     expect(events).toEqual([
-      { channel: 'order', event: 'item_added', payload: { entity_id: order.id, item_id: itemId } },
-      { channel: 'order', event: 'item_removed', payload: { entity_id: order.id, item_id: itemId } },
+      // Each carries the order's version after it: a client already at it need not refetch.
+      {
+        channel: 'order',
+        event: 'item_added',
+        payload: { entity_id: order.id, item_id: itemId, entity_version: 2 },
+      },
+      {
+        channel: 'order',
+        event: 'item_removed',
+        payload: { entity_id: order.id, item_id: itemId, entity_version: 3 },
+      },
     ])
   })
 
@@ -121,7 +135,11 @@ describe.each(kinds)('Orders API on %s', (kind) => {
     expect(patched.status).toBe(200)
     expect(patched.body).toMatchObject({ notes: 'b', version: 2 })
     expect(await watcher.settle(server.backend, 'order')).toEqual([
-      { channel: 'order', event: 'updated', payload: { entity_id: order.id, fields: ['notes'] } },
+      {
+        channel: 'order',
+        event: 'updated',
+        payload: { entity_id: order.id, fields: ['notes'], entity_version: 2 },
+      },
     ])
     const drafts = (await api(server.baseUrl, 'GET', '/orders?status=draft')).body as {
       id: string
@@ -158,11 +176,11 @@ describe.each(kinds)('Orders API on %s', (kind) => {
       expect(moved.body.status).toBe(to)
     }
     const events = await watcher.settle(server.backend, 'order')
-    expect(events.map((e) => [e.event, e.payload.from, e.payload.to])).toEqual([
-      ['status_changed', 'draft', 'submitted'],
-      ['status_changed', 'submitted', 'preparing'],
-      ['status_changed', 'preparing', 'ready'],
-      ['status_changed', 'ready', 'served'],
+    expect(events.map((e) => [e.event, e.payload.from, e.payload.to, e.payload.entity_version])).toEqual([
+      ['status_changed', 'draft', 'submitted', 2],
+      ['status_changed', 'submitted', 'preparing', 3],
+      ['status_changed', 'preparing', 'ready', 4],
+      ['status_changed', 'ready', 'served', 5],
     ])
     await watcher.reset(server.backend)
     const before = await server.systemEventCount()

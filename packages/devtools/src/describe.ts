@@ -61,6 +61,8 @@ function describeStatus(query: InvalidatedQuery): string {
       return 'waiting: a fetch in flight may predate the change; refetches after it'
     case 'covered':
       return 'no refetch needed: a newer fetch already has the change'
+    case 'current':
+      return "skipped (current: the cache already has the entity at the broadcast's version or newer)"
     case 'removed':
       return 'no refetch: the query left the cache'
   }

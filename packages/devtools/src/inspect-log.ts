@@ -1,10 +1,11 @@
-import type {
-  BroadcastClient,
-  BroadcastInspectEvent,
-  ConnectionState,
-  RefetchInspectEvent,
-  SyncClient,
-  SyncInspectEvent,
+import {
+  type BroadcastClient,
+  type BroadcastInspectEvent,
+  type ConnectionState,
+  entityVersionOf,
+  type RefetchInspectEvent,
+  type SyncClient,
+  type SyncInspectEvent,
 } from '@pattern-stack/sync-patterns/runtime/core'
 import type { QueryKey } from '@tanstack/react-query'
 
@@ -35,6 +36,8 @@ export interface SignalEntry {
   /** `resync`: why (`reconnect`, `server`, `unreadable`). */
   reason: 'reconnect' | 'server' | 'unreadable' | undefined
   entityId: string | undefined
+  /** The entity's version after the change, when the broadcast carries it (`entity_version`). */
+  entityVersion: number | undefined
   origin: string | undefined
   /** Each subscription it reached (its key prefix) and what that one did. */
   subscriptions: { queryKeyPrefix: QueryKey; outcome: SubscriptionOutcome }[]
@@ -177,6 +180,7 @@ export function createInspectLog(options: InspectLogOptions): InspectLog {
             event: message.event,
             reason: message.kind === 'resync' ? message.reason : undefined,
             entityId: entityId === undefined ? undefined : String(entityId),
+            entityVersion: entityVersionOf(message.payload),
             origin: message.kind === 'event' ? message.origin : undefined,
             subscriptions: [subscription],
             queries: [],
@@ -198,6 +202,7 @@ export function createInspectLog(options: InspectLogOptions): InspectLog {
           event: 'enabled',
           reason: undefined,
           entityId: undefined,
+          entityVersion: undefined,
           origin: undefined,
           subscriptions: [{ queryKeyPrefix: event.queryKeyPrefix, outcome: 'invalidate' }],
           queries: [],

@@ -198,6 +198,7 @@ function SignalItem({ entry }: { entry: SignalEntry }) {
         </code>
       )}
       {entry.entityId !== undefined ? <span> entity {entry.entityId}</span> : null}
+      {entry.entityVersion !== undefined ? <span> at version {entry.entityVersion}</span> : null}
       {entry.reason ? <span className="spd-skip"> ({RESYNC_REASONS[entry.reason]})</span> : null}
       {skipped.map((s) => (
         <div key={`${formatKey(s.queryKeyPrefix)}-${s.outcome}`} className="spd-skip">

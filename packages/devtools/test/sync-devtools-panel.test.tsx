@@ -66,7 +66,26 @@ function Order({ probe }: { probe: Probe }) {
   return <p>order {data?.notes}</p>
 }
 
-async function setup(panel: ReactNode) {
+/** The same order with a version (its fetch count), kept fresh by a subscription that knows where it is. */
+function VersionedOrder({ probe }: { probe: Probe }) {
+  useBroadcastInvalidation({
+    channel: 'order',
+    queryKeyPrefix: ['orders'],
+    cache: { root: 'orders', versionField: 'version' },
+  })
+  const { client } = useBroadcast()
+  probe.client = client
+  const { data } = useQuery({
+    queryKey: ['orders', '1'],
+    queryFn: async () => {
+      probe.fetches += 1
+      return { id: '1', notes: `v${probe.fetches}`, version: probe.fetches }
+    },
+  })
+  return <p>order {data?.notes}</p>
+}
+
+async function setup(panel: ReactNode, OrderView: typeof Order = Order) {
   const server = await startServer()
   servers.push(server)
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
@@ -74,7 +93,7 @@ async function setup(panel: ReactNode) {
   render(
     <QueryClientProvider client={queryClient}>
       <BroadcastProvider url={server.url} options={{ WebSocket }}>
-        <Order probe={probe} />
+        <OrderView probe={probe} />
         {panel}
       </BroadcastProvider>
     </QueryClientProvider>,
@@ -113,6 +132,23 @@ describe('SyncDevtoolsPanel (happy-dom, real QueryClient, real broadcast server)
     expect(screen.getByTestId('sync-devtools-counts').textContent).toBe(
       '2 broadcasts, 1 skipped, 1 refetch, 0 resyncs, 0 pending changes',
     )
+  })
+
+  it("shows a broadcast at a version the cache already has as skipped (current), and a newer one's refetch", async () => {
+    const { server } = await setup(<SyncDevtoolsPanel defaultOpen />, VersionedOrder)
+    await act(() => server.backend.broadcast('order', 'updated', { entity_id: '1', entity_version: 1 }))
+    await vi.waitFor(() => expect(signals()).toHaveLength(1))
+    await vi.waitFor(() =>
+      expect(signals()[0]?.textContent).toContain(
+        '["orders","1"] skipped (current: the cache already has the entity at the broadcast\'s version or newer)',
+      ),
+    )
+    expect(signals()[0]?.textContent).toContain('order.updated entity 1 at version 1')
+    expect(screen.getByText('order v1')).toBeTruthy()
+
+    await act(() => server.backend.broadcast('order', 'updated', { entity_id: '1', entity_version: 2 }))
+    await screen.findByText('order v2')
+    await vi.waitFor(() => expect(signals()[0]?.textContent).toMatch(/\["orders","1"\] refetched in/))
   })
 
   it('shows a server resync with its cause, and a pending optimistic change until it settles', async () => {

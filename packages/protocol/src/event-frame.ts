@@ -1,4 +1,5 @@
 import { channelNameProblem, describeType } from './channel.js'
+import { entityVersionProblem } from './entity-version.js'
 
 /** Longest event name in characters. */
 export const MAX_EVENT_NAME_LENGTH = 128
@@ -51,6 +52,8 @@ export function shapeProblem(
   }
   const entityIdProblemText = entityIdProblem((payload as { entity_id?: unknown }).entity_id)
   if (entityIdProblemText) return entityIdProblemText
+  const versionProblem = entityVersionProblem(payload as { entity_id?: unknown; entity_version?: unknown })
+  if (versionProblem) return versionProblem
   if (
     origin !== undefined &&
     (typeof origin !== 'string' || origin.length === 0 || origin.length > MAX_ORIGIN_LENGTH)

@@ -9,6 +9,12 @@
  */
 export interface EventPayload {
   entity_id?: string | number
+  /**
+   * The entity's version after the change (its optimistic-locking version), when the server knows
+   * it: a client whose cached copy is already at this version or newer need not refetch it. Optional
+   * addition; never sent with a delete. See `entityVersionOf`.
+   */
+  entity_version?: number
   [key: string]: unknown
 }
 

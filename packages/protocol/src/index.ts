@@ -3,6 +3,7 @@ export * from './channel.js'
 export * from './constants.js'
 export * from './decode.js'
 export * from './encode.js'
+export { entityVersionOf, entityVersionProblem } from './entity-version.js'
 export {
   entityIdProblem,
   eventFrameProblem,

@@ -10,6 +10,7 @@ import {
   encodeEventFrame,
   encodeServerFrame,
   entityIdProblem,
+  entityVersionOf,
   eventFrameProblem,
   isEventFrame,
   isResyncFrame,
@@ -108,6 +109,15 @@ describe('encodeEventFrame', () => {
     [['order', 'created', { entity_id: { id: 1 } }], /entity_id must be a string or an integer, got object/],
     [['order', 'created', { entity_id: null }], /entity_id must be a string or an integer, got null/],
     [['order', 'e'.repeat(129), {}], /event must be a non-empty string of at most 128 characters, got 129/],
+    [
+      ['order', 'updated', { entity_id: '1', entity_version: '3' }],
+      /payload.entity_version must be a finite number, got string/,
+    ],
+    [
+      ['order', 'updated', { entity_id: '1', entity_version: Number.POSITIVE_INFINITY }],
+      /payload.entity_version must be a finite number, got the number Infinity/,
+    ],
+    [['order', 'updated', { entity_version: 3 }], /entity_version needs the entity_id it is the version of/],
   ])('throws a TypeError naming the problem for %j', (args, message) => {
     const [channel, event, payload] = args as [string, string, Record<string, unknown>]
     expect(() => encodeEventFrame(channel, event, payload)).toThrow(message)
@@ -124,6 +134,21 @@ describe('encodeEventFrame', () => {
     expect(eventFrameProblem('order', 'updated', { entity_id: -7 })).toBeNull()
     expect(entityIdProblem(Number.MAX_SAFE_INTEGER)).toBeNull()
     expect(entityIdProblem(Number.NaN)).toMatch(/got the number NaN/)
+  })
+
+  it('carries an entity_version beside entity_id; clients read it with entityVersionOf, ignoring one they cannot read', () => {
+    const text = encodeEventFrame('order', 'updated', { entity_id: '1', entity_version: 4 })
+    expect(JSON.parse(text).payload).toEqual({ entity_id: '1', entity_version: 4 })
+    const decoded = decodeServerFrame(text)
+    expect(decoded.ok && isEventFrame(decoded.frame) && entityVersionOf(decoded.frame.payload)).toBe(4)
+    // A server that is not ours may send something else: the frame still reads, the version does not.
+    const odd = decodeServerFrame(
+      '{"channel":"order","event":"updated","payload":{"entity_id":"1","entity_version":"4"}}',
+    )
+    expect(odd.ok && isEventFrame(odd.frame) && odd.frame.payload.entity_id).toBe('1')
+    expect(odd.ok && isEventFrame(odd.frame) && entityVersionOf(odd.frame.payload)).toBeUndefined()
+    expect(entityVersionOf({ entity_id: '1' })).toBeUndefined()
+    expect(entityVersionOf({ entity_version: 4 })).toBeUndefined()
   })
 
   it('eventFrameProblem: null exactly when the encoder succeeds', () => {

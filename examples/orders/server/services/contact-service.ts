@@ -45,7 +45,13 @@ export class ContactService {
           .returning(),
       )
       if (!row) throw new Error('insert returned no contact')
-      await ctx.emit({ channel: CHANNEL, entityType: ENTITY, entityId: row.id, eventType: 'created' })
+      await ctx.emit({
+        channel: CHANNEL,
+        entityType: ENTITY,
+        entityId: row.id,
+        eventType: 'created',
+        version: row.version,
+      })
       return contactJson(row)
     })
   }
@@ -83,6 +89,7 @@ export class ContactService {
         entityId: id,
         eventType: 'updated',
         payload: { fields },
+        version: row.version,
       })
       return contactJson(row)
     })

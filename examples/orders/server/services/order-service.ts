@@ -24,7 +24,9 @@ const EDITABLE_STATES: readonly OrderState[] = ['draft']
 
 /**
  * The Order's business rules. Every mutation runs in one unit of work: its writes, one SystemEvent
- * and one broadcast (sent after commit) on the `order` channel.
+ * and one broadcast (sent after commit) on the `order` channel, carrying the order's version after
+ * the change (every change to what an order's JSON shows bumps it under the row lock, so the new
+ * version is the locked one plus one), except for a delete.
  */
 export class OrderService {
   constructor(private readonly uow: OrdersUnitOfWork) {}
@@ -93,7 +95,13 @@ export class OrderService {
         )
       }
       if (lines.length > 0) await recomputeTotal(tx, row.id, false)
-      await ctx.emit({ channel: CHANNEL, entityType: ENTITY, entityId: row.id, eventType: 'created' })
+      await ctx.emit({
+        channel: CHANNEL,
+        entityType: ENTITY,
+        entityId: row.id,
+        eventType: 'created',
+        version: row.version,
+      })
       return mustRead(tx, row.id)
     })
   }
@@ -127,6 +135,7 @@ export class OrderService {
         entityId: id,
         eventType: 'updated',
         payload: { fields },
+        version: current.version + 1,
       })
       return mustRead(tx, id)
     })
@@ -161,6 +170,7 @@ export class OrderService {
         entityId: orderId,
         eventType: 'item_added',
         payload: { item_id: item.id },
+        version: order.version + 1,
       })
       return orderItemJson(item)
     })
@@ -169,7 +179,8 @@ export class OrderService {
   async removeItem(meta: RequestMeta, orderId: string, itemId: string): Promise<void> {
     await this.uow.run(meta, async (ctx) => {
       const { tx } = ctx
-      assertEditable(await lockOrder(tx, orderId))
+      const order = await lockOrder(tx, orderId)
+      assertEditable(order)
       const deleted = await tx
         .delete(orderItems)
         .where(and(eq(orderItems.id, itemId), eq(orderItems.orderId, orderId)))
@@ -182,6 +193,7 @@ export class OrderService {
         entityId: orderId,
         eventType: 'item_removed',
         payload: { item_id: itemId },
+        version: order.version + 1,
       })
     })
   }
@@ -195,6 +207,7 @@ export class OrderService {
           entityId: id,
           from: current.status,
           to: input.to,
+          version: current.version + 1,
           persist: async (tx, to) => {
             await tx
               .update(orders)

@@ -78,7 +78,8 @@ export class EventPattern<S extends string> {
   /**
    * Moves an entity from `from` to `to` inside `ctx`'s transaction: checks the transition, runs
    * `persist` (the caller's write), records a SystemEvent and queues the broadcast
-   * `{entity_id, from, to}` that goes out after commit.
+   * `{entity_id, from, to}` that goes out after commit, with `entity_version` when `version` (the
+   * entity's version after the change) is given.
    */
   async transitionTo<TTx>(
     ctx: UnitOfWorkContext<TTx>,
@@ -87,9 +88,10 @@ export class EventPattern<S extends string> {
       from: string
       to: string
       persist: (tx: TTx, to: S) => Promise<void>
+      version?: number
     },
   ): Promise<S> {
-    const { entityId, from, to } = change
+    const { entityId, from, to, version } = change
     this.assertTransition(from, to)
     await change.persist(ctx.tx, to)
     await ctx.emit({
@@ -98,6 +100,7 @@ export class EventPattern<S extends string> {
       entityId,
       eventType: this.event,
       payload: { from, to },
+      ...(version === undefined ? {} : { version }),
     })
     return to
   }

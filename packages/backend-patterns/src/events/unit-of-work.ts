@@ -33,6 +33,9 @@ export interface UnitOfWorkContext<TTx> {
    * The usual pair: a SystemEvent `{entityType, entityId, eventType}` and a broadcast of `eventType`
    * on `channel` with `payload.entity_id = entityId`. An integer id (a serial key) is broadcast as
    * the number it is, as a FastAPI service sends it, and recorded in the SystemEvent as its text.
+   * `version`, the entity's version after the change (its optimistic-locking version), goes out as
+   * `payload.entity_version`: a client whose cached copy is already at it skips the refetch. Leave
+   * it out for a delete, and whenever the entity's responses changed without the version changing.
    */
   emit(input: {
     channel: string
@@ -40,6 +43,7 @@ export interface UnitOfWorkContext<TTx> {
     entityId: string | number
     eventType: string
     payload?: Record<string, unknown>
+    version?: number
   }): Promise<void>
 }
 
@@ -74,11 +78,13 @@ export class UnitOfWork<TDb extends AnyPgDatabase> {
         broadcast: (channel, event, payload) => {
           queued.push(checkedBroadcast(channel, event, payload, origin, allow))
         },
-        emit: async ({ channel, entityType, entityId, eventType, payload = {} }) => {
+        emit: async ({ channel, entityType, entityId, eventType, payload = {}, version }) => {
           const message = checkedBroadcast(
             channel,
             eventType,
-            { ...payload, entity_id: entityId },
+            version === undefined
+              ? { ...payload, entity_id: entityId }
+              : { ...payload, entity_id: entityId, entity_version: version },
             origin,
             allow,
           )

@@ -123,4 +123,26 @@ describe.each(kinds)('EventPattern.transitionTo on %s', (kind) => {
       { channel: 'widget', event: 'status_changed', payload: { entity_id: 'w1', from: 'new', to: 'done' } },
     ])
   })
+
+  it("announces the entity's version after the move when given one", async () => {
+    const uow = new UnitOfWork({ db: database.db, dispatch: afterCommitDispatch(rig.backend) })
+    rig.events.length = 0
+    await database.db.insert(widgets).values({ id: 'w2', state: 'new' })
+    await uow.run({ allow }, (ctx) =>
+      widget.transitionTo(ctx, {
+        entityId: 'w2',
+        from: 'new',
+        to: 'done',
+        version: 2,
+        persist: async () => {},
+      }),
+    )
+    expect(await rig.settle()).toEqual([
+      {
+        channel: 'widget',
+        event: 'status_changed',
+        payload: { entity_id: 'w2', from: 'new', to: 'done', entity_version: 2 },
+      },
+    ])
+  })
 })

@@ -79,6 +79,39 @@ describe.each(kinds)('UnitOfWork on %s', (kind: DatabaseKind) => {
     expect(event).toMatchObject({ entityType: 'widget', entityId: String(serial), eventType: 'updated' })
   })
 
+  it("announces the entity's new version as payload.entity_version, and refuses one that is not a number", async () => {
+    const uow = new UnitOfWork({ db: database.db, dispatch: afterCommitDispatch(rig.backend) })
+    const id = nextId()
+    await uow.run({ allow: widgetSync }, async (ctx) => {
+      await ctx.emit({
+        channel: 'widget',
+        entityType: 'widget',
+        entityId: id,
+        eventType: 'updated',
+        version: 7,
+      })
+    })
+    expect(await rig.settle()).toEqual([
+      { channel: 'widget', event: 'updated', payload: { entity_id: id, entity_version: 7 } },
+    ])
+    rig.events.length = 0
+    const before = await countSystemEvents(database.db)
+    await expect(
+      uow.run({ allow: widgetSync }, async (ctx) => {
+        await ctx.tx.insert(widgets).values({ id: nextId(), state: 'new' })
+        await ctx.emit({
+          channel: 'widget',
+          entityType: 'widget',
+          entityId: id,
+          eventType: 'updated',
+          version: '8' as unknown as number,
+        })
+      }),
+    ).rejects.toThrow('payload.entity_version must be a finite number, got string')
+    expect(await countSystemEvents(database.db)).toBe(before)
+    expect(await rig.settle()).toEqual([])
+  })
+
   it('sends nothing before commit, and sends after the data is visible to other connections', async () => {
     let visibleWhenSent: unknown[] | undefined
     // A target that looks at the database (through the db, not the transaction) as it publishes.

@@ -1,6 +1,9 @@
+import { entityVersionOf } from '@pattern-stack/sync-protocol'
 import type { QueryClient, QueryKey } from '@tanstack/query-core'
 import type { BroadcastClient } from './broadcast-client.js'
+import type { EntityVersionRequirement } from './cached-version.js'
 import type { InvalidationScheduler } from './invalidation-scheduler.js'
+import type { EntityCacheShape } from './optimistic/entity-patches.js'
 import { entityIdKey } from './query-keys.js'
 import type { BroadcastInspectEvent } from './sync-inspect.js'
 import type { BroadcastEvent } from './types.js'
@@ -16,6 +19,12 @@ export interface BroadcastSubscriptionOptions {
   enabled?: boolean
   /** Skip events this client caused itself (their `origin` is its connection id). Default true. */
   suppressEcho?: boolean
+  /**
+   * How the channel's entity sits in the cache (the generated `orderCache`). With a `versionField`,
+   * an event that carries the entity's new version (`payload.entity_version`) does not refetch the
+   * queries whose cached data already holds it at that version or newer (see `holdsEntityVersion`).
+   */
+  cache?: EntityCacheShape
 }
 
 /** `createBroadcastInvalidation`'s options: a subscription on `queryClient`'s `SyncClient`. */
@@ -56,7 +65,10 @@ type Target = string | number | typeof EVERYTHING
  * - event without `entity_id`, and every resync (including the client's for a broadcast on the
  *   channel it could not read): everything under the prefix;
  * - an event whose `origin` is this client's own connection id: nothing (its mutation refetches;
- *   other tabs have other connection ids and still refetch).
+ *   other tabs have other connection ids and still refetch);
+ * - an event with `payload.entity_version`, on a subscription whose `cache` names a `versionField`:
+ *   the same queries, except those whose cached data already holds the entity at that version or
+ *   newer when their refetch is due (a `refetch` inspect event with status `current`).
  *
  * Refetches go through the coalescing `scheduler` (see `InvalidationScheduler`). Apps call it through
  * `SyncClient.invalidateOnBroadcast`, `createBroadcastInvalidation` or `useBroadcastInvalidation`.
@@ -73,16 +85,25 @@ export function invalidateOnBroadcast(
     )
   }
   const prefix = [...queryKeyPrefix]
+  const versioned = versionedCache(options.cache)
   let enabled = options.enabled ?? true
   const buffered = new Set<Target>()
 
-  const apply = (target: Target, cause: number | undefined) => {
+  const apply = (target: Target, cause: number | undefined, version?: EntityVersionRequirement) => {
     if (target === EVERYTHING) {
       scheduler.invalidate(prefix, 'under', cause)
     } else {
-      scheduler.invalidate([...prefix, target], 'under', cause)
-      scheduler.invalidate(prefix, 'list', cause)
+      scheduler.invalidate([...prefix, target], 'under', cause, version)
+      scheduler.invalidate(prefix, 'list', cause, version)
     }
+  }
+
+  /** What an event says of its entity's new version, when this subscription can use it. */
+  const versionOf = (event: BroadcastEvent): EntityVersionRequirement | undefined => {
+    const entityId = event.payload.entity_id
+    if (!versioned || event.kind !== 'event' || entityId === undefined) return undefined
+    const version = entityVersionOf(event.payload)
+    return version === undefined ? undefined : { cache: versioned, entityId, version }
   }
 
   const onEvent = (event: BroadcastEvent) => {
@@ -98,7 +119,7 @@ export function invalidateOnBroadcast(
     const entityId = event.kind === 'event' ? event.payload.entity_id : undefined
     const target: Target = entityId === undefined ? EVERYTHING : entityIdKey(entityId)
     const cause = inspector?.received(event, enabled ? 'invalidate' : 'disabled')
-    if (enabled) apply(target, cause)
+    if (enabled) apply(target, cause, versionOf(event))
     else buffered.add(target)
   }
 
@@ -119,4 +140,21 @@ export function invalidateOnBroadcast(
       unsubscribe()
     },
   }
+}
+
+/** The subscription's `cache` when it names a `versionField` (checked), else `undefined`. */
+function versionedCache(cache: EntityCacheShape | undefined): EntityVersionRequirement['cache'] | undefined {
+  if (cache === undefined) return undefined
+  if (typeof cache !== 'object' || cache === null || typeof cache.root !== 'string') {
+    throw new TypeError(
+      `cache must be an entity's cache shape such as { root: 'orders' }, got ${String(cache)}`,
+    )
+  }
+  if (cache.versionField === undefined) return undefined
+  if (typeof cache.versionField !== 'string' || cache.versionField === '') {
+    throw new TypeError(
+      `cache.versionField must be a property name, got ${JSON.stringify(cache.versionField)}`,
+    )
+  }
+  return cache as EntityVersionRequirement['cache']
 }

@@ -1,4 +1,4 @@
-export { type BackoffOptions, backoffDelay } from '@pattern-stack/sync-protocol'
+export { type BackoffOptions, backoffDelay, entityVersionOf } from '@pattern-stack/sync-protocol'
 export { BroadcastClient, type BroadcastClientOptions } from './broadcast-client.js'
 export type {
   BroadcastInvalidation,
@@ -12,6 +12,11 @@ export {
   withBroadcastOrigin,
 } from './broadcast-origin.js'
 export { getBroadcastClient, initBroadcast, setBroadcastClient } from './broadcast-singleton.js'
+export {
+  type CachedDataOrigin,
+  type EntityVersionRequirement,
+  holdsEntityVersion,
+} from './cached-version.js'
 export { ApiError, isApiError, parseRetryAfter, type ValidationIssue } from './http/api-error.js'
 export {
   type ApiConfig,

@@ -1,6 +1,7 @@
 import type { Query, QueryClient, QueryKey } from '@tanstack/query-core'
+import { type EntityVersionRequirement, holdsEntityVersion } from './cached-version.js'
 import { hasPendingMutation } from './pending-mutations.js'
-import { isKeyUnder, isListKeyOf } from './query-keys.js'
+import { entityIdKey, isKeyUnder, isListKeyOf } from './query-keys.js'
 import {
   addInspectListener,
   emitInspectEvent,
@@ -31,6 +32,11 @@ export interface InvalidationSchedulerOptions {
    * `SyncClient` leaves out the mutations whose changes its optimistic registry keeps.
    */
   isHeld?: (queryKey: QueryKey) => boolean
+  /**
+   * Whether a pending optimistic change is drawn on the query's data (then its rows are not the
+   * server's and prove no version). Default: never. A `SyncClient` asks its optimistic registry.
+   */
+  isOptimistic?: (query: Query) => boolean
 }
 
 /** Which cached queries an invalidation reaches. */
@@ -58,6 +64,12 @@ interface Entry {
   dueAt: number
   /** The signals (`invalidate`'s `cause`) this entry's refetch serves, for the inspect stream. */
   causes: number[]
+  /**
+   * When every request named the entity version it announces: the highest per entity. The refetch
+   * is skipped if the cached data already holds them all (`holdsEntityVersion`). `undefined` once
+   * any request named none: it always refetches.
+   */
+  versions: Map<string | number, EntityVersionRequirement> | undefined
 }
 
 /** What the scheduler reports to `inspect` listeners. */
@@ -88,6 +100,10 @@ function inFlight(query: Query): Promise<unknown> | undefined {
  * - Pending-mutation guard: while a mutation whose key overlaps the query's is pending, the refetch
  *   waits (it could overwrite the optimistic state with a server state that predates the mutation),
  *   then runs once when they have settled, unless a fetch started since covers it (`isHeld`).
+ * - Already current: when every request for a query named the entity version its broadcast
+ *   announces (`entity_version`), the refetch is skipped if, when it is due (after the window, any
+ *   fetch in flight and any held mutation), the cached data already holds those versions: a
+ *   mutation's response, a refetch that already read them (see `holdsEntityVersion`).
  *
  * An app has one per QueryClient, in its `SyncClient` (`getSyncClient(queryClient).scheduler`).
  */
@@ -97,6 +113,10 @@ export class InvalidationScheduler {
   readonly #busyCoalesceMs: number
   readonly #maxDelayMs: number
   readonly #isHeld: (queryKey: QueryKey) => boolean
+  readonly #isOptimistic: (query: Query) => boolean
+  /** Queries whose data was last written by `setQueryData`, not a fetch: their lists prove no version. */
+  readonly #writtenByHand = new WeakSet<Query>()
+  readonly #unsubscribeWrites: () => void
   readonly #entries = new Map<string, Entry>()
   /** Entries waiting for their debounce window to close. */
   readonly #window = new Set<Entry>()
@@ -113,15 +133,24 @@ export class InvalidationScheduler {
     if (!queryClient || typeof queryClient.getQueryCache !== 'function') {
       throw new TypeError('InvalidationScheduler needs a QueryClient')
     }
-    const { isHeld, ...delays } = options
+    const { isHeld, isOptimistic, ...delays } = options
     for (const [name, value] of Object.entries(delays)) {
       if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
         throw new TypeError(`${name} must be a non-negative number of ms, got ${String(value)}`)
       }
     }
     if (isHeld !== undefined && typeof isHeld !== 'function') throw new TypeError('isHeld must be a function')
+    if (isOptimistic !== undefined && typeof isOptimistic !== 'function') {
+      throw new TypeError('isOptimistic must be a function')
+    }
     this.queryClient = queryClient
     this.#isHeld = isHeld ?? ((queryKey) => hasPendingMutation(queryClient, queryKey))
+    this.#isOptimistic = isOptimistic ?? (() => false)
+    this.#unsubscribeWrites = queryClient.getQueryCache().subscribe((event) => {
+      if (event.type !== 'updated' || event.action.type !== 'success') return
+      if (event.action.manual) this.#writtenByHand.add(event.query)
+      else this.#writtenByHand.delete(event.query)
+    })
     this.#coalesceMs = options.coalesceMs ?? 8
     this.#busyCoalesceMs = Math.max(options.busyCoalesceMs ?? 64, this.#coalesceMs)
     this.#maxDelayMs = Math.max(options.maxDelayMs ?? 250, this.#busyCoalesceMs)
@@ -135,15 +164,23 @@ export class InvalidationScheduler {
   /**
    * Schedules a refetch of every cached query `queryKey` reaches (see `KeyMatch`). `cause`, a signal
    * number of the inspect stream (a `broadcast` event's `signal`), is reported with the
-   * `invalidate` and `refetch` events this request leads to.
+   * `invalidate` and `refetch` events this request leads to. `version`, from a broadcast that named
+   * its entity's new version: a query whose cached data already holds the entity at that version
+   * or newer when its refetch is due is not refetched (`holdsEntityVersion`; a `refetch` event
+   * with status `current`).
    */
-  invalidate(queryKey: QueryKey, match: KeyMatch = 'under', cause?: number): void {
+  invalidate(
+    queryKey: QueryKey,
+    match: KeyMatch = 'under',
+    cause?: number,
+    version?: EntityVersionRequirement,
+  ): void {
     if (!Array.isArray(queryKey)) throw new TypeError('queryKey must be an array')
     const matches = match === 'list' ? isListKeyOf : isKeyUnder
     const queries = this.queryClient
       .getQueryCache()
       .findAll({ predicate: (query) => matches(query.queryKey, queryKey) })
-    for (const query of queries) this.#request(query, cause)
+    for (const query of queries) this.#request(query, cause, version)
     this.#armTimer()
   }
 
@@ -168,9 +205,10 @@ export class InvalidationScheduler {
     this.#unsubscribeMutations = undefined
     this.#unsubscribeQueries?.()
     this.#unsubscribeQueries = undefined
+    this.#unsubscribeWrites()
   }
 
-  #request(query: Query, cause: number | undefined): void {
+  #request(query: Query, cause: number | undefined, version: EntityVersionRequirement | undefined): void {
     const now = Date.now()
     let entry = this.#entries.get(query.queryHash)
     const waiting = entry !== undefined && entry.query === query
@@ -186,8 +224,15 @@ export class InvalidationScheduler {
         debounceMs: this.#coalesceMs,
         dueAt: now,
         causes: [],
+        versions: new Map(),
       }
       this.#entries.set(query.queryHash, entry)
+    }
+    if (version === undefined) entry.versions = undefined
+    else if (entry.versions) {
+      const id = entityIdKey(version.entityId)
+      const known = entry.versions.get(id)
+      if (!known || known.version < version.version) entry.versions.set(id, version)
     }
     // The same signal again (it reached two subscriptions): already reported and counted.
     const repeated = cause !== undefined && entry.causes.includes(cause)
@@ -329,12 +374,26 @@ export class InvalidationScheduler {
       return
     }
     this.#entries.delete(query.queryHash)
+    if (this.#holdsVersions(entry)) {
+      this.#reportRefetch(entry, 'current')
+      return
+    }
     // Nothing is in flight, so cancelRefetch has nothing to cancel; `false` states the intent.
     void this.queryClient.invalidateQueries(
       { queryKey: query.queryKey, exact: true },
       { cancelRefetch: false },
     )
     this.#reportRefetchStarted(entry)
+  }
+
+  /** Whether the query's cached data already holds every entity version its requests announced. */
+  #holdsVersions({ query, versions }: Entry): boolean {
+    if (!versions) return false
+    const origin = { fetched: !this.#writtenByHand.has(query), optimistic: this.#isOptimistic(query) }
+    for (const version of versions.values()) {
+      if (!holdsEntityVersion(query.queryKey, query.state.data, version, origin)) return false
+    }
+    return true
   }
 
   /**

@@ -56,6 +56,7 @@ export class SyncClient {
     this.scheduler = new InvalidationScheduler(queryClient, {
       ...options,
       isHeld: (queryKey) => this.isHeldByPendingMutation(queryKey),
+      isOptimistic: (query) => this.optimistic.isPatched(query),
     })
     this.optimistic = new OptimisticRegistry(queryClient)
     owners.set(queryClient, this)

@@ -80,6 +80,8 @@ export interface InvalidateInspectEvent {
  * - `waiting-for-fetch`: a fetch in flight may predate the change; one follow-up runs after it.
  * - `covered`: a fetch that started after the change already reads it; none is needed.
  * - `removed`: the query left the cache meanwhile; nothing to refresh.
+ * - `current`: the cached data already holds the entity at the version each broadcast announced
+ *   (`entity_version`), say from the client's own mutation or an earlier refetch; none is needed.
  */
 export interface RefetchInspectEvent {
   type: 'refetch'
@@ -87,7 +89,16 @@ export interface RefetchInspectEvent {
   queryKey: QueryKey
   queryHash: string
   causes: number[]
-  status: 'started' | 'succeeded' | 'failed' | 'stale' | 'held' | 'waiting-for-fetch' | 'covered' | 'removed'
+  status:
+    | 'started'
+    | 'succeeded'
+    | 'failed'
+    | 'stale'
+    | 'held'
+    | 'waiting-for-fetch'
+    | 'covered'
+    | 'current'
+    | 'removed'
   /** `succeeded` and `failed`: ms from the refetch's start to its end. */
   durationMs?: number
 }

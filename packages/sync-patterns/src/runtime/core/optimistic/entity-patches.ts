@@ -21,6 +21,13 @@ export interface EntityCacheShape {
    * property. Detail patches change the row inside and keep the other fields.
    */
   detailField?: string
+  /**
+   * The entity's version property (its optimistic-locking version, such as `'version'`): with it, a
+   * broadcast that carries the entity's new version (`entity_version`) skips refetching queries whose
+   * cached copy is already at that version or newer (see `holdsEntityVersion`). The server must change
+   * the version whenever anything its detail or list responses show of the entity changes.
+   */
+  versionField?: string
 }
 
 type Row = Record<string, unknown>

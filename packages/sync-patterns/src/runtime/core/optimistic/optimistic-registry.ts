@@ -82,6 +82,11 @@ export class OptimisticRegistry {
     })
   }
 
+  /** Whether a pending change is drawn on `query`'s data (then it is not the server's data alone). */
+  isPatched(query: Query): boolean {
+    return this.#pending.size > 0 && this.#affects(query)
+  }
+
   /**
    * Calls `listener` as changes are added (with the cached queries they changed), confirmed by the
    * server, and settled or failed (see `OptimisticInspectEvent`). Returns the remover.
