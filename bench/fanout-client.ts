@@ -9,7 +9,14 @@ import { RawWsClient } from './fanout-raw-ws.js'
 import type { Implementation } from './fanout-servers.js'
 
 export type ToClient =
-  | { type: 'connect'; implementation: Implementation; url: string; count: number }
+  | {
+      type: 'connect'
+      implementation: Implementation
+      url: string
+      count: number
+      /** Further upgrade request headers of every client. */
+      headers?: Record<string, string>
+    }
   | { type: 'await'; implementation: Implementation; events: number }
   | { type: 'close' }
 export type FromClient =
@@ -30,7 +37,8 @@ class Group {
 
   constructor(
     readonly implementation: Implementation,
-    private readonly total: number,
+    /** Clients of this server, over every `connect` (a later one adds to the group). */
+    public total: number,
   ) {}
 
   counted(events: number): void {
@@ -64,7 +72,7 @@ const groups = new Map<Implementation, Group>()
  * One client: joins in the server's wire format, then counts event frames without parsing them
  * (every frame after the join acknowledgement is an event, except Socket.IO's pings).
  */
-function connectOne(group: Group, url: string): Promise<RawWsClient> {
+function connectOne(group: Group, url: string, headers: Record<string, string> = {}): Promise<RawWsClient> {
   const implementation = group.implementation
   return new Promise((resolve, reject) => {
     let joined = false
@@ -105,16 +113,23 @@ function connectOne(group: Group, url: string): Promise<RawWsClient> {
     const onOpen = () => {
       if (implementation === 'plain-ws') client.send('{"subscribe":["bench"]}')
     }
-    const client = new RawWsClient(url, onText, onOpen, reject)
+    const client = new RawWsClient(url, onText, onOpen, reject, headers)
   })
 }
 
-async function connectGroup(implementation: Implementation, url: string, count: number): Promise<void> {
-  const group = new Group(implementation, count)
+async function connectGroup(
+  implementation: Implementation,
+  url: string,
+  count: number,
+  headers?: Record<string, string>,
+): Promise<void> {
+  const existing = groups.get(implementation)
+  if (existing) existing.total += count
+  const group = existing ?? new Group(implementation, count)
   groups.set(implementation, group)
   const batch = 250
   for (let i = 0; i < count; i += batch) {
-    const joining = Array.from({ length: Math.min(batch, count - i) }, () => connectOne(group, url))
+    const joining = Array.from({ length: Math.min(batch, count - i) }, () => connectOne(group, url, headers))
     group.clients.push(...(await Promise.all(joining)))
   }
 }
@@ -122,7 +137,7 @@ async function connectGroup(implementation: Implementation, url: string, count: 
 process.on('message', (message: ToClient) => {
   switch (message.type) {
     case 'connect':
-      connectGroup(message.implementation, message.url, message.count).then(
+      connectGroup(message.implementation, message.url, message.count, message.headers).then(
         () => send({ type: 'ready', implementation: message.implementation }),
         (error: Error) => send({ type: 'failed', message: error.message }),
       )

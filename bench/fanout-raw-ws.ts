@@ -23,6 +23,8 @@ export class RawWsClient {
     private readonly onText: (payload: Buffer) => void,
     onOpen: () => void,
     onError: (error: Error) => void,
+    /** Further upgrade request headers (`Name: value` each), e.g. a browser's. */
+    extraHeaders: Record<string, string> = {},
   ) {
     const { hostname, port, pathname, search } = new URL(url)
     this.socket = connect(Number(port), hostname)
@@ -32,7 +34,11 @@ export class RawWsClient {
       this.socket.write(
         `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\n` +
           `Connection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n` +
-          'Sec-WebSocket-Version: 13\r\n\r\n',
+          'Sec-WebSocket-Version: 13\r\n' +
+          Object.entries(extraHeaders)
+            .map(([name, value]) => `${name}: ${value}\r\n`)
+            .join('') +
+          '\r\n',
       )
     })
     this.socket.on('data', (chunk: Buffer) => {

@@ -12,9 +12,10 @@ import {
   type PresenceMember,
   type ProtocolLimits,
 } from '@pattern-stack/sync-protocol'
-import { type WebSocket, WebSocketServer } from 'ws'
+import { type RawData, type WebSocket, WebSocketServer } from 'ws'
+import { BroadcastSocket } from './broadcast-socket.js'
 import { ChannelRegistry } from './channel-registry.js'
-import { BroadcastConnection } from './connection.js'
+import { BroadcastConnection, type ConnectionSettings } from './connection.js'
 import type { BroadcastEngine } from './engine.js'
 import { InboundProtocol } from './inbound-protocol.js'
 import { MemoryBroadcastEngine } from './memory-engine.js'
@@ -81,6 +82,10 @@ export class WebSocketBroadcastBackend {
   private readonly originTokens: OriginTokens
   private readonly attachments: { server: Server; listener: UpgradeListener }[] = []
   private readonly heartbeat: SpreadHeartbeat<BroadcastConnection>
+  /** The listeners of every socket (each finds its connection through `this`). */
+  private readonly socketListeners: ReturnType<WebSocketBroadcastBackend['createSocketListeners']>
+  /** One settings object for every connection (one per connection cost memory on each). */
+  private readonly connectionSettings: ConnectionSettings
   private readonly starting: Promise<void>
   private engineStarted = false
   private readonly hasHistory: boolean
@@ -119,7 +124,17 @@ export class WebSocketBroadcastBackend {
       presence: this.presence,
     })
     this.hasHistory = options.history !== undefined
+    this.socketListeners = this.createSocketListeners()
+    this.connectionSettings = {
+      maxBufferedBytes: this.limits.maxBufferedBytes,
+      maxMessagesPerSecond: this.limits.maxMessagesPerSecond,
+      closeTimeoutMs: this.options.closeTimeoutMs,
+      coalescer: this.coalescer,
+      onError: (c, error) => this.logger.error?.(`broadcast connection ${c.id}: handler failed`, error),
+      logger: this.logger,
+    }
     this.wss = new WebSocketServer({
+      WebSocket: BroadcastSocket,
       noServer: true,
       clientTracking: false,
       // Broadcasts are written as prebuilt uncompressed frames; compression would break them.
@@ -246,7 +261,7 @@ export class WebSocketBroadcastBackend {
         .map(
           (connection) =>
             new Promise<number>((resolve) => {
-              connection.inbound.push(async () => {
+              connection.inOrder(async () => {
                 try {
                   resolve(await this.reauthorizeOne(connection, authorize))
                 } catch (error) {
@@ -381,12 +396,11 @@ export class WebSocketBroadcastBackend {
     }
     this.pendingUpgrades++
     this.countAddress(address, 1)
-    let handedOver = false
-    socket.once('close', () => {
-      if (handedOver) return
+    const closedBeforeOpen = () => {
       this.pendingUpgrades--
       this.countAddress(address, -1)
-    })
+    }
+    socket.once('close', closedBeforeOpen)
     let user: object | undefined
     if (this.authenticate) {
       let result: unknown
@@ -402,10 +416,12 @@ export class WebSocketBroadcastBackend {
       if (this.closing) return refuseUpgrade(socket, 503, 'server shutting down')
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
+      // Both listeners would hold this upgrade's scope, the whole request included, for the
+      // connection's lifetime (issue 16: memory per connection).
       socket.off('error', onSocketError)
-      handedOver = true
+      socket.off('close', closedBeforeOpen)
       this.pendingUpgrades--
-      this.open(ws, socket as Socket, request, user, address)
+      this.open(ws as BroadcastSocket, socket as Socket, request, user, address)
     })
   }
 
@@ -416,7 +432,7 @@ export class WebSocketBroadcastBackend {
   }
 
   private open(
-    ws: WebSocket,
+    ws: BroadcastSocket,
     socket: Socket,
     request: IncomingMessage,
     user: object | undefined,
@@ -425,28 +441,20 @@ export class WebSocketBroadcastBackend {
     const connection = new BroadcastConnection(
       ws,
       socket,
-      request,
+      pickHeaders(request.headers, this.options.connectionHeaders),
+      request.socket.remoteAddress,
       user,
-      {
-        maxBufferedBytes: this.limits.maxBufferedBytes,
-        maxMessagesPerSecond: this.limits.maxMessagesPerSecond,
-        closeTimeoutMs: this.options.closeTimeoutMs,
-        coalescer: this.coalescer,
-        onError: (c, error) => this.logger.error?.(`broadcast connection ${c.id}: handler failed`, error),
-        logger: this.logger,
-      },
+      this.connectionSettings,
       address,
     )
     this.connections.add(connection)
     connection.armSubscribeTimeout(this.options.subscribeTimeoutMs)
-    ws.on('message', (data, isBinary) => this.inbound.receive(connection, data, isBinary))
-    ws.on('pong', () => {
-      connection.alive = true
-    })
-    // ws emits 'error' for protocol violations (oversized frame → 1009, invalid UTF-8 → 1007)
-    // and closes the connection itself.
-    ws.on('error', (error) => this.logger.debug?.(`broadcast connection ${connection.id}: ${error.message}`))
-    ws.on('close', () => this.drop(connection))
+    ws.connection = connection
+    const listeners = this.socketListeners
+    ws.on('message', listeners.message)
+    ws.on('pong', listeners.pong)
+    ws.on('error', listeners.error)
+    ws.on('close', listeners.close)
     connection.send({
       welcome: {
         connection_id: connection.id,
@@ -457,6 +465,36 @@ export class WebSocketBroadcastBackend {
         presence: true,
       },
     })
+  }
+
+  /** Shared by every socket, so a connection costs no closures of its own (issue 16: memory). */
+  private createSocketListeners() {
+    const inbound = this.inbound
+    const logger = this.logger
+    const drop = (connection: BroadcastConnection) => this.drop(connection)
+    // ws types the listeners' `this` as its WebSocket; the server creates BroadcastSockets.
+    const connectionOf = (ws: WebSocket) => (ws as BroadcastSocket).connection
+    return {
+      message(this: WebSocket, data: RawData, isBinary: boolean): void {
+        const connection = connectionOf(this)
+        if (connection) inbound.receive(connection, data, isBinary)
+      },
+      pong(this: WebSocket): void {
+        const connection = connectionOf(this)
+        if (connection) connection.alive = true
+      },
+      // ws emits 'error' for protocol violations (oversized frame → 1009, invalid UTF-8 → 1007)
+      // and closes the connection itself.
+      error(this: WebSocket, error: Error): void {
+        logger.debug?.(`broadcast connection ${connectionOf(this)?.id}: ${error.message}`)
+      },
+      close(this: WebSocket): void {
+        const connection = connectionOf(this)
+        if (!connection) return
+        connection.closed()
+        drop(connection)
+      },
+    }
   }
 
   /**
@@ -504,6 +542,23 @@ export class WebSocketBroadcastBackend {
       if (!connection.writeBroadcast(outbound)) this.drop(connection)
     }
   }
+}
+
+/** Shared by every connection that keeps no headers (the default). */
+const NO_HEADERS: IncomingMessage['headers'] = Object.freeze({})
+
+/** The headers named in `connectionHeaders`, copied, so the request itself can be collected. */
+function pickHeaders(
+  headers: IncomingMessage['headers'],
+  names: readonly string[],
+): IncomingMessage['headers'] {
+  if (names.length === 0) return NO_HEADERS
+  const picked: IncomingMessage['headers'] = {}
+  for (const name of names) {
+    const value = headers[name]
+    if (value !== undefined) picked[name] = value
+  }
+  return picked
 }
 
 export type { BroadcastConnectionInfo }

@@ -32,10 +32,8 @@ export function newConnectionId(): string {
 export class BroadcastConnection implements BroadcastConnectionInfo, Uncorkable {
   readonly id = newConnectionId()
   readonly channels = new Set<string>()
-  readonly headers: IncomingMessage['headers']
-  readonly remoteAddress: string | undefined
   /** Inbound frames, handled one after another. */
-  readonly inbound: SerialQueue
+  private readonly inbound = new SerialQueue()
   readonly rateLimiter: RateLimiter
   /** Answered the last heartbeat ping. */
   alive = true
@@ -48,20 +46,27 @@ export class BroadcastConnection implements BroadcastConnectionInfo, Uncorkable 
   constructor(
     readonly ws: WebSocket,
     private readonly socket: Socket,
-    request: IncomingMessage,
+    /** Only what is needed from the upgrade request: the request itself is not kept. */
+    readonly headers: IncomingMessage['headers'],
+    readonly remoteAddress: string | undefined,
     readonly user: object | undefined,
     private readonly settings: ConnectionSettings,
     /** What this connection counts against for `maxConnectionsPerAddress`. */
     readonly address: string,
   ) {
-    this.headers = request.headers
-    this.remoteAddress = request.socket.remoteAddress
     this.rateLimiter = new RateLimiter(settings.maxMessagesPerSecond)
-    this.inbound = new SerialQueue((error) => settings.onError(this, error))
-    ws.once('close', () => {
-      if (this.closeTimer) clearTimeout(this.closeTimer)
-      this.subscribed()
-    })
+  }
+
+  /** The socket closed: no close or subscribe timeout is needed any more. */
+  closed(): void {
+    if (this.closeTimer) clearTimeout(this.closeTimer)
+    this.closeTimer = null
+    this.subscribed()
+  }
+
+  /** Runs `task` after the connection's earlier inbound frames (and hooks) are done. */
+  inOrder(task: () => void | Promise<void>): void {
+    this.inbound.push(task, (error) => this.settings.onError(this, error))
   }
 
   /** Closes the connection with 4002 unless it subscribes to a channel within `ms`. */

@@ -40,7 +40,7 @@ export class InboundProtocol {
       connection.close(CloseCode.RATE_LIMITED, 'too many frames per second')
       return
     }
-    connection.inbound.push(() => this.handle(connection, data, isBinary))
+    connection.inOrder(() => this.handle(connection, data, isBinary))
   }
 
   private handle(connection: BroadcastConnection, data: RawData, isBinary: boolean): void | Promise<void> {

@@ -10,7 +10,10 @@ export interface BroadcastConnectionInfo {
   readonly id: string
   /** The object `authenticate` returned for this connection (`undefined` if it returned `true`). */
   readonly user: object | undefined
-  /** Headers of the upgrade request. */
+  /**
+   * The upgrade request's headers named in the `connectionHeaders` option (none by default: kept
+   * for the connection's lifetime, every header costs memory on each connection).
+   */
   readonly headers: IncomingMessage['headers']
   readonly remoteAddress: string | undefined
   /** Channels the connection is subscribed to right now. */
@@ -41,6 +44,12 @@ export interface WebSocketBroadcastBackendOptions {
   originSecret?: string | Uint8Array
   /** When set, the upgrade's `Origin` header must be one of these (else HTTP 403). */
   allowedOrigins?: string[]
+  /**
+   * Upgrade request headers kept on each connection as `connection.headers` for `authorize` and
+   * `revoke` (names, any case). Default none: `authenticate` sees the whole request and can return
+   * what later hooks need as the connection's `user`, which costs less than keeping headers.
+   */
+  connectionHeaders?: string[]
   /**
    * Most open connections (and upgrades in progress) on this backend; one more is refused with
    * HTTP 503 before `authenticate` runs. Default 10 000.
@@ -99,6 +108,8 @@ export interface ResolvedOptions {
   subscribeTimeoutMs: number
   presenceRefreshMs: number
   allowedOrigins: ReadonlySet<string> | null
+  /** Lower-case names of the headers kept per connection. */
+  connectionHeaders: readonly string[]
 }
 
 function positiveInteger(name: string, value: unknown): number {
@@ -137,6 +148,13 @@ export function resolveOptions(options: WebSocketBroadcastBackendOptions): Resol
     }
     allowedOrigins = new Set(options.allowedOrigins)
   }
+  const connectionHeaders = options.connectionHeaders ?? []
+  if (
+    !Array.isArray(connectionHeaders) ||
+    !connectionHeaders.every((h) => typeof h === 'string' && h !== '')
+  ) {
+    throw new TypeError('connectionHeaders must be an array of header names such as "user-agent"')
+  }
   return {
     limits,
     heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS),
@@ -152,5 +170,6 @@ export function resolveOptions(options: WebSocketBroadcastBackendOptions): Resol
         : positiveInteger('subscribeTimeoutMs', options.subscribeTimeoutMs ?? 60_000),
     presenceRefreshMs: positiveInteger('presenceRefreshMs', options.presenceRefreshMs ?? 5000),
     allowedOrigins,
+    connectionHeaders: connectionHeaders.map((name) => name.toLowerCase()),
   }
 }

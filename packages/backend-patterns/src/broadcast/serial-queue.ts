@@ -6,28 +6,27 @@
 export class SerialQueue {
   private tail: Promise<void> | null = null
 
-  constructor(private readonly onError: (error: unknown) => void) {}
-
-  push(task: () => void | Promise<void>): void {
+  /** Runs `task` after the ones pushed before it; a throw or rejection goes to `onError`. */
+  push(task: () => void | Promise<void>, onError: (error: unknown) => void): void {
     if (this.tail === null) {
       let result: void | Promise<void>
       try {
         result = task()
       } catch (error) {
-        this.onError(error)
+        onError(error)
         return
       }
-      if (result) this.track(result)
+      if (result) this.track(result, onError)
     } else {
-      this.track(this.tail.then(task))
+      this.track(this.tail.then(task), onError)
     }
   }
 
-  private track(promise: Promise<void>): void {
+  private track(promise: Promise<void>, onError: (error: unknown) => void): void {
     const tail: Promise<void> = promise.then(
       () => this.settle(tail),
       (error: unknown) => {
-        this.onError(error)
+        onError(error)
         this.settle(tail)
       },
     )

@@ -158,6 +158,9 @@ describe('options', () => {
     expect(() => new WebSocketBroadcastBackend({ authorize: true as unknown as () => boolean })).toThrow(
       /authorize must be a function/,
     )
+    expect(() => new WebSocketBroadcastBackend({ connectionHeaders: ['user-agent', ''] })).toThrow(
+      /connectionHeaders must be an array of header names/,
+    )
   })
 })
 

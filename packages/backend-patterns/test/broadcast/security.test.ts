@@ -73,6 +73,23 @@ describe('authenticate', () => {
 })
 
 describe('authorize', () => {
+  it('sees the upgrade headers named in connectionHeaders (any case), and none by default', async () => {
+    const seen: BroadcastConnectionInfo['headers'][] = []
+    const authorize = (connection: BroadcastConnectionInfo) => {
+      seen.push(connection.headers)
+      return true
+    }
+    const headers = { 'User-Agent': 'tablet/1', 'X-Tenant': 'north', Cookie: 'session=secret' }
+    server = await startServer({ authorize, connectionHeaders: ['user-agent', 'X-Tenant', 'x-absent'] })
+    const kept = await TestClient.connect(server.url, { headers })
+    await kept.subscribe('order')
+    await server.close()
+    server = await startServer({ authorize })
+    const none = await TestClient.connect(server.url, { headers })
+    await none.subscribe('order')
+    expect(seen).toEqual([{ 'user-agent': 'tablet/1', 'x-tenant': 'north' }, {}])
+  })
+
   it('refuses channels with a forbidden error naming each; no events from them; the rest subscribed', async () => {
     server = await startServer({
       authorize: async (_connection, channel) => !channel.startsWith('admin'),
