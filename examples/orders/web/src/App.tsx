@@ -4,6 +4,7 @@ import { KitchenDisplay } from './components/KitchenDisplay.js'
 import { OrderEdit } from './components/OrderEdit.js'
 import { OrderEntry } from './components/OrderEntry.js'
 import { OrdersList } from './components/OrdersList.js'
+import { TabletNameField } from './components/TabletNameField.js'
 import { hrefFor, type Route, useRoute } from './routing.js'
 
 const TABS: { label: string; route: Route }[] = [
@@ -29,6 +30,7 @@ export function App() {
             )
           })}
         </nav>
+        <TabletNameField />
       </header>
       <ConnectionBanner />
       <main>

@@ -1,10 +1,13 @@
+import { usePresence } from '@pattern-stack/sync-patterns/runtime'
 import { useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useEffect, useRef, useState } from 'react'
 import { shortId, statusLabel } from '../format.js'
 import { type Order, orderKeys, useOrder, useUpdateOrder } from '../generated/index.js'
 import { failureMessage, httpStatusOf, reasonOf } from '../httpStatus.js'
 import { hrefFor, navigate } from '../routing.js'
+import { presenceLabel, useTabletName } from '../tabletName.js'
 import { useToast } from '../toasts.js'
+import { PresenceNotice } from './PresenceNotice.js'
 
 interface Draft {
   notes: string
@@ -15,7 +18,8 @@ const draftOf = (order: Order): Draft => ({ notes: order.notes ?? '' })
 /**
  * Edits an order's details. Auto-refresh is off so another tablet's change cannot overwrite what
  * the user is typing; the server's optimistic lock (`version`) catches the conflict instead, and the
- * user chooses: reload theirs, or overwrite it with this draft.
+ * user chooses: reload theirs, or overwrite it with this draft. Before that, presence shows who else
+ * has the order open, and who is editing it (this tablet counts as editing once its draft differs).
  */
 export function OrderEdit({ orderId }: { orderId: string }) {
   const order = useOrder(orderId, { autoRefresh: false })
@@ -33,6 +37,13 @@ export function OrderEdit({ orderId }: { orderId: string }) {
   useEffect(() => {
     if (order.data && !draft) setDraft(draftOf(order.data))
   }, [order.data, draft])
+
+  const tabletName = useTabletName()
+  const dirty = order.data !== undefined && draft !== null && draft.notes !== draftOf(order.data).notes
+  const others = usePresence('order', orderId, {
+    state: dirty ? 'editing' : 'viewing',
+    label: presenceLabel(tabletName),
+  })
 
   const save = async (version: number) => {
     if (!draft) return
@@ -89,6 +100,7 @@ export function OrderEdit({ orderId }: { orderId: string }) {
         <span className={`status status-${order.data.status}`}>{statusLabel(order.data.status)}</span>
       </h2>
       <p className="muted">Live updates are paused while you edit (version {order.data.version}).</p>
+      <PresenceNotice others={others} />
       {conflict && (
         <div className="conflict" role="alertdialog" aria-labelledby="conflict-title" data-testid="conflict">
           <h3 id="conflict-title">Order was modified</h3>
