@@ -246,8 +246,10 @@ export class WebSocketBroadcastBackend {
    * Runs `authorize` again for every channel of every local connection `predicate` selects (default:
    * all), after permissions changed. Each channel it now refuses (or throws for) is left: the
    * connection gets a `forbidden` error naming it, then one `{"unsubscribed": [...]}` listing those
-   * channels, and no further broadcast on them. Runs in order with the connection's own frames.
-   * Resolves with how many subscriptions were removed. Without `authorize`, nothing changes.
+   * channels, and no further broadcast on them; presence on a channel it now refuses ends the same
+   * way (a `forbidden` error, then leave). Runs in order with the connection's own frames.
+   * Resolves with how many subscriptions and presence entries were removed. Without `authorize`,
+   * nothing changes.
    */
   async reauthorize(
     predicate: (connection: BroadcastConnectionInfo) => boolean = () => true,
@@ -263,7 +265,8 @@ export class WebSocketBroadcastBackend {
             new Promise<number>((resolve) => {
               connection.inOrder(async () => {
                 try {
-                  resolve(await this.reauthorizeOne(connection, authorize))
+                  const removed = await this.reauthorizeOne(connection, authorize)
+                  resolve(removed + (await this.presence.reauthorize(connection)))
                 } catch (error) {
                   resolve(0)
                   throw error

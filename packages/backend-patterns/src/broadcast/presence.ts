@@ -150,6 +150,32 @@ export class PresenceRegistry {
     for (const channel of [...mine]) this.leave(connection, channel)
   }
 
+  /**
+   * After permissions changed (`backend.reauthorize`): runs `authorize` again for each channel
+   * `connection` is present on; on each it now refuses (or throws for) the connection gets a
+   * `forbidden` error naming it and leaves (its members list `[]` follows). Returns how many.
+   */
+  async reauthorize(connection: PresenceConnection): Promise<number> {
+    const mine = this.byConnection.get(connection)
+    if (!mine || !this.settings.authorize) return 0
+    const channels = [...mine]
+    const verdicts = await Promise.all(channels.map((channel) => this.allowed(connection, channel)))
+    let left = 0
+    for (const [i, channel] of channels.entries()) {
+      if (verdicts[i] || !this.byConnection.get(connection)?.has(channel)) continue
+      connection.send({
+        error: {
+          code: ErrorCode.FORBIDDEN,
+          message: `no longer allowed on ${JSON.stringify(channel)}; left its presence`,
+          channel,
+        },
+      })
+      this.leave(connection, channel)
+      left++
+    }
+    return left
+  }
+
   /** The engine may have lost messages on these channels: republish ours and ask the others. */
   resync(engineChannels: string[]): void {
     for (const engineChannel of engineChannels) {

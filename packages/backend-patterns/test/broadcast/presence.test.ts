@@ -142,6 +142,22 @@ describe('presence (one instance)', () => {
     ])
   })
 
+  it('reauthorize ends presence on a channel authorize now refuses, with a forbidden error', async () => {
+    const refused = new Set<string>()
+    server = await startServer({ authorize: (_connection, channel) => !refused.has(channel) })
+    const a = await TestClient.connect(server.url)
+    const b = await TestClient.connect(server.url)
+    await present(a, { channel: 'order:1', state: 'editing', label: 'A' })
+    await present(a, { channel: 'order:2', state: 'editing', label: 'A' })
+    await present(b, { channel: 'order:1', state: 'viewing', label: 'B' })
+    await a.next(membersOn('order:1'))
+    refused.add('order:1')
+    expect(await server.backend.reauthorize()).toBe(2) // A's and B's presence on order:1
+    expect((await a.next((f) => 'error' in f)).error).toMatchObject({ code: 'forbidden', channel: 'order:1' })
+    expect(server.backend.getPresence('order:1')).toEqual([])
+    expect(server.backend.getPresence('order:2')).toHaveLength(1)
+  })
+
   it('many connections joining and leaving at once leave no entry behind', async () => {
     server = await startServer()
     const url = server.url
