@@ -11,6 +11,7 @@ import { type Attempt, type Locator, strict } from './read-x-sync.js'
 import { classify } from './roles.js'
 import { type Json, objectProperties, withoutNull } from './schema-utils.js'
 import { type Aliases, typeOf } from './type-names.js'
+import { entityVersionField } from './version-field.js'
 
 export function buildEntity(
   doc: Json,
@@ -34,6 +35,7 @@ export function buildEntity(
     idField: 'id',
     listField: undefined,
     detailField: undefined,
+    versionField: undefined,
     sync,
     operations: [],
   }
@@ -74,6 +76,7 @@ export function buildEntity(
     if (alt) entity.idField = alt
   }
   if (entitySchema) entity.type = typeOf(entitySchema, `${pascal}`, entity.name, aliases, undefined)
+  entity.versionField = entityVersionField(doc, entity, entityProps, locator)
 
   const usedClientNames = new Set<string>()
   for (const raw of raws) {

@@ -140,6 +140,8 @@ export interface SyncConfig {
   localFirst: boolean
   channel: string | undefined
   events: string[]
+  /** `version_field`: the entity's optimistic-locking version property, and where it was declared. */
+  versionField?: { name: string; at: readonly (string | number)[] }
 }
 
 export interface Entity {
@@ -158,6 +160,11 @@ export interface Entity {
   listField: string | undefined
   /** Property of detail envelopes (`{ project: {...}, links }`), when details are not the row itself. */
   detailField: string | undefined
+  /**
+   * The entity's optimistic-locking version property (`version`, or x-sync's `version_field`), when
+   * it has one: the runtime reads it to skip refetches of data already at a broadcast's version.
+   */
+  versionField: string | undefined
   sync: SyncConfig | undefined
   operations: Operation[]
 }

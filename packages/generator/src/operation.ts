@@ -27,6 +27,7 @@ import {
 } from './schema-utils.js'
 import { stringLiteral } from './string-literal.js'
 import { type Aliases, typeOf } from './type-names.js'
+import { DEFAULT_VERSION_FIELD, isLockingVersion } from './version-field.js'
 
 export function successSchema(
   doc: Json,
@@ -204,7 +205,7 @@ export function buildOperation(
         kind,
         properties: props.size ? [...props.keys()] : undefined,
         nullable: isObject(schema) && isNullable(doc, deref(doc, schema) as Json),
-        lockingVersion: props.has('version') && isNumericSchema(doc, props.get('version')?.schema),
+        lockingVersion: isLockingVersion(doc, props, DEFAULT_VERSION_FIELD),
         schema,
       }
     }

@@ -33,7 +33,10 @@ export const strict: Attempt = Object.assign(
   { lenient: false },
 )
 
-/** Reads a path item's `x-sync` (spec §1.3): `{ local_first, broadcast: { channel, events } }`. */
+/**
+ * Reads a path item's `x-sync` (spec §1.3): `{ local_first, broadcast: { channel, events } }`, plus
+ * our `version_field` (the entity's optimistic-locking version property, when it is not `version`).
+ */
 export function readPathSync(value: unknown, at: readonly (string | number)[], locator: Locator): SyncConfig {
   if (!isObject(value))
     fail('x-sync must be an object such as { local_first: true, broadcast: { channel: order } }', at, locator)
@@ -61,7 +64,13 @@ export function readPathSync(value: unknown, at: readonly (string | number)[], l
       events = broadcast.events as string[]
     }
   }
-  return { localFirst, channel, events }
+  const config: SyncConfig = { localFirst, channel, events }
+  if (value.version_field !== undefined) {
+    if (typeof value.version_field !== 'string' || value.version_field === '')
+      fail('x-sync.version_field must be a property name such as revision', [...at, 'version_field'], locator)
+    config.versionField = { name: value.version_field, at: [...at, 'version_field'] }
+  }
+  return config
 }
 
 export interface OptimisticHint {

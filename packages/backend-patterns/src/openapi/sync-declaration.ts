@@ -4,6 +4,12 @@ import { channelNameProblem, eventFrameProblem } from '@pattern-stack/sync-proto
 export interface XSyncExtension {
   local_first: boolean
   broadcast: { channel: string; events: string[] }
+  /**
+   * Our addition: the entity's optimistic-locking version property when it is not `version` (the
+   * generator takes a numeric `version` by default), so generated hooks skip refetching data already
+   * at a broadcast's `entity_version`. A spec-only generator ignores it.
+   */
+  version_field?: string
 }
 
 /** A broadcast the route did not declare in its x-sync. */
@@ -19,8 +25,14 @@ export class SyncDeclaration {
   readonly localFirst: boolean
   readonly channel: string
   readonly events: readonly string[]
+  readonly versionField: string | undefined
 
-  constructor(options: { channel: string; events: readonly string[]; localFirst?: boolean }) {
+  constructor(options: {
+    channel: string
+    events: readonly string[]
+    localFirst?: boolean
+    versionField?: string
+  }) {
     const problem = channelNameProblem(options.channel)
     if (problem) throw new TypeError(`x-sync: ${problem}`)
     if (!Array.isArray(options.events) || options.events.length === 0) {
@@ -39,6 +51,15 @@ export class SyncDeclaration {
     if (new Set(options.events).size !== options.events.length) {
       throw new TypeError(`x-sync for channel "${options.channel}": events repeat a name`)
     }
+    if (
+      options.versionField !== undefined &&
+      (typeof options.versionField !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.versionField))
+    ) {
+      throw new TypeError(
+        `x-sync for channel "${options.channel}": versionField ${JSON.stringify(options.versionField)} must be a property name`,
+      )
+    }
+    this.versionField = options.versionField
     this.localFirst = options.localFirst ?? true
     this.channel = options.channel
     this.events = Object.freeze([...options.events])
@@ -64,15 +85,24 @@ export class SyncDeclaration {
 
   /** The `x-sync` value for the OpenAPI path item. */
   toExtension(): XSyncExtension {
-    return { local_first: this.localFirst, broadcast: { channel: this.channel, events: [...this.events] } }
+    const extension: XSyncExtension = {
+      local_first: this.localFirst,
+      broadcast: { channel: this.channel, events: [...this.events] },
+    }
+    if (this.versionField !== undefined) extension.version_field = this.versionField
+    return extension
   }
 }
 
-/** `declareSync({ channel: 'order', events: ['created', 'updated', ...] })`; `localFirst` defaults to true. */
+/**
+ * `declareSync({ channel: 'order', events: ['created', 'updated', ...] })`; `localFirst` defaults to
+ * true; `versionField` names the entity's version property when it is not `version`.
+ */
 export function declareSync(options: {
   channel: string
   events: readonly string[]
   localFirst?: boolean
+  versionField?: string
 }): SyncDeclaration {
   return new SyncDeclaration(options)
 }

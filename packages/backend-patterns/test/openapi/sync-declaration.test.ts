@@ -20,6 +20,20 @@ describe('declareSync', () => {
     )
   })
 
+  it("adds version_field, the entity's version property for the generator, when declared", () => {
+    expect(order.toExtension()).not.toHaveProperty('version_field')
+    expect(
+      declareSync({ channel: 'doc', events: ['updated'], versionField: 'revision' }).toExtension(),
+    ).toEqual({
+      local_first: true,
+      broadcast: { channel: 'doc', events: ['updated'] },
+      version_field: 'revision',
+    })
+    expect(() => declareSync({ channel: 'doc', events: ['updated'], versionField: 'a b' })).toThrow(
+      'x-sync for channel "doc": versionField "a b" must be a property name',
+    )
+  })
+
   it('allows exactly the declared channel and events', () => {
     expect(order.allows('order', 'item_added')).toBe(true)
     expect(order.allows('order', 'status_changed')).toBe(false)

@@ -21,8 +21,9 @@ export function emitEntity(model: ApiModel, entity: Entity): string {
   const shape: Record<string, string> = { root: entity.root, idField: entity.idField }
   if (entity.listField) shape.listField = entity.listField
   if (entity.detailField) shape.detailField = entity.detailField
+  if (entity.versionField) shape.versionField = entity.versionField
   const keysType = listOp?.queryType ? `<${listOp.queryType}>` : ''
-  let code = `/** Where ${entity.name} data sits in the query cache: lists under ['${entity.root}'] or ['${entity.root}', params], one under ['${entity.root}', id]. */
+  let code = `/** Where ${entity.name} data sits in the query cache: lists under ['${entity.root}'] or ['${entity.root}', params], one under ['${entity.root}', id]${entity.versionField ? `; its version is \`${entity.versionField}\`` : ''}. */
 export const ${entity.name}Cache: EntityCacheShape = ${literal(shape)}
 
 export const ${entity.name}Keys = entityKeys${keysType}('${entity.root}')
@@ -92,8 +93,11 @@ function emitQueryHook(model: ApiModel, entity: Entity, op: Operation, imports: 
       ? `enabled: ${['enabled', ...stringIds.map((p) => `${p.id} !== ''`)].join(' && ')}`
       : 'enabled'
   if (channel) imports.add('../runtime/useBroadcastInvalidation', 'useBroadcastInvalidation')
+  // With a version field the subscription gets the cache shape: data already at a broadcast's
+  // entity_version is not refetched.
+  const cache = entity.versionField ? `, cache: ${entity.name}Cache` : ''
   const broadcast = channel
-    ? `  useBroadcastInvalidation({ channel: '${channel}', queryKeyPrefix: ${prefix}, enabled: autoRefresh && enabled })
+    ? `  useBroadcastInvalidation({ channel: '${channel}', queryKeyPrefix: ${prefix}, enabled: autoRefresh && enabled${cache} })
 `
     : ''
   return `

@@ -11,8 +11,8 @@ import { contactApi } from '../client/contact'
 import { useBroadcastInvalidation } from '../runtime/useBroadcastInvalidation'
 import type { Contact } from '../schemas/contact.schema'
 
-/** Where contact data sits in the query cache: lists under ['contacts'] or ['contacts', params], one under ['contacts', id]. */
-export const contactCache: EntityCacheShape = { root: 'contacts', idField: 'id' }
+/** Where contact data sits in the query cache: lists under ['contacts'] or ['contacts', params], one under ['contacts', id]; its version is `version`. */
+export const contactCache: EntityCacheShape = { root: 'contacts', idField: 'id', versionField: 'version' }
 
 export const contactKeys = entityKeys('contacts')
 
@@ -30,6 +30,7 @@ export function useContacts(options: UseContactsOptions = {}) {
     channel: 'contact',
     queryKeyPrefix: contactKeys.all,
     enabled: autoRefresh && enabled,
+    cache: contactCache,
   })
   return useQuery<Contact[], ApiError>({
     queryKey: contactKeys.list(),
@@ -52,6 +53,7 @@ export function useContact(id: string, options: UseContactOptions = {}) {
     channel: 'contact',
     queryKeyPrefix: contactKeys.detail(id),
     enabled: autoRefresh && enabled,
+    cache: contactCache,
   })
   return useQuery<Contact, ApiError>({
     queryKey: contactKeys.detail(id),

@@ -11,8 +11,8 @@ import { orderApi } from '../client/order'
 import { useBroadcastInvalidation } from '../runtime/useBroadcastInvalidation'
 import type { Order, OrdersParams } from '../schemas/order.schema'
 
-/** Where order data sits in the query cache: lists under ['orders'] or ['orders', params], one under ['orders', id]. */
-export const orderCache: EntityCacheShape = { root: 'orders', idField: 'id' }
+/** Where order data sits in the query cache: lists under ['orders'] or ['orders', params], one under ['orders', id]; its version is `version`. */
+export const orderCache: EntityCacheShape = { root: 'orders', idField: 'id', versionField: 'version' }
 
 export const orderKeys = entityKeys<OrdersParams>('orders')
 
@@ -32,6 +32,7 @@ export function useOrders(options: UseOrdersOptions = {}) {
     channel: 'order',
     queryKeyPrefix: orderKeys.all,
     enabled: autoRefresh && enabled,
+    cache: orderCache,
   })
   return useQuery<Order[], ApiError>({
     queryKey: orderKeys.list(params),
@@ -54,6 +55,7 @@ export function useOrder(id: string, options: UseOrderOptions = {}) {
     channel: 'order',
     queryKeyPrefix: orderKeys.detail(id),
     enabled: autoRefresh && enabled,
+    cache: orderCache,
   })
   return useQuery<Order, ApiError>({
     queryKey: orderKeys.detail(id),

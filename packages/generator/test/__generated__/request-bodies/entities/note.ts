@@ -11,8 +11,8 @@ import { noteApi } from '../client/note'
 import { useBroadcastInvalidation } from '../runtime/useBroadcastInvalidation'
 import type { Note } from '../schemas/note.schema'
 
-/** Where note data sits in the query cache: lists under ['notes'] or ['notes', params], one under ['notes', id]. */
-export const noteCache: EntityCacheShape = { root: 'notes', idField: 'id' }
+/** Where note data sits in the query cache: lists under ['notes'] or ['notes', params], one under ['notes', id]; its version is `version`. */
+export const noteCache: EntityCacheShape = { root: 'notes', idField: 'id', versionField: 'version' }
 
 export const noteKeys = entityKeys('notes')
 
@@ -30,6 +30,7 @@ export function useNotes(options: UseNotesOptions = {}) {
     channel: 'notes',
     queryKeyPrefix: noteKeys.all,
     enabled: autoRefresh && enabled,
+    cache: noteCache,
   })
   return useQuery<Note[], ApiError>({
     queryKey: noteKeys.list(),
@@ -52,6 +53,7 @@ export function useSearchNotes(options: UseSearchNotesOptions = {}) {
     channel: 'notes',
     queryKeyPrefix: noteKeys.all,
     enabled: autoRefresh && enabled,
+    cache: noteCache,
   })
   return useQuery<Note[], ApiError>({
     queryKey: noteKeys.path(['search']),
@@ -74,6 +76,7 @@ export function useNote(id: string, options: UseNoteOptions = {}) {
     channel: 'notes',
     queryKeyPrefix: noteKeys.detail(id),
     enabled: autoRefresh && enabled,
+    cache: noteCache,
   })
   return useQuery<Note, ApiError>({
     queryKey: noteKeys.detail(id),
