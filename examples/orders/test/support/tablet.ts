@@ -1,5 +1,9 @@
 import { connect, createServer, type Server, type Socket } from 'node:net'
-import { BroadcastClient, getSyncClient } from '@pattern-stack/sync-patterns/runtime/core'
+import {
+  BroadcastClient,
+  type EntityCacheShape,
+  getSyncClient,
+} from '@pattern-stack/sync-patterns/runtime/core'
 import { QueryClient, QueryObserver } from '@tanstack/react-query'
 import pg from 'pg'
 import WebSocket from 'ws'
@@ -86,7 +90,8 @@ interface OrderView {
 /**
  * What one tablet of the Orders app keeps: a real `BroadcastClient` and a TanStack `QueryClient`
  * whose queries (order details, and the orders list when asked) stay fresh through the runtime's
- * broadcast invalidation, exactly as the web app's generated hooks do. Every GET it makes is
+ * broadcast invalidation, exactly as the web app's generated hooks do (`cache`: the generated
+ * `orderCache`, whose version field skips refetches of data already current). Every GET it makes is
  * recorded in `gets`.
  */
 export class Tablet {
@@ -104,7 +109,10 @@ export class Tablet {
   readonly gets: string[] = []
   private readonly stops: (() => void)[] = []
 
-  constructor(readonly baseUrl: string) {
+  constructor(
+    readonly baseUrl: string,
+    options: { cache?: EntityCacheShape } = {},
+  ) {
     this.client = new BroadcastClient(`${baseUrl.replace('http', 'ws')}/ws/broadcast`, {
       WebSocket,
       signals: false,
@@ -117,6 +125,7 @@ export class Tablet {
       client: this.client,
       channel: 'order',
       queryKeyPrefix: ['orders'],
+      ...(options.cache ? { cache: options.cache } : {}),
     })
     this.stops.push(() => invalidation.dispose())
     this.client.connect()
