@@ -162,6 +162,8 @@ async function shutdown(signal: string) {
   if (stopping) return
   stopping = true
   console.log(`${signal}: closing`)
+  // Closes the broadcast connections first, with 4012 RESTARTING and a reconnect window: a deploy's
+  // clients come back to the new process spread over that window (docs/protocol.md "Restart").
   await app.close()
   await database.close()
   process.exit(0)

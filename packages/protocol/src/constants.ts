@@ -64,6 +64,12 @@ export const CloseCode = Object.freeze({
   UNAUTHORIZED: 4001,
   /** The connection subscribed to nothing within the server's `subscribeTimeoutMs`. */
   SUBSCRIBE_TIMEOUT: 4002,
+  /**
+   * The server is restarting (a deploy): reconnect spread over the window the close reason names
+   * (restart.ts), without backing off. Mirrors RFC 6455's registered 1012 "Service Restart", whose
+   * registered advice (5-30 s) is too slow for a deploy.
+   */
+  RESTARTING: 4012,
   /** Too many inbound frames per second. */
   RATE_LIMITED: 4008,
   /** The connection did not read fast enough: its unsent data passed `maxBufferedBytes`. */

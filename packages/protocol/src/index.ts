@@ -21,3 +21,4 @@ export {
   type PresenceState,
   presenceMembersOf,
 } from './presence.js'
+export * from './restart.js'

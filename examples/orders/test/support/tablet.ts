@@ -1,6 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import {
   BroadcastClient,
+  type BroadcastClientOptions,
   type EntityCacheShape,
   getSyncClient,
 } from '@pattern-stack/sync-patterns/runtime/core'
@@ -109,9 +110,10 @@ export class Tablet {
   readonly gets: string[] = []
   private readonly stops: (() => void)[] = []
 
+  /** `client` replaces the BroadcastClient's quick test defaults (say, with the product's own). */
   constructor(
     readonly baseUrl: string,
-    options: { cache?: EntityCacheShape } = {},
+    options: { cache?: EntityCacheShape; client?: BroadcastClientOptions } = {},
   ) {
     this.client = new BroadcastClient(`${baseUrl.replace('http', 'ws')}/ws/broadcast`, {
       WebSocket,
@@ -120,6 +122,7 @@ export class Tablet {
       maxReconnectDelay: 1000,
       maxReconnectAttempts: Number.POSITIVE_INFINITY,
       logger: {},
+      ...options.client,
     })
     const invalidation = getSyncClient(this.queryClient).invalidateOnBroadcast({
       client: this.client,

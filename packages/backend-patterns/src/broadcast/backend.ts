@@ -8,6 +8,7 @@ import {
   ErrorCode,
   type EventPayload,
   encodeEventFrame,
+  encodeRestartReason,
   PROTOCOL_VERSION,
   type PresenceMember,
   type ProtocolLimits,
@@ -352,26 +353,35 @@ export class WebSocketBroadcastBackend {
   }
 
   /**
-   * Closes every connection with 1001 GOING_AWAY (terminating those that do not finish the
-   * closing handshake within `closeTimeoutMs`), stops the heartbeat, detaches from the servers and
-   * closes the engine. Idempotent.
+   * Closes every connection (terminating those that do not finish the closing handshake within
+   * `closeTimeoutMs`), stops the heartbeat, detaches from the servers and closes the engine.
+   * Idempotent. The close is 4012 RESTARTING naming the reconnect window (`restartWindowMs`): our
+   * clients come back spread over it, without backing off, so a deploy's new server has them all
+   * within seconds and not all at once; any other client reconnects as after any close.
+   * `{ restarting: false }` closes with 1001 GOING_AWAY instead (the service is going away for good).
    */
-  close(): Promise<void> {
-    this.closing ??= this.shutdown()
+  close({ restarting = true }: { restarting?: boolean } = {}): Promise<void> {
+    this.closing ??= this.shutdown(restarting)
     return this.closing
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(restarting: boolean): Promise<void> {
     this.heartbeat.stop()
     this.presence.close()
     for (const { server, listener } of this.attachments) server.off('upgrade', listener)
     this.attachments.length = 0
-    await Promise.all(
-      [...this.connections].map((c) => c.closeAndWait(CloseCode.GOING_AWAY, 'server shutting down')),
-    )
+    const [code, reason] = restarting
+      ? [CloseCode.RESTARTING, encodeRestartReason(this.restartWindow())]
+      : [CloseCode.GOING_AWAY, 'server shutting down']
+    await Promise.all([...this.connections].map((c) => c.closeAndWait(code, reason)))
     await this.starting.catch(() => {})
     await this.engine.close()
     this.wss.close()
+  }
+
+  /** The reconnect window a restart names: as configured, else about 1,000 reconnects a second. */
+  private restartWindow(): number {
+    return this.options.restartWindowMs ?? Math.min(4000, Math.max(1000, this.connections.size))
   }
 
   // ── connections ──────────────────────────────────────────────────────────────────────────────

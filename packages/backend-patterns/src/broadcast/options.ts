@@ -91,6 +91,12 @@ export interface WebSocketBroadcastBackendOptions {
    */
   presenceRefreshMs?: number
   /**
+   * The window `close()` asks clients to spread their reconnects over (ms; the reason of its 4012
+   * RESTARTING close). Default: one ms per open connection, between 1000 and 4000 (about 1,000
+   * reconnects a second at most, and every client back within 4 s of the new server listening).
+   */
+  restartWindowMs?: number
+  /**
    * Where changes are looked up by position (e.g. `drizzleBroadcastHistory` over the broadcast log).
    * With it the backend announces `history: true` in `welcome`, adds each channel's latest position
    * to `subscribed` acks and answers `recover`, so reconnecting clients refetch only what changed.
@@ -103,6 +109,8 @@ export interface ResolvedOptions {
   limits: ProtocolLimits
   heartbeatMs: number
   closeTimeoutMs: number
+  /** `undefined`: from the number of connections at `close()` (`restartWindow`). */
+  restartWindowMs: number | undefined
   maxConnections: number
   maxConnectionsPerAddress: number
   subscribeTimeoutMs: number
@@ -159,10 +167,14 @@ export function resolveOptions(options: WebSocketBroadcastBackendOptions): Resol
     limits,
     heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS),
     closeTimeoutMs: positiveInteger('closeTimeoutMs', options.closeTimeoutMs ?? 2000),
+    restartWindowMs:
+      options.restartWindowMs === undefined
+        ? undefined
+        : positiveInteger('restartWindowMs', options.restartWindowMs),
     maxConnections: positiveInteger('maxConnections', options.maxConnections ?? 10_000),
     maxConnectionsPerAddress: positiveInteger(
       'maxConnectionsPerAddress',
-      options.maxConnectionsPerAddress ?? 50,
+      options.maxConnectionsPerAddress ?? 1000,
     ),
     subscribeTimeoutMs:
       options.subscribeTimeoutMs === Number.POSITIVE_INFINITY

@@ -3,7 +3,7 @@ import { createServer, get } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
 import { broadcastPlugin } from '@pattern-stack/backend-patterns/broadcast/fastify'
-import { CloseCode, PROTOCOL_VERSION } from '@pattern-stack/sync-protocol'
+import { CloseCode, PROTOCOL_VERSION, parseRestartReason } from '@pattern-stack/sync-protocol'
 import Fastify from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
@@ -85,16 +85,46 @@ describe('connections', () => {
     expect(client.id).toBeTypeOf('string')
   })
 
-  it('close() closes every socket with 1001 GOING_AWAY and refuses later upgrades and broadcasts', async () => {
+  it('close() closes every socket with 4012 RESTARTING naming the reconnect window, and refuses later upgrades and broadcasts', async () => {
     server = await startServer()
     const clients = await Promise.all([1, 2].map(() => TestClient.connect((server as TestServer).url)))
     expect(server.server.listenerCount('upgrade')).toBe(1)
     await server.backend.close()
     expect(server.server.listenerCount('upgrade')).toBe(0) // detached from the HTTP server
-    for (const client of clients) expect((await client.closed).code).toBe(CloseCode.GOING_AWAY)
+    for (const client of clients) {
+      const closed = await client.closed
+      expect(closed.code).toBe(CloseCode.RESTARTING)
+      // Two connections: the floor of the window (1000 ms, one ms per connection above it).
+      expect(parseRestartReason(closed.reason)).toBe(1000)
+      expect(closed.reason).toBe('{"reconnect_window_ms":1000}')
+    }
     expect(server.backend.getTotalConnections()).toBe(0)
     await expect(server.backend.broadcast('order', 'created', {})).rejects.toThrow(/after close/)
     await server.backend.close() // idempotent
+  })
+
+  it('close() names the configured restartWindowMs; close({ restarting: false }) is 1001 GOING_AWAY', async () => {
+    server = await startServer({ restartWindowMs: 2500 })
+    const restarted = await TestClient.connect(server.url)
+    await server.backend.close()
+    expect(await restarted.closed).toEqual({
+      code: CloseCode.RESTARTING,
+      reason: '{"reconnect_window_ms":2500}',
+    })
+    await server.close()
+
+    server = await startServer({ restartWindowMs: 2500 })
+    const gone = await TestClient.connect(server.url)
+    await server.backend.close({ restarting: false })
+    expect(await gone.closed).toEqual({ code: CloseCode.GOING_AWAY, reason: 'server shutting down' })
+  })
+
+  it('refuses a restartWindowMs that is not a positive integer', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new WebSocketBroadcastBackend({ restartWindowMs: bad })).toThrow(
+        /restartWindowMs must be a positive integer/,
+      )
+    }
   })
 
   // ws alone would wait 30 s for the answer; closeTimeoutMs bounds it (the 10 s test timeout catches a hang).
@@ -180,7 +210,7 @@ describe('Fastify plugin', () => {
     expect((await app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ ok: true })
 
     await app.close() // would hang if the upgraded socket kept the HTTP server open
-    expect((await client.closed).code).toBe(CloseCode.GOING_AWAY)
+    expect((await client.closed).code).toBe(CloseCode.RESTARTING)
     expect(backend.getTotalConnections()).toBe(0)
   })
 

@@ -86,6 +86,52 @@ describe('BroadcastClient state machine', () => {
     expect(fake.sockets).toHaveLength(5)
   })
 
+  it('after a 4012 RESTARTING close tries on a beat of the named window, never giving up on those attempts, then backs off', async () => {
+    const { client, fake, states } = setup({
+      maxReconnectAttempts: 2,
+      reconnectDelay: 100,
+      retryAfterGiveUpMs: Number.POSITIVE_INFINITY,
+    })
+    client.connect()
+    fake.last().open()
+    fake.last().drop(4012, '{"reconnect_window_ms":3000}')
+    // random() = 0.5: the phase is 1500 ms into the 3000 ms window, then every 3000 ms.
+    await vi.advanceTimersByTimeAsync(1499)
+    expect(fake.sockets).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(fake.sockets).toHaveLength(2)
+    // Twenty refused attempts (ten times maxReconnectAttempts): still reconnecting, one per beat.
+    for (let beat = 1; beat <= 19; beat++) {
+      fake.last().drop()
+      await vi.advanceTimersByTimeAsync(2999)
+      expect(fake.sockets).toHaveLength(beat + 1)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(fake.sockets).toHaveLength(beat + 2)
+    }
+    expect(client.state).toBe('reconnecting')
+    // 58.5 s after the close the last beat's attempt fails: past 60 s the ordinary backoff counts.
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(50)
+    fake.last().drop()
+    await vi.advanceTimersByTimeAsync(100)
+    fake.last().drop()
+    expect(client.state).toBe('disconnected')
+    expect(states).toEqual(['connecting', 'connected', 'reconnecting', 'disconnected'])
+  })
+
+  it('a 4012 close without a readable window uses 2000 ms; a connection that opens ends the restart beat', async () => {
+    const { client, fake } = setup({ reconnectDelay: 100 })
+    client.connect()
+    fake.last().open()
+    fake.last().drop(4012, 'restarting')
+    await vi.advanceTimersByTimeAsync(1000) // 0.5 of the default 2000 ms window
+    expect(fake.sockets).toHaveLength(2)
+    fake.last().open()
+    fake.last().drop() // an ordinary drop now: the first backoff step (0.5 of 100 ms)
+    await vi.advanceTimersByTimeAsync(50)
+    expect(fake.sockets).toHaveLength(3)
+  })
+
   it('gives up after maxReconnectAttempts in state disconnected; connect() starts again', async () => {
     const { client, fake, states } = setup({
       maxReconnectAttempts: 2,

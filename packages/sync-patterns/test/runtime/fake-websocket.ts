@@ -36,9 +36,9 @@ export class FakeSocket implements WebSocketLike {
   receiveFrame(frame: unknown): void {
     this.receive(JSON.stringify(frame))
   }
-  drop(code = 1006): void {
+  drop(code = 1006, reason = ''): void {
     this.readyState = 3
-    ;(this.onclose as ((event: unknown) => void) | null)?.({ code, reason: '' })
+    ;(this.onclose as ((event: unknown) => void) | null)?.({ code, reason })
   }
 }
 

@@ -2,6 +2,7 @@ import {
   assertChannelName,
   backoffDelay,
   type ClientFrame,
+  CloseCode,
   decodeServerFrame,
   encodeClientFrame,
   isErrorFrame,
@@ -10,6 +11,7 @@ import {
   isResyncFrame,
   isSubscribedFrame,
   isWelcomeFrame,
+  parseRestartReason,
   type RecoveredFrame,
   type ServerFrame,
   type WelcomeFrame,
@@ -17,6 +19,7 @@ import {
 import { focusManager, onlineManager } from '@tanstack/query-core'
 import { consoleLogger, type Logger } from './logger.js'
 import { PositionTracker } from './position-tracker.js'
+import { RestartReconnectPlan } from './reconnect-plan.js'
 import type {
   BroadcastEvent,
   BroadcastEventMessage,
@@ -132,7 +135,8 @@ function resolveUrl(url: string): string {
 
 /**
  * One WebSocket to the broadcast endpoint, shared by every subscriber. Reconnects with exponential
- * backoff and full jitter, resubscribes and signals a resync after each reconnect, detects
+ * backoff and full jitter (after a 4012 RESTARTING close: on the beat of the server's reconnect
+ * window instead, reconnect-plan.ts), resubscribes and signals a resync after each reconnect, detects
  * half-open connections when the server announces a heartbeat, and ignores frames it does not
  * understand, except a broadcast on a subscribed channel that it cannot read: that channel gets a
  * resync (`reason: 'unreadable'`) and one warning. Works with the browser's WebSocket and with `ws`
@@ -173,6 +177,8 @@ export class BroadcastClient {
   #gaveUp = false
   #attempt = 0
   #everConnected = false
+  /** The server closed with 4012 RESTARTING: quick attempts spread over its window (reconnect-plan.ts). */
+  #restart: RestartReconnectPlan | undefined
 
   #connectionId: string | null = null
   /** The current socket's `welcome` (what the server supports), or `null`. */
@@ -309,6 +315,7 @@ export class BroadcastClient {
     this.#active = true
     this.#gaveUp = false
     this.#attempt = 0
+    this.#restart = undefined
     this.#attachSignals()
     this.#open('connecting')
   }
@@ -318,6 +325,7 @@ export class BroadcastClient {
     this.#stopRetryingAfterGiveUp()
     this.#active = false
     this.#gaveUp = false
+    this.#restart = undefined
     this.#detachSignals?.()
     this.#detachSignals = undefined
     clearTimeout(this.#reconnectTimer)
@@ -423,6 +431,7 @@ export class BroadcastClient {
       this.#attempt = 0
     }
     this.#socketOpen = true
+    this.#restart = undefined
     this.#lastTrafficAt = Date.now()
     this.#connectionId = null
     this.#welcome = null
@@ -449,6 +458,9 @@ export class BroadcastClient {
 
   #onClose(code: number, reason: string): void {
     this.#logger.debug?.(`connection closed (${code}${reason ? `: ${reason}` : ''})`)
+    if (code === CloseCode.RESTARTING && this.#socketOpen) {
+      this.#restart = new RestartReconnectPlan(parseRestartReason(reason), this.#random)
+    }
     this.#releaseSocket()
     this.#attemptFailed()
   }
@@ -461,6 +473,14 @@ export class BroadcastClient {
   }
 
   #scheduleReconnect(): void {
+    const restartDelay = this.#restart?.nextDelay() ?? null
+    if (restartDelay !== null) {
+      // A deploy: a quick attempt on the restart's beat, not counted towards giving up.
+      this.#setState('reconnecting')
+      this.#reconnectTimer = setTimeout(() => this.#open('reconnecting'), restartDelay)
+      return
+    }
+    this.#restart = undefined
     if (this.#attempt >= this.#options.maxReconnectAttempts) {
       const retry = this.#options.retryAfterGiveUpMs
       this.#logger.warn?.(
