@@ -100,8 +100,8 @@ describe('BroadcastClient state machine', () => {
     expect(fake.sockets).toHaveLength(1)
     await vi.advanceTimersByTimeAsync(1)
     expect(fake.sockets).toHaveLength(2)
-    // Twenty refused attempts (ten times maxReconnectAttempts): still reconnecting, one per beat.
-    for (let beat = 1; beat <= 19; beat++) {
+    // Ten refused attempts (five times maxReconnectAttempts): still reconnecting, one per beat.
+    for (let beat = 1; beat <= 9; beat++) {
       fake.last().drop()
       await vi.advanceTimersByTimeAsync(2999)
       expect(fake.sockets).toHaveLength(beat + 1)
@@ -109,7 +109,7 @@ describe('BroadcastClient state machine', () => {
       expect(fake.sockets).toHaveLength(beat + 2)
     }
     expect(client.state).toBe('reconnecting')
-    // 58.5 s after the close the last beat's attempt fails: past 60 s the ordinary backoff counts.
+    // The tenth beat's attempt (28.5 s after the close) fails: now the ordinary backoff counts.
     fake.last().drop()
     await vi.advanceTimersByTimeAsync(50)
     fake.last().drop()

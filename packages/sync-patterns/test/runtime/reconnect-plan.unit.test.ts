@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { RESTART_RETRY_FOR_MS, RestartReconnectPlan } from '../../src/runtime/core/reconnect-plan.js'
+import {
+  RESTART_BEATS,
+  RESTART_RETRY_FOR_MS,
+  RestartReconnectPlan,
+} from '../../src/runtime/core/reconnect-plan.js'
 
 /** Deterministic PRNG (mulberry32) so the spread is reproducible. */
 function seeded(seed: number): () => number {
@@ -28,7 +32,7 @@ describe('RestartReconnectPlan', () => {
   it('brings 2,000 clients back within one window of the new server listening, spread evenly over it', () => {
     const random = seeded(7)
     const windowMs = 2000
-    for (const listenAt of [0, 1234, 7000, 41_999]) {
+    for (const listenAt of [0, 1234, 7000, 17_999]) {
       const plans = Array.from({ length: 2000 }, () => new RestartReconnectPlan(windowMs, random, 0))
       const waits = plans.map((plan) => firstAttemptAfter(plan, listenAt) - listenAt)
       expect(Math.max(...waits)).toBeLessThan(windowMs)
@@ -55,9 +59,17 @@ describe('RestartReconnectPlan', () => {
     expect(plan.nextDelay(3600)).toBe(650) // beats at 1250, 2250, 3250 passed: the next is 4250
   })
 
-  it(`ends after ${RESTART_RETRY_FOR_MS} ms: the ordinary backoff takes over`, () => {
+  it(`ends after ${RESTART_BEATS} beats: the ordinary backoff takes over`, () => {
     const plan = new RestartReconnectPlan(2000, () => 0.5, 0)
-    expect(plan.nextDelay(RESTART_RETRY_FOR_MS - 2500)).toBe(1500)
-    expect(plan.nextDelay(RESTART_RETRY_FOR_MS - 500)).toBeNull()
+    const delays = Array.from({ length: RESTART_BEATS }, () => plan.nextDelay(0))
+    expect(delays).toEqual(Array.from({ length: RESTART_BEATS }, (_, beat) => 1000 + 2000 * beat))
+    expect(plan.nextDelay(0)).toBeNull()
+  })
+
+  it(`ends after ${RESTART_RETRY_FOR_MS} ms, however wide the window`, () => {
+    const plan = new RestartReconnectPlan(30_000, () => 0.5, 0)
+    expect(plan.nextDelay(0)).toBe(15_000)
+    expect(plan.nextDelay(15_001)).toBe(29_999)
+    expect(plan.nextDelay(45_001)).toBeNull() // the beat at 75 s is past 60 s
   })
 })

@@ -5,11 +5,14 @@
  * tries at `phase`, `phase + window`, `phase + 2 × window`, ... after the close, so whenever the new
  * server starts listening every client's next attempt falls within one window of it, the clients
  * spread evenly over that window (the server accepts about `clients / window` a second, not all at
- * once). These attempts do not count towards giving up; after `RESTART_RETRY_FOR_MS` without a
- * connection the restart is over by any measure and the ordinary backoff takes over.
+ * once). These attempts do not count towards giving up; after `RESTART_BEATS` of them, or
+ * `RESTART_RETRY_FOR_MS`, without a connection the restart is over by any measure and the ordinary
+ * backoff takes over.
  */
 
-/** How long the quick attempts go on after a restart close before ordinary backoff takes over. */
+/** Most quick attempts after a restart close: 10-40 s at the backend's windows of 1-4 s. */
+export const RESTART_BEATS = 10
+/** How long the quick attempts go on at most, whatever the window. */
 export const RESTART_RETRY_FOR_MS = 60_000
 
 export class RestartReconnectPlan {
@@ -32,7 +35,9 @@ export class RestartReconnectPlan {
     const beat = Math.max(this.#nextBeat, Math.ceil((elapsed - this.#phase) / this.windowMs))
     this.#nextBeat = beat + 1
     const at = this.#phase + beat * this.windowMs
-    if (at >= RESTART_RETRY_FOR_MS) return null
+    // Bounded in number too: Chromium's per-process throttle delays a page's WebSocket attempts by
+    // up to 5 s once about 16 failed per one that succeeded, which would slow the ones that matter.
+    if (beat >= RESTART_BEATS || at >= RESTART_RETRY_FOR_MS) return null
     return Math.max(0, Math.round(at - elapsed))
   }
 }
