@@ -23,7 +23,9 @@ export function listenProblem(error: unknown, port: number, host: string): strin
  */
 export async function assertCanListen(port: number, host: string): Promise<void> {
   if (port === 0) return
-  const probe = createServer()
+  // A client that connects in the probe's moment (a deploy's clients retry this port) is cut off at
+  // once: left open, its WebSocket handshake would hang until its connect timeout (10 s).
+  const probe = createServer((socket) => socket.destroy())
   await new Promise<void>((resolve, reject) => {
     probe.once('error', (error) =>
       reject(new StartupError(listenProblem(error, port, host) ?? String(error))),
