@@ -106,11 +106,17 @@ function rateLimitOption() {
 // Extra page origins allowed to open the broadcast (say Vite's dev server); the app's own always is.
 const extraOrigins = (process.env.ORDERS_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean)
 // The broadcast log answers reconnecting clients with what changed since the position they saw.
+// BROADCAST_HISTORY=off serves without it (clients then refetch everything after a reconnect), the
+// full-resync side of bench:recovery.
+const historyOff = process.env.BROADCAST_HISTORY === 'off'
+if (!['off', 'on', undefined].includes(process.env.BROADCAST_HISTORY)) {
+  exitWith(`BROADCAST_HISTORY must be on or off, got ${JSON.stringify(process.env.BROADCAST_HISTORY)}`)
+}
 const backend = new WebSocketBroadcastBackend({
   authenticate: broadcastAuthenticate(access, extraOrigins),
   ...(engine ? { engine } : {}),
   ...(originSecret ? { originSecret } : {}),
-  history: drizzleBroadcastHistory({ db: database.db }),
+  ...(historyOff ? {} : { history: drizzleBroadcastHistory({ db: database.db }) }),
 })
 // Fail at start, naming the URL, when the fan-out engine cannot connect (not on the first broadcast).
 await backend.ready()

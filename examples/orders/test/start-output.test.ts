@@ -1,8 +1,10 @@
+import { once } from 'node:events'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { type NetworkInterfaceInfo, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
 import { lanAddresses } from '../server/lan-addresses.js'
 import { runOrdersMainToExit, startOrdersMain } from './support/start-main.js'
 
@@ -60,4 +62,28 @@ describe('npm start output', () => {
       holder.close()
     }
   })
+
+  it('BROADCAST_HISTORY=off serves without history (welcome says none), on with it; another value is refused in one line', async () => {
+    const welcomeOf = async (url: string) => {
+      const socket = new WebSocket(`${url.replace('http', 'ws')}/ws/broadcast`)
+      const [data] = (await once(socket, 'message')) as [Buffer]
+      socket.close()
+      return (JSON.parse(data.toString()) as { welcome: { history?: boolean } }).welcome
+    }
+    const data = dataDir()
+    for (const [value, history] of [
+      ['off', undefined],
+      ['on', true],
+    ] as const) {
+      const main = await startOrdersMain({ BROADCAST_HISTORY: value, PGLITE_DATA_DIR: data })
+      try {
+        expect((await welcomeOf(main.url)).history).toBe(history)
+      } finally {
+        await main.stop()
+      }
+    }
+    const run = await runOrdersMainToExit({ BROADCAST_HISTORY: 'no', PGLITE_DATA_DIR: dataDir() })
+    expect(run.code).toBe(1)
+    expect(run.stderr.trim()).toBe('BROADCAST_HISTORY must be on or off, got "no"')
+  }, 180_000)
 })
