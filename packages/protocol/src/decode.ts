@@ -122,6 +122,26 @@ function positionsOf(value: unknown): Record<string, number> | undefined {
   return positions
 }
 
+/** Longest history epoch a client accepts (the server's are 36-character UUIDs). */
+const MAX_EPOCH_LENGTH = 64
+
+/** The valid `channel → epoch` entries of `value` (others are dropped: the client then knows less). */
+function epochsOf(value: unknown): Record<string, string> | undefined {
+  if (!isRecord(value)) return undefined
+  const epochs: Record<string, string> = {}
+  for (const [channel, epoch] of Object.entries(value)) {
+    if (
+      channelNameProblem(channel) === null &&
+      typeof epoch === 'string' &&
+      epoch.length > 0 &&
+      epoch.length <= MAX_EPOCH_LENGTH
+    ) {
+      epochs[channel] = epoch
+    }
+  }
+  return epochs
+}
+
 /** The readable entries of a `recovered` frame; a malformed entry is left out (the client resyncs it). */
 function recoveriesOf(value: Record<string, unknown>): Record<string, ChannelRecovery> {
   const recovered: Record<string, ChannelRecovery> = {}
@@ -191,9 +211,14 @@ export function decodeServerFrame(text: string): DecodeResult<ServerFrame> {
   }
   if (isStringArray(o.subscribed)) {
     const positions = positionsOf(o.positions)
+    const epochs = epochsOf(o.epochs)
     return {
       ok: true,
-      frame: positions ? { subscribed: o.subscribed, positions } : { subscribed: o.subscribed },
+      frame: {
+        subscribed: o.subscribed,
+        ...(positions ? { positions } : {}),
+        ...(epochs ? { epochs } : {}),
+      },
     }
   }
   if (isRecord(o.recovered)) return { ok: true, frame: { recovered: recoveriesOf(o.recovered) } }

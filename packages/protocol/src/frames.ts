@@ -97,6 +97,12 @@ export interface SubscribedFrame {
   subscribed: string[]
   /** A server with history: each channel's latest position when the subscription took effect. */
   positions?: Record<string, number>
+  /**
+   * A server with history: each channel's history epoch, an opaque id (1-64 characters) of the
+   * log that gave out its positions. A different epoch than the one a client remembers means the
+   * log was recreated (a database reset): the positions it remembers mean nothing there.
+   */
+  epochs?: Record<string, string>
 }
 /** Acknowledges an unsubscribe. */
 export interface UnsubscribedFrame {

@@ -264,6 +264,15 @@ describe('positions and recovery (optional additions)', () => {
         frame: { subscribed: ['order'], positions: { order: 4 } },
       },
     )
+    const long = 'e'.repeat(65)
+    expect(
+      decodeServerFrame(
+        `{"subscribed":["order","item"],"positions":{"order":4},"epochs":{"order":"7f1c-e","item":"","x":"${long}","bad name":"a","contact":3}}`,
+      ),
+    ).toEqual({
+      ok: true,
+      frame: { subscribed: ['order', 'item'], positions: { order: 4 }, epochs: { order: '7f1c-e' } },
+    })
     expect(
       decodeServerFrame(
         '{"recovered":{"order":{"position":9,"changed":["a",2]},"contact":{"position":1,"changed":null},"x":{"position":1,"changed":[{}]}}}',

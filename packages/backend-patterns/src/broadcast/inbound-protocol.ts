@@ -151,7 +151,16 @@ export class InboundProtocol {
       if (!history || subscribed.length === 0) return connection.send({ subscribed })
       // Read once the engine listens: every change after these positions reaches the connection.
       return history.positions(subscribed).then(
-        (positions) => connection.send({ subscribed, positions }),
+        (found) => {
+          const positions: Record<string, number> = {}
+          const epochs: Record<string, string> = {}
+          for (const [channel, { position, epoch }] of Object.entries(found)) {
+            positions[channel] = position
+            if (epoch !== undefined) epochs[channel] = epoch
+          }
+          const withEpochs = Object.keys(epochs).length > 0
+          connection.send({ subscribed, positions, ...(withEpochs ? { epochs } : {}) })
+        },
         (error: unknown) => {
           this.settings.logger.error?.('broadcast history: reading positions failed', error)
           connection.send({ subscribed })

@@ -9,7 +9,7 @@ export {
   WebSocketBroadcastBackend,
 } from './backend.js'
 export type { BroadcastEngine, DeliverFrame, RequestResync } from './engine.js'
-export type { BroadcastHistory } from './history.js'
+export type { BroadcastHistory, ChannelPosition } from './history.js'
 export { MemoryBroadcastEngine } from './memory-engine.js'
 export type { BroadcastConnectionInfo, WebSocketBroadcastBackendOptions } from './options.js'
 export { MIN_ORIGIN_SECRET_BYTES, OriginTokens } from './origin-token.js'

@@ -1,7 +1,7 @@
 import type { ChannelRecovery } from '@pattern-stack/sync-protocol'
 import { type SQL, sql } from 'drizzle-orm'
 import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
-import type { BroadcastHistory } from '../broadcast/history.js'
+import type { BroadcastHistory, ChannelPosition } from '../broadcast/history.js'
 import type { QueuedBroadcast } from './broadcast-dispatch.js'
 import type { AnyPgDatabase } from './system-event.js'
 
@@ -27,6 +27,12 @@ export const broadcastChannels = pgTable('broadcast_channels', {
   position: bigint('position', { mode: 'number' }).notNull(),
   /** Positions up to this one were deleted by retention: the history cannot answer for them. */
   prunedThrough: bigint('pruned_through', { mode: 'number' }).notNull().default(0),
+  /**
+   * Random, drawn when the channel's counter row is created: a log that starts over (a database
+   * reset, the tables recreated) counts from 1 again under a new epoch, so clients remembering the
+   * old log's positions see they no longer apply (docs/protocol.md, "History epochs").
+   */
+  epoch: text('epoch').notNull().default(sql`gen_random_uuid()::text`),
 })
 
 export const broadcastLog = pgTable(
@@ -53,7 +59,8 @@ export const broadcastLog = pgTable(
 export const BROADCAST_LOG_DDL = `CREATE TABLE IF NOT EXISTS "broadcast_channels" (
   "channel" text PRIMARY KEY NOT NULL,
   "position" bigint NOT NULL,
-  "pruned_through" bigint DEFAULT 0 NOT NULL
+  "pruned_through" bigint DEFAULT 0 NOT NULL,
+  "epoch" text DEFAULT gen_random_uuid()::text NOT NULL
 );
 CREATE TABLE IF NOT EXISTS "broadcast_log" (
   "channel" text NOT NULL,
@@ -198,17 +205,19 @@ export function drizzleBroadcastHistory(options: BroadcastHistoryOptions): Broad
   const maxChangedIds = options.maxChangedIds ?? 1000
   return {
     async positions(channels) {
-      const positions: Record<string, number> = Object.fromEntries(channels.map((c) => [c, 0]))
+      const positions: Record<string, ChannelPosition> = Object.fromEntries(
+        channels.map((c) => [c, { position: 0 }]),
+      )
       if (channels.length === 0) return positions
-      const found = await rows<{ channel: string; position: number | string }>(
+      const found = await rows<{ channel: string; position: number | string; epoch: string }>(
         db,
-        sql`SELECT channel, position::float8 AS position FROM broadcast_channels
+        sql`SELECT channel, position::float8 AS position, epoch FROM broadcast_channels
             WHERE channel IN (${sql.join(
               channels.map((c) => sql`${c}`),
               sql`, `,
             )})`,
       )
-      for (const row of found) positions[row.channel] = Number(row.position)
+      for (const row of found) positions[row.channel] = { position: Number(row.position), epoch: row.epoch }
       return positions
     },
 

@@ -115,6 +115,38 @@ describe.each(kinds)('broadcast log and outbox on %s', (kind: DatabaseKind) => {
       .toBe(0)
   })
 
+  it('acks name each channel’s history epoch once it has a counter; a counter created again has a new one', async () => {
+    const uow = new UnitOfWork({
+      db: database.db,
+      dispatch: outboxDispatch(server.backend, { db: database.db }),
+    })
+    const other = await TestClient.connect(server.url)
+    try {
+      expect(await other.subscribe('epoch_a')).toEqual({ subscribed: ['epoch_a'], positions: { epoch_a: 0 } })
+      await write(uow, 'epoch_a', nextId())
+      await other.unsubscribe('epoch_a')
+      const first = await other.subscribe('epoch_a')
+      const epoch = first.epochs?.epoch_a
+      expect(first).toEqual({
+        subscribed: ['epoch_a'],
+        positions: { epoch_a: 1 },
+        epochs: { epoch_a: epoch },
+      })
+      expect(epoch).toMatch(/^[0-9a-f-]{36}$/)
+      // The log starts over for the channel (what recreating the tables does to every channel).
+      await database.db.execute(sql`DELETE FROM broadcast_log WHERE channel = 'epoch_a'`)
+      await database.db.execute(sql`DELETE FROM broadcast_channels WHERE channel = 'epoch_a'`)
+      await write(uow, 'epoch_a', nextId())
+      await other.unsubscribe('epoch_a')
+      const again = await other.subscribe('epoch_a')
+      expect(again.positions).toEqual({ epoch_a: 1 })
+      expect(again.epochs?.epoch_a).toMatch(/^[0-9a-f-]{36}$/)
+      expect(again.epochs?.epoch_a).not.toBe(epoch)
+    } finally {
+      await other.close()
+    }
+  })
+
   it('a relay publishes what was committed but never sent (the committer died), once', async () => {
     // The committer's dispatch records the outbox row but "dies" before publishing.
     const dying = new UnitOfWork({

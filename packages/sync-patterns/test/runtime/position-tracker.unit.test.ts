@@ -38,4 +38,29 @@ describe('PositionTracker', () => {
     expect(tracker.base('order')).toBeNull()
     expect(tracker.toRecord()).toEqual({ customer: 1 })
   })
+
+  it('a new history epoch forgets the positions counted in the old one; the first epoch is adopted', () => {
+    const tracker = new PositionTracker()
+    expect(tracker.startsOver('order', 'e1')).toBe(false)
+    tracker.advanceTo('order', 20)
+    tracker.see('order', 22)
+    expect(tracker.startsOver('order', 'e1')).toBe(false)
+    expect(tracker.base('order')).toBe(20)
+    expect(tracker.startsOver('order', 'e2')).toBe(true)
+    expect(tracker.base('order')).toBeNull()
+    tracker.advanceTo('order', 20)
+    expect(tracker.see('order', 21)).toBe(true)
+    expect(tracker.base('order')).toBe(21) // 22 was the old epoch's, forgotten
+    expect(tracker.startsOver('order', 'e2')).toBe(false)
+  })
+
+  it('positions counted before any epoch was known count as another epoch, unless there were none', () => {
+    const tracker = new PositionTracker()
+    tracker.advanceTo('order', 0)
+    expect(tracker.startsOver('order', 'e1')).toBe(false)
+    tracker.advanceTo('item', 0)
+    tracker.see('item', 1)
+    expect(tracker.startsOver('item', 'e1')).toBe(true)
+    expect(tracker.base('item')).toBeNull()
+  })
 })

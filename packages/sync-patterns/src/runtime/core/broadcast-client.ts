@@ -682,7 +682,8 @@ export class BroadcastClient {
       const recover: string[] = []
       for (const channel of frame.subscribed) {
         const position = frame.positions?.[channel]
-        if (this.#resyncPending.delete(channel)) {
+        const pending = this.#resyncPending.delete(channel)
+        if (this.#startsOver(channel, frame.epochs?.[channel]) || pending) {
           if (this.#canRecover(channel)) {
             recover.push(channel)
             continue
@@ -748,6 +749,14 @@ export class BroadcastClient {
   /** Everything on `channel` up to `position` is accounted for (an ack, a recovery). */
   #advanceTo(channel: string, position: number): void {
     if (this.#subscriptions.has(channel)) this.#positions.advanceTo(channel, position)
+  }
+
+  /** A new history epoch for `channel`: the positions remembered are forgotten (it refetches in full). */
+  #startsOver(channel: string, epoch: string | undefined): boolean {
+    if (epoch === undefined || !this.#subscriptions.has(channel)) return false
+    if (!this.#positions.startsOver(channel, epoch)) return false
+    this.#logger.debug?.(`history of ${channel} started over (epoch ${epoch}): refetching it in full`)
+    return true
   }
 
   /** The server keeps a history and this client knows up to where it saw `channel`: ask, don't refetch all. */

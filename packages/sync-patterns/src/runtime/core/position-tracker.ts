@@ -8,6 +8,8 @@ const MAX_POSITIONS_ABOVE = 10_000
 interface ChannelPositions {
   base: number | null
   above: Set<number>
+  /** The history epoch these positions were counted in (from a `subscribed` ack), if known. */
+  epoch?: string
 }
 
 /**
@@ -47,6 +49,23 @@ export class PositionTracker {
   /** The position up to which every change on `channel` was seen, or `null` when unknown. */
   base(channel: string): number | null {
     return this.#channels.get(channel)?.base ?? null
+  }
+
+  /**
+   * The server named `channel`'s history epoch. `true` when the positions remembered were counted
+   * in another one (the log started over, e.g. a database reset: the same numbers now mean other
+   * changes): they are forgotten, and the caller refetches the channel in full. Positions counted
+   * while the epoch was unknown count as another epoch too, unless there were none yet.
+   */
+  startsOver(channel: string, epoch: string): boolean {
+    const positions = this.#channel(channel)
+    if (positions.epoch === epoch) return false
+    const counted = positions.epoch !== undefined || (positions.base ?? 0) > 0 || positions.above.size > 0
+    positions.epoch = epoch
+    if (!counted) return false
+    positions.base = null
+    positions.above.clear()
+    return true
   }
 
   /** Forgets `channel` (left, or its positions no longer mean anything). */
