@@ -14,6 +14,11 @@
  * was before issue 15 (global-busy-scheduler.ts), and reports per change the latency coalescing
  * added before the GET that sees it, p50/p99, for orders changed again and again and for lone
  * changes.
+ *
+ * The "already current" scenarios (issue 18 item 3) add a fourth group, "versioned": ours with the
+ * entity's cache shape and its version field, so a broadcast's `entity_version` (the server always
+ * sends it; the other groups ignore it) skips queries already at that version; counted side by side
+ * with "ours", which refetches them.
  */
 
 import { type ChildProcess, fork } from 'node:child_process'
@@ -32,20 +37,26 @@ const REPETITIONS = 3
 const STEADY_MS = 8000
 const STEADY_HOT_ORDERS = 2
 /** Each group listens on its own channel, so each is measured under its own load only. */
-const channelOf = (group: Group) => ({ ours: 'order', naive: 'order_naive', before: 'order_before' })[group]
+const channelOf = (group: Group) =>
+  ({ ours: 'order', naive: 'order_naive', before: 'order_before', versioned: 'order_versioned' })[group]
 const READ_LATENCY_MS = 10 // a database read behind GET
 /** The id `watch` takes for the orders list, ['orders'] (GET /orders): every entity's event reaches it. */
 const LIST = '(list)'
+/** Ids `watch` takes for a list of the orders whose ids start with `of`: ['orders', { of }] (GET /orders?of=). */
+const LIST_OF = 'list-of:'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** ours: the runtime; naive: the spec's sketch; before: the runtime's scheduler before issue 15. */
-type Group = 'ours' | 'naive' | 'before'
+/**
+ * ours: the runtime; naive: the spec's sketch; before: the runtime's scheduler before issue 15;
+ * versioned: the runtime with the entity's version field (no refetch of what is already current).
+ */
+type Group = 'ours' | 'naive' | 'before' | 'versioned'
 type Command =
   | { cmd: 'init'; port: number; group: Group; count: number }
   | { cmd: 'watch'; ids: string[] }
   | { cmd: 'reset' }
   | { cmd: 'quiet' }
-  | { cmd: 'mutate'; id: string }
+  | { cmd: 'mutate'; id: string; untagged?: boolean }
   | { cmd: 'report'; ids: string[] }
   | { cmd: 'latencies'; ids: string[] }
   | { cmd: 'exit' }
@@ -85,7 +96,7 @@ async function runClients(): Promise<void> {
     /** Refetches its scheduler still holds (none for naive). */
     pending(): number
     watch(id: string): void
-    mutate(id: string): Promise<void>
+    mutate(id: string, untagged?: boolean): Promise<void>
   }
   let group: Group = 'ours'
   let api = ''
@@ -110,14 +121,16 @@ async function runClients(): Promise<void> {
         stamp(arrivals, event.payload.entity_id)
       }
     })
-    const apiFetch = group === 'ours' ? withBroadcastOrigin(fetch, () => client) : fetch
+    const tagged = group === 'ours' || group === 'versioned'
+    const apiFetch = tagged ? withBroadcastOrigin(fetch, () => client) : fetch
     let pending = () => 0
-    if (group === 'ours') {
+    if (group === 'ours' || group === 'versioned') {
       createBroadcastInvalidation({
         queryClient,
         client,
         channel: channelOf(group),
         queryKeyPrefix: ['orders'],
+        ...(group === 'versioned' ? { cache: { root: 'orders', versionField: 'version' } } : {}),
       })
       pending = () => getSyncClient(queryClient).scheduler.pendingCount
     } else if (group === 'before') {
@@ -150,21 +163,30 @@ async function runClients(): Promise<void> {
       getStarts,
       pending,
       watch(id) {
+        const of = id.startsWith(LIST_OF) ? id.slice(LIST_OF.length) : undefined
         new QueryObserver(queryClient, {
-          queryKey: id === LIST ? ['orders'] : ['orders', id],
+          queryKey: id === LIST ? ['orders'] : of !== undefined ? ['orders', { of }] : ['orders', id],
           queryFn: async ({ signal }) => {
             fetches.set(id, (fetches.get(id) ?? 0) + 1)
             stamp(getStarts, id)
-            const url = id === LIST ? `${api}/orders` : `${api}/orders/${id}`
+            const url =
+              id === LIST
+                ? `${api}/orders`
+                : of !== undefined
+                  ? `${api}/orders?of=${encodeURIComponent(of)}`
+                  : `${api}/orders/${id}`
             return (await fetch(url, { signal })).json() as Promise<{ version: number }>
           },
         }).subscribe(() => {})
       },
-      async mutate(id) {
+      async mutate(id, untagged = false) {
         // The spec's generated hook: mutationKey = the entity key, onSettled invalidates it.
+        // `untagged`: the request goes without this tab's origin (a fetch not wrapped by
+        // withBroadcastOrigin), so its broadcast is no echo to this tab.
+        const send = untagged ? fetch : apiFetch
         const observer = new MutationObserver(queryClient, {
           mutationKey: ['orders', id],
-          mutationFn: () => apiFetch(`${api}/orders/${id}?channel=${channelOf(group)}`, { method: 'POST' }),
+          mutationFn: () => send(`${api}/orders/${id}?channel=${channelOf(group)}`, { method: 'POST' }),
           onSettled: () => {
             void queryClient.invalidateQueries({ queryKey: ['orders', id] })
           },
@@ -206,7 +228,7 @@ async function runClients(): Promise<void> {
         await quiet()
         break
       case 'mutate':
-        await (tabs[0] as Tab).mutate(command.id)
+        await (tabs[0] as Tab).mutate(command.id, command.untagged)
         break
       case 'report':
         reply = {
@@ -252,7 +274,13 @@ async function runServer(): Promise<void> {
   const http = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://api')
     if (url.pathname === '/orders' && request.method === 'GET') {
-      const list = JSON.stringify({ count: versions.size }) // the list: read at request time, like a detail
+      const of = url.searchParams.get('of')
+      // The list: read at request time, like a detail. `of`: the orders whose ids start with it, each with its version.
+      const list = JSON.stringify(
+        of === null
+          ? { count: versions.size }
+          : [...versions].filter(([id]) => id.startsWith(of)).map(([id, version]) => ({ id, version })),
+      )
       return void setTimeout(() => {
         if (!response.destroyed) response.writeHead(200, { 'content-type': 'application/json' }).end(list)
       }, READ_LATENCY_MS)
@@ -261,15 +289,16 @@ async function runServer(): Promise<void> {
     if (!id) return void response.writeHead(404).end()
     if (request.method === 'POST') {
       versions.set(id, (versions.get(id) ?? 0) + 1)
-      const origin = request.headers[ORIGIN_HEADER.toLowerCase()]
+      // The connection the request's X-Broadcast-Origin token proves, as a real API does (the token
+      // itself is no connection id: passed on as the origin, no client would recognise its echo).
+      const origin = backend.verifyOrigin(request.headers[ORIGIN_HEADER.toLowerCase()])
+      const version = versions.get(id) ?? 0
       const broadcast = () =>
         backend.broadcast(
           url.searchParams.get('channel') ?? 'order',
           'updated',
-          { entity_id: id },
-          {
-            ...(typeof origin === 'string' ? { origin } : {}),
-          },
+          { entity_id: id, entity_version: version },
+          origin === undefined ? {} : { origin },
         )
       const respond = () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}')
       if (broadcastDelayMs === undefined) void broadcast().then(respond)
@@ -296,7 +325,9 @@ async function runServer(): Promise<void> {
   const groups = new Map<Group, ChildProcess>()
   let seq = 0
   const pending = new Map<number, (reply: unknown) => void>()
-  const allGroups = ['ours', 'naive', 'before'] as const
+  const allGroups = ['ours', 'naive', 'before', 'versioned'] as const
+  /** The groups of the scenarios from before issue 18 (a, c). */
+  const classicGroups = ['ours', 'naive', 'before'] as const
   for (const group of allGroups) {
     const child = fork(self, [], {
       env: { ...process.env, BENCH_ROLE: 'clients' },
@@ -324,11 +355,14 @@ async function runServer(): Promise<void> {
     await sleep(10)
   }
 
-  /** Server-side change for an entity, then its broadcast (no HTTP mutation involved). */
+  /** Server-side change for an entity, then its broadcast with the new version (no HTTP mutation involved). */
   const change = (group: Group, id: string) => {
     versions.set(id, (versions.get(id) ?? 0) + 1)
-    return backend.broadcast(channelOf(group), 'updated', { entity_id: id })
+    return announce(group, id, versions.get(id) ?? 0)
   }
+  /** The broadcast of an entity's change to `version` (which may have committed some time ago). */
+  const announce = (group: Group, id: string, version: number) =>
+    backend.broadcast(channelOf(group), 'updated', { entity_id: id, entity_version: version })
   /** Events spread evenly: event i is published at start + i·spanMs/count ms (not waiting for delivery). */
   async function spread(count: number, spanMs: number, send: (i: number) => Promise<void>): Promise<number> {
     const start = performance.now()
@@ -362,11 +396,12 @@ async function runServer(): Promise<void> {
   // (a) 100 events for one entity within 100 ms; (c) 50 events over 10 entities within 100 ms.
   // Each group in turn, REPETITIONS times, on fresh entities.
   for (const scenario of ['a', 'c'] as const) {
-    const values: Record<Group, number[]> = { ours: [], naive: [], before: [] }
+    type Classic = (typeof classicGroups)[number]
+    const values: Record<Classic, number[]> = { ours: [], naive: [], before: [] }
     const took: number[] = []
-    let staleCount: Record<Group, number> = { ours: 0, naive: 0, before: 0 }
+    let staleCount: Record<Classic, number> = { ours: 0, naive: 0, before: 0 }
     for (let rep = 0; rep < REPETITIONS; rep++) {
-      for (const group of allGroups) {
+      for (const group of classicGroups) {
         const ids =
           scenario === 'a' ? [`a${rep}${group}`] : Array.from({ length: 10 }, (_, i) => `c${rep}${group}${i}`)
         await ask(group, { cmd: 'watch', ids })
@@ -432,6 +467,87 @@ async function runServer(): Promise<void> {
         .join(' / '),
     })
   }
+
+  // Already current (issue 18 item 3): ours against versioned, the same schedule, each in turn.
+  const CURRENT_ENTITIES = 10
+  const CURRENT_CHANGES = 5
+  const sideBySide = ['ours', 'versioned'] as const
+  const currentRows: string[] = []
+  {
+    // (d) Broadcasts that lag behind their commits (an outbox relay, a slow engine): each entity
+    // changed 5 times at once, then the 50 broadcasts go out over 100 ms. The first refetch of an
+    // entity already reads its last version; what the later broadcasts ask for is already cached.
+    const details: Record<(typeof sideBySide)[number], number[]> = { ours: [], versioned: [] }
+    const lists: Record<(typeof sideBySide)[number], number[]> = { ours: [], versioned: [] }
+    const staleCount = { ours: 0, versioned: 0 }
+    for (let rep = 0; rep < REPETITIONS; rep++) {
+      for (const group of sideBySide) {
+        const prefix = `d${rep}${group}-`
+        const ids = Array.from({ length: CURRENT_ENTITIES }, (_, i) => `${prefix}${i}`)
+        const list = `${LIST_OF}${prefix}`
+        for (const id of ids) versions.set(id, 1)
+        await ask(group, { cmd: 'watch', ids: [...ids, list] })
+        await ask(group, { cmd: 'quiet' })
+        await ask(group, { cmd: 'reset' })
+        for (const id of ids) versions.set(id, 1 + CURRENT_CHANGES) // committed; announced below
+        await spread(CURRENT_ENTITIES * CURRENT_CHANGES, 100, (i) =>
+          announce(group, ids[i % CURRENT_ENTITIES] as string, 2 + Math.floor(i / CURRENT_ENTITIES)),
+        )
+        await ask(group, { cmd: 'quiet' })
+        const report = await ask<Report>(group, { cmd: 'report', ids })
+        const listReport = await ask<Report>(group, { cmd: 'report', ids: [list] })
+        details[group].push(...report.fetches.flat())
+        lists[group].push(...listReport.fetches.map((row) => row[0] ?? 0))
+        staleCount[group] += stale(report, ids)
+      }
+    }
+    const fresh = sideBySide
+      .map((g) => (staleCount[g] === 0 ? 'yes' : `NO (${staleCount[g]} stale)`))
+      .join(' / ')
+    currentRows.push(
+      `| (d) broadcasts lagging behind their commits: ${CURRENT_ENTITIES} entities changed ${CURRENT_CHANGES} times each at once, the ${CURRENT_ENTITIES * CURRENT_CHANGES} broadcasts then over 100 ms: detail refetches per entity per client | 1 | ${fmt(details.ours)} | ${fmt(details.versioned)} | ${(mean(details.ours) / mean(details.versioned)).toFixed(1)}× | ${fresh} |`,
+      `| (d) the same: refetches per client of a list holding the ${CURRENT_ENTITIES} entities | 1 | ${fmt(lists.ours)} | ${fmt(lists.versioned)} | ${(mean(lists.ours) / mean(lists.versioned)).toFixed(1)}× | ${fresh} |`,
+    )
+  }
+  {
+    // (e) A tab's own mutation whose request does not carry its origin (a fetch not wrapped by
+    // withBroadcastOrigin), the broadcast 20 ms after the response: the echo reaches the writer after
+    // its onSettled refetch already read the change.
+    broadcastDelayMs = 20
+    const result = {} as Record<
+      (typeof sideBySide)[number],
+      { own: number[]; others: number[]; stale: number }
+    >
+    for (const group of sideBySide) result[group] = { own: [], others: [], stale: 0 }
+    for (let rep = 0; rep < REPETITIONS; rep++) {
+      for (const group of sideBySide) {
+        const id = `e${rep}${group}`
+        await ask(group, { cmd: 'watch', ids: [id] })
+        await ask(group, { cmd: 'quiet' })
+        await ask(group, { cmd: 'reset' })
+        await ask(group, { cmd: 'mutate', id, untagged: true })
+        await ask(group, { cmd: 'quiet' })
+        const report = await ask<Report>(group, { cmd: 'report', ids: [id] })
+        const [own, ...others] = report.fetches.map((row) => row[0] ?? 0)
+        result[group].own.push(own ?? 0)
+        result[group].others.push(...others)
+        result[group].stale += stale(report, [id])
+      }
+    }
+    broadcastDelayMs = undefined
+    const fresh = sideBySide
+      .map((g) => (result[g].stale === 0 ? 'yes' : `NO (${result[g].stale} stale)`))
+      .join(' / ')
+    currentRows.push(
+      `| (e) own mutation without its origin, broadcast 20 ms after the response: the mutating client (other clients: mean (max)) | 1 | ${fmt(result.ours.own)} (${fmt(result.ours.others)}) | ${fmt(result.versioned.own)} (${fmt(result.versioned.others)}) | ${(mean(result.ours.own) / mean(result.versioned.own)).toFixed(1)}× | ${fresh} |`,
+    )
+  }
+  const currentTable = [
+    '| scenario | target | ours (GETs) | ours with version skip (GETs) | ours ÷ with skip | every cache current at the end (ours / with skip) |',
+    '|---|---|---|---|---|---|',
+    ...currentRows,
+  ].join('\n')
+  console.log(currentTable)
 
   // Steady traffic: orders changed again and again beside lone changes; each group in turn replays
   // the same schedule on its own fresh orders. Latency added per change, and GETs per change.
@@ -538,7 +654,7 @@ async function runServer(): Promise<void> {
 this one machine over loopback; load average (1 / 5 / 15 min) ${load(loadAtStart)} at the start and
 ${load(os.loadavg())} at the end (the machine was shared). One process runs the real \`WebSocketBroadcastBackend\` and a small
 orders API (GET answers after ${READ_LATENCY_MS} ms, like a database read; POST commits, broadcasts, answers) and
-sends the events; three child processes hold ${CLIENTS_PER_GROUP} "ours", ${CLIENTS_PER_GROUP} "before" and ${CLIENTS_PER_GROUP} "naive" clients (each a
+sends the events; four child processes hold ${CLIENTS_PER_GROUP} "ours", ${CLIENTS_PER_GROUP} "before", ${CLIENTS_PER_GROUP} "naive" and ${CLIENTS_PER_GROUP} "with skip" clients (each a
 BroadcastClient on \`ws\`, a QueryClient and active detail queries), all connected during the whole run.
 Each group listens on its own channel and the groups take turns with the same event schedule, so
 neither group's refetch storm slows the other's events; (a) and (c) run ${REPETITIONS} times per group on fresh
@@ -600,6 +716,25 @@ than 64 ms apart still merge, but one after a longer gap refetches a frame later
 a 64 ms window, so the list costs more GETs than before (fewer than naive's one per change) and is
 fresh sooner. Naive adds nothing (it fetches on every event, cancelling the fetch in flight) and
 pays with a GET per change.
+
+### Already current: no refetch of what the cache has (issue 18 item 3)
+
+The server puts each change's new version into its broadcast (\`entity_version\`); a fourth group,
+"with skip", is ours given the entity's cache shape with its version field (what the generator
+emits for a schema with a numeric \`version\`), so a query whose cached data already holds that
+version is not refetched; "ours" is the same runtime without the version field. Both groups take
+turns with the same schedule, ${REPETITIONS} times on fresh entities; mean (max) over all clients and repetitions.
+
+${currentTable}
+
+Reading it: in (d) each client's first refetch of an entity (one frame after its first broadcast)
+already reads the entity's last version, because the changes committed before their broadcasts went
+out. Without the version, the later broadcasts still cost a refetch each time a window closes (the
+64 ms busy debounce merges some of them); with it they are skipped as \`current\`, so each entity
+costs one GET. The list holding all ten entities is skipped too only once a fetch of it returned
+every one of them at the announced version (the list rule: see the runtime's README). In (e) the
+writer's \`onSettled\` refetch has read the change by the time its echo arrives, and it carries no
+origin to suppress it; other clients refetch once either way (their caches are behind).
 `
   writePerformanceSection(section)
   console.log('\nwritten to docs/performance.md')
