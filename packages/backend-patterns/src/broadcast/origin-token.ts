@@ -1,5 +1,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 
+/** Separates a token (or connection id) from a sub-origin: not in a connection id or a base64url signature. */
+const SUB_ORIGIN_SEPARATOR = '~'
+/** A sub-origin: short, and only characters that need no escaping in a header or an `origin`. */
+const SUB_ORIGIN = /^[A-Za-z0-9_-]{1,32}$/
+
 /** Shortest `originSecret` accepted, in bytes (UTF-8 for a string). */
 export const MIN_ORIGIN_SECRET_BYTES = 32
 
@@ -39,17 +44,24 @@ export class OriginTokens {
   }
 
   /**
-   * The connection id a token proves, or `undefined` for anything else (a bare connection id, a
-   * token signed with another secret, a forged or malformed value, a non-string).
+   * The origin a token proves: the connection id, or `<connection id>~<sub-origin>` for a token
+   * followed by `~<sub-origin>` (docs/protocol.md, "Sub-origins": the tabs sharing one connection
+   * each tell their own echoes apart). `undefined` for anything else (a bare connection id, a token
+   * signed with another secret, a forged or malformed value, a non-string).
    */
   verify(token: unknown): string | undefined {
     if (typeof token !== 'string' || token.length > 256) return undefined
-    const dot = token.lastIndexOf('.')
+    const tilde = token.indexOf(SUB_ORIGIN_SEPARATOR)
+    const signed = tilde === -1 ? token : token.slice(0, tilde)
+    const sub = tilde === -1 ? undefined : token.slice(tilde + 1)
+    if (sub !== undefined && !SUB_ORIGIN.test(sub)) return undefined
+    const dot = signed.lastIndexOf('.')
     if (dot <= 0) return undefined
-    const id = token.slice(0, dot)
-    const given = Buffer.from(token.slice(dot + 1), 'utf8')
+    const id = signed.slice(0, dot)
+    const given = Buffer.from(signed.slice(dot + 1), 'utf8')
     const expected = Buffer.from(this.sign(id), 'utf8')
-    return given.length === expected.length && timingSafeEqual(given, expected) ? id : undefined
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined
+    return sub === undefined ? id : `${id}${SUB_ORIGIN_SEPARATOR}${sub}`
   }
 
   private sign(connectionId: string): string {

@@ -36,6 +36,23 @@ describe('origin tokens (issue 17 item 1)', () => {
     }
   })
 
+  it('a token followed by ~<sub-origin> proves <connection id>~<sub-origin>; a bad sub-origin or a bare id does not', async () => {
+    server = await startServer()
+    const client = await TestClient.connect(server.url)
+    const token = client.frames[0]?.welcome.origin_token as string
+    expect(server.backend.verifyOrigin(`${token}~t_tab-1`)).toBe(`${client.id}~t_tab-1`)
+    for (const value of [
+      `${token}~`,
+      `${token}~a.b`,
+      `${token}~a~b`,
+      `${token}~${'x'.repeat(33)}`,
+      `${client.id}~t_tab-1`,
+      `${client.id}.${'x'.repeat(43)}~t_tab-1`,
+    ]) {
+      expect(server.backend.verifyOrigin(value), value).toBeUndefined()
+    }
+  })
+
   it('backends sharing originSecret verify each other’s tokens; others do not', async () => {
     const engine = new MemoryBroadcastEngine()
     const a = new WebSocketBroadcastBackend({ engine, originSecret: SECRET })

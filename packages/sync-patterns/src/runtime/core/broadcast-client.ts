@@ -20,6 +20,8 @@ import { focusManager, onlineManager } from '@tanstack/query-core'
 import { consoleLogger, type Logger } from './logger.js'
 import { PositionTracker } from './position-tracker.js'
 import { RestartReconnectPlan } from './reconnect-plan.js'
+import { tabSharedWebSocket } from './shared-socket.js'
+import type { TabLockManager } from './tab-leader.js'
 import type {
   BroadcastEvent,
   BroadcastEventMessage,
@@ -64,6 +66,16 @@ export interface BroadcastClientOptions {
   welcomeTimeoutMs?: number
   /** WebSocket implementation; defaults to the global one. In Node 20 pass `WebSocket` from `ws`. */
   WebSocket?: WebSocketConstructor
+  /**
+   * One connection per browser instead of one per tab (default `true`): the tabs of this origin
+   * that connect to the same URL elect a leader (Web Locks) whose tab holds the only WebSocket and
+   * relays each tab its own frames (`BroadcastChannel`); see the runtime README, "One connection
+   * per browser". Where Web Locks or `BroadcastChannel` are missing (Node, old browsers) each client
+   * has its own socket, as with `false`.
+   */
+  shareAcrossTabs?: boolean
+  /** The Web Locks implementation for `shareAcrossTabs`; by default `navigator.locks`. */
+  locks?: TabLockManager
   /**
    * Where "the network is back" and "the app is in front again" come from: by default TanStack
    * Query's `onlineManager` and `focusManager` (the browser's `online`/`offline` and
@@ -237,7 +249,19 @@ export class BroadcastClient {
         'no WebSocket implementation: pass { WebSocket } in the options (in Node 20: `import WebSocket from "ws"`)',
       )
     }
-    this.#WebSocket = Implementation
+    if (options.shareAcrossTabs !== undefined && typeof options.shareAcrossTabs !== 'boolean') {
+      throw new TypeError(
+        `shareAcrossTabs must be true or false, got ${JSON.stringify(options.shareAcrossTabs)}`,
+      )
+    }
+    const shared =
+      options.shareAcrossTabs === false
+        ? undefined
+        : tabSharedWebSocket(this.url, Implementation, {
+            locks: options.locks,
+            logger: options.logger ?? consoleLogger,
+          })
+    this.#WebSocket = shared ?? Implementation
     this.#signals =
       options.signals === false ? {} : (options.signals ?? { online: onlineManager, focus: focusManager })
     this.#random = options.random ?? Math.random

@@ -1,0 +1,185 @@
+import { QueryClient, QueryObserver } from '@tanstack/query-core'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import WebSocket from 'ws'
+import { BroadcastClient } from '../../src/runtime/core/broadcast-client.js'
+import { withBroadcastOrigin } from '../../src/runtime/core/broadcast-origin.js'
+import { createBroadcastInvalidation } from '../../src/runtime/core/sync-client.js'
+import type { TabLockManager } from '../../src/runtime/core/tab-leader.js'
+import type { BroadcastEvent } from '../../src/runtime/core/types.js'
+import { inProcessLocks } from './in-process-locks.js'
+import { type RealServer, startRealServer } from './real-server.js'
+
+/**
+ * One connection shared by several "tabs" (BroadcastClients with `shareAcrossTabs`) over Node's
+ * real BroadcastChannel, to the real backend. Node 20 has no Web Locks, so the tabs share an
+ * in-process lock manager with their semantics; the Chromium test (examples/orders) uses the
+ * browser's.
+ */
+let s: RealServer
+const cleanups: (() => unknown)[] = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+const quiet = { debug: () => {}, warn: () => {} }
+
+/** A tab: its own client, QueryClient and query on order 1, invalidated by broadcasts on `channel`. */
+function tab(locks: TabLockManager | undefined, channel = 'order') {
+  const client = new BroadcastClient(s.url, {
+    WebSocket,
+    signals: false,
+    reconnectDelay: 50,
+    logger: quiet,
+    ...(locks ? { locks } : { shareAcrossTabs: false }),
+  })
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 60_000 } } })
+  queryClient.mount()
+  let gets = 0
+  const base = `http://127.0.0.1:${s.port}`
+  const observer = new QueryObserver(queryClient, {
+    queryKey: ['orders', '1'],
+    queryFn: async () => {
+      gets += 1
+      return (await fetch(`${base}/orders/1`)).json() as Promise<{ version: number }>
+    },
+  })
+  const stopObserving = observer.subscribe(() => {})
+  const seen: BroadcastEvent[] = []
+  const stopSeeing = client.subscribe(channel, (e) => seen.push(e))
+  const invalidation = createBroadcastInvalidation({
+    queryClient,
+    client,
+    channel,
+    queryKeyPrefix: ['orders'],
+  })
+  client.connect()
+  const apiFetch = withBroadcastOrigin(fetch, () => client)
+  const t = {
+    client,
+    seen,
+    get gets() {
+      return gets
+    },
+    version: () => (queryClient.getQueryData(['orders', '1']) as { version: number } | undefined)?.version,
+    async mutate() {
+      await apiFetch(`${base}/orders/1`, { method: 'POST' })
+      await queryClient.invalidateQueries({ queryKey: ['orders', '1'] })
+    },
+    close() {
+      invalidation.dispose()
+      stopSeeing()
+      stopObserving()
+      client.disconnect()
+      queryClient.clear()
+    },
+  }
+  cleanups.push(() => t.close())
+  return t
+}
+
+const events = (t: { seen: BroadcastEvent[] }) => t.seen.filter((e) => e.kind === 'event')
+
+describe('one connection shared by the tabs (BroadcastChannel + Web Locks semantics)', () => {
+  it('three tabs hold one server connection; each gets only its own channels, and the server sees the union', async () => {
+    s = await startRealServer()
+    cleanups.push(() => s.close())
+    const locks = inProcessLocks()
+    const [a, b, c] = [tab(locks), tab(locks), tab(locks, 'contact')]
+    for (const t of [a, b, c]) await vi.waitFor(() => expect(t.client.state).toBe('connected'))
+    await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
+    await vi.waitFor(() => expect(s.backend.getSubscriberCount('contact')).toBe(1))
+    expect(s.backend.getTotalConnections()).toBe(1)
+
+    // Each tab has its own welcome: the connection's id with its own sub-origin.
+    const ids = [a, b, c].map((t) => t.client.connectionId as string)
+    expect(new Set(ids).size).toBe(3)
+    const [connection] = ids.map((id) => id.split('~')[0])
+    for (const id of ids) expect(id.startsWith(`${connection}~`)).toBe(true)
+
+    await s.backend.broadcast('order', 'updated', { entity_id: '1' })
+    await s.backend.broadcast('contact', 'updated', { entity_id: '9' })
+    await vi.waitFor(() => expect(events(a)).toHaveLength(1))
+    await vi.waitFor(() => expect(events(b)).toHaveLength(1))
+    await vi.waitFor(() => expect(events(c)).toHaveLength(1))
+    expect(events(a)[0]?.channel).toBe('order')
+    expect(events(c)[0]?.channel).toBe('contact')
+
+    // A tab leaving a channel others still follow does not unsubscribe the connection.
+    b.close()
+    await vi.waitFor(() => expect(a.client.state).toBe('connected'))
+    await s.backend.broadcast('order', 'updated', { entity_id: '1' })
+    await vi.waitFor(() => expect(events(a)).toHaveLength(2))
+    expect(s.backend.getSubscriberCount('order')).toBe(1)
+    expect(s.backend.getTotalConnections()).toBe(1)
+  })
+
+  it('each tab skips only its own echo: the others refetch a change made in another tab', async () => {
+    // The echo arrives after the mutation's own refetch (an outbox), so only the origin tells.
+    s = await startRealServer(0, { broadcastDelayMs: 50 })
+    cleanups.push(() => s.close())
+    const locks = inProcessLocks()
+    const [a, b, c] = [tab(locks), tab(locks), tab(locks)]
+    for (const t of [a, b, c]) await vi.waitFor(() => expect(t.gets).toBe(1))
+    await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
+    await vi.waitFor(() => expect([a, b, c].every((t) => t.client.originToken !== null)).toBe(true))
+
+    await b.mutate() // b refetches once itself (its mutation); its echo must not refetch again
+    await vi.waitFor(() => expect(a.gets).toBe(2))
+    await vi.waitFor(() => expect(c.gets).toBe(2))
+    await vi.waitFor(() => expect(events(b)).toHaveLength(1))
+    const echo = events(b)[0]
+    expect(echo?.kind === 'event' && echo.origin).toBe(b.client.connectionId)
+    expect(b.gets).toBe(2)
+    for (const t of [a, b, c]) await vi.waitFor(() => expect(t.version()).toBe(1))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect([a.gets, b.gets, c.gets]).toEqual([2, 2, 2])
+    expect(s.backend.getTotalConnections()).toBe(1)
+  })
+
+  it('when the leading tab goes away, another takes over: one connection again, and nothing is missed', async () => {
+    s = await startRealServer()
+    cleanups.push(() => s.close())
+    const locks = inProcessLocks()
+    const [a, b, c] = [tab(locks), tab(locks), tab(locks)]
+    for (const t of [a, b, c]) await vi.waitFor(() => expect(t.client.state).toBe('connected'))
+    await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
+    expect(s.backend.getTotalConnections()).toBe(1)
+
+    const before = b.client.connectionId?.split('~')[0]
+    a.close() // the first participant leads: its tab closes
+    // A change while the others reconnect through the new leader: the reconnect resync catches it.
+    await s.backend.broadcast('order', 'updated', { entity_id: '1' })
+    for (const t of [b, c]) await vi.waitFor(() => expect(t.client.state).toBe('connected'))
+    for (const t of [b, c]) await vi.waitFor(() => expect(t.seen.some((e) => e.kind === 'resync')).toBe(true))
+    await vi.waitFor(() => expect(s.backend.getTotalConnections()).toBe(1))
+    await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
+    // A new connection, held by another tab, shared by both.
+    const after = b.client.connectionId?.split('~')[0]
+    expect(after).not.toBe(before)
+    expect(c.client.connectionId?.split('~')[0]).toBe(after)
+
+    await s.backend.broadcast('order', 'updated', { entity_id: '1' })
+    for (const t of [b, c]) await vi.waitFor(() => expect(events(t).length).toBeGreaterThanOrEqual(1))
+  })
+
+  it('without Web Locks each client keeps its own socket (the fallback)', async () => {
+    s = await startRealServer()
+    cleanups.push(() => s.close())
+    // Node 20 has BroadcastChannel but no navigator.locks: sharing is not possible, nothing breaks.
+    expect((globalThis as { navigator?: { locks?: unknown } }).navigator?.locks).toBeUndefined()
+    const clients = [0, 1].map(() => new BroadcastClient(s.url, { WebSocket, signals: false, logger: quiet }))
+    for (const client of clients) {
+      client.subscribe('order', () => {})
+      client.connect()
+      cleanups.push(() => client.disconnect())
+    }
+    await vi.waitFor(() => expect(s.backend.getTotalConnections()).toBe(2))
+    for (const client of clients) expect(client.connectionId).not.toContain('~')
+  })
+
+  it('refuses a shareAcrossTabs that is not a boolean, naming the option', () => {
+    expect(
+      () => new BroadcastClient('ws://127.0.0.1:1/ws', { WebSocket, shareAcrossTabs: 'yes' as never }),
+    ).toThrow(/shareAcrossTabs must be true or false/)
+  })
+})
