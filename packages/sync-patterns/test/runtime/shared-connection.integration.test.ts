@@ -5,6 +5,7 @@ import { BroadcastClient } from '../../src/runtime/core/broadcast-client.js'
 import { withBroadcastOrigin } from '../../src/runtime/core/broadcast-origin.js'
 import { createBroadcastInvalidation } from '../../src/runtime/core/sync-client.js'
 import type { TabLockManager } from '../../src/runtime/core/tab-leader.js'
+import { participantLockName, type TabMessage, tabChannelName } from '../../src/runtime/core/tab-messages.js'
 import type { BroadcastEvent } from '../../src/runtime/core/types.js'
 import { inProcessLocks } from './in-process-locks.js'
 import { type RealServer, startRealServer } from './real-server.js'
@@ -160,6 +161,46 @@ describe('one connection shared by the tabs (BroadcastChannel + Web Locks semant
 
     await s.backend.broadcast('order', 'updated', { entity_id: '1' })
     for (const t of [b, c]) await vi.waitFor(() => expect(events(t).length).toBeGreaterThanOrEqual(1))
+  })
+
+  it('a tab that vanishes without a word (closed, crashed) loses its members: the channels only it followed are unsubscribed', async () => {
+    s = await startRealServer()
+    cleanups.push(() => s.close())
+    const locks = inProcessLocks()
+    const a = tab(locks)
+    await vi.waitFor(() => expect(a.client.state).toBe('connected'))
+    await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
+
+    // Another tab, speaking the tabs' protocol by hand: present (its lock), joined, following `contact`.
+    const channel = new BroadcastChannel(tabChannelName(new URL(s.url).toString()))
+    cleanups.push(() => channel.close())
+    let crash: () => void = () => {}
+    await new Promise<void>((held) => {
+      void locks.request(participantLockName(new URL(s.url).toString(), 'gone'), {}, () => {
+        held()
+        return new Promise<void>((release) => {
+          crash = release
+        })
+      })
+    })
+    const opened = new Promise<void>((resolve) => {
+      channel.onmessage = (event: MessageEvent<TabMessage>) => {
+        if (event.data.type === 'opened' && event.data.member === 'gone-1') resolve()
+      }
+    })
+    channel.postMessage({ type: 'join', member: 'gone-1' } satisfies TabMessage)
+    await opened
+    channel.postMessage({
+      type: 'send',
+      member: 'gone-1',
+      data: '{"subscribe":["contact"]}',
+    } satisfies TabMessage)
+    await vi.waitFor(() => expect(s.backend.getSubscriberCount('contact')).toBe(1))
+
+    crash() // the tab is gone: no leave, only its lock released (as the browser does)
+    await vi.waitFor(() => expect(s.backend.getSubscriberCount('contact')).toBe(0))
+    expect(s.backend.getSubscriberCount('order')).toBe(1)
+    expect(s.backend.getTotalConnections()).toBe(1)
   })
 
   it('without Web Locks each client keeps its own socket (the fallback)', async () => {

@@ -116,4 +116,5 @@ export type {
   SyncInspectEvent,
   SyncInspectListener,
 } from './sync-inspect.js'
+export type { TabLockManager } from './tab-leader.js'
 export type * from './types.js'

@@ -1,7 +1,13 @@
 import type { Logger } from './logger.js'
 import { TabHub } from './tab-hub.js'
 import { followTabLeadership, pageLocks, type TabLeadership, type TabLockManager } from './tab-leader.js'
-import { openTabChannel, type TabChannel, type TabMessage, tabChannelName } from './tab-messages.js'
+import {
+  openTabChannel,
+  participantLockName,
+  type TabChannel,
+  type TabMessage,
+  tabChannelName,
+} from './tab-messages.js'
 import type { WebSocketConstructor, WebSocketLike } from './types.js'
 
 const CONNECTING = 0
@@ -88,6 +94,10 @@ class TabSocketGroup {
   #hub: TabHub | undefined
   readonly #members = new Map<string, TabMemberSocket>()
   #nextMember = 1
+  /** Holding the presence lock (see `participantLockName`): members may join only then. */
+  #present = false
+  #presence: AbortController | undefined
+  #leavePresence: (() => void) | undefined
 
   constructor(url: string, WebSocket: WebSocketConstructor, locks: TabLockManager, logger: Logger) {
     this.#url = url
@@ -109,12 +119,40 @@ class TabSocketGroup {
       channel.onmessage = (event) => this.#onMessage(event.data)
       this.#channel = channel
     }
+    this.#holdPresence()
     this.#leadership ??= followTabLeadership(this.#locks, name, () => this.#lead())
     this.#leadership.start()
     const member = new TabMemberSocket(`${this.#id}-${this.#nextMember++}`, this)
     this.#members.set(member.id, member)
-    this.post({ type: 'join', member: member.id })
+    if (this.#present) this.post({ type: 'join', member: member.id })
     return member
+  }
+
+  /**
+   * Takes the presence lock before any member joins, so that the hub, queueing for it, is granted
+   * it only once this participant is gone: its tab closed, crashed, or the client disconnected.
+   */
+  #holdPresence(): void {
+    if (this.#presence) return
+    const controller = new AbortController()
+    this.#presence = controller
+    this.#locks
+      .request(
+        participantLockName(this.#url, this.#id),
+        { signal: controller.signal },
+        () =>
+          new Promise<void>((release) => {
+            if (this.#presence !== controller) return release()
+            this.#present = true
+            this.#leavePresence = release
+            for (const member of this.#members.values()) {
+              if (member.readyState === CONNECTING) this.post({ type: 'join', member: member.id })
+            }
+          }),
+      )
+      .catch(() => {
+        // AbortError: retired before the lock was granted.
+      })
   }
 
   post(message: TabMessage): void {
@@ -143,6 +181,11 @@ class TabSocketGroup {
   #retire(): void {
     this.#leadership?.stop()
     this.#leadership = undefined
+    this.#presence?.abort()
+    this.#presence = undefined
+    this.#present = false
+    this.#leavePresence?.()
+    this.#leavePresence = undefined
     const channel = this.#channel
     this.#channel = undefined
     if (channel) {
@@ -155,7 +198,14 @@ class TabSocketGroup {
     const channel = openTabChannel(tabChannelName(this.#url))
     if (!channel) return () => {}
     this.#logger.debug?.(`this tab now holds the connection to ${this.#url} for the others`)
-    const hub = new TabHub(`${this.#id}h${randomId()}`, this.#url, this.#WebSocket, channel, this.#logger)
+    const hub = new TabHub(
+      `${this.#id}h${randomId()}`,
+      this.#url,
+      this.#WebSocket,
+      channel,
+      this.#locks,
+      this.#logger,
+    )
     this.#hub = hub
     return () => {
       if (this.#hub === hub) this.#hub = undefined
@@ -168,8 +218,9 @@ class TabSocketGroup {
     switch (message.type) {
       case 'hub':
         for (const member of [...this.#members.values()]) {
-          if (member.readyState === CONNECTING) this.post({ type: 'join', member: member.id })
-          else if (member.hub !== message.hub) member.closedRemotely(1006, 'the leader tab changed')
+          if (member.readyState === CONNECTING) {
+            if (this.#present) this.post({ type: 'join', member: member.id })
+          } else if (member.hub !== message.hub) member.closedRemotely(1006, 'the leader tab changed')
         }
         return
       case 'opened':

@@ -1,5 +1,12 @@
 import type { Logger } from './logger.js'
-import { SUB_ORIGIN_SEPARATOR, type TabChannel, type TabMessage } from './tab-messages.js'
+import type { TabLockManager } from './tab-leader.js'
+import {
+  participantLockName,
+  participantOf,
+  SUB_ORIGIN_SEPARATOR,
+  type TabChannel,
+  type TabMessage,
+} from './tab-messages.js'
 import type { WebSocketConstructor, WebSocketLike } from './types.js'
 
 /** A frame a member sent whose answer the server still owes, oldest first (the server answers in order). */
@@ -31,6 +38,9 @@ type Json = Record<string, unknown>
  *   appended. Its requests then carry `<token>~<member>`, a server that knows sub-origins tags their
  *   broadcasts `<connection id>~<member>`, and only that member skips them as its echo.
  * - When the socket closes, every member is told, and reconnects (through whichever tab leads then).
+ * - A tab that closes or crashes says nothing; the hub queues for the Web Lock each participant
+ *   holds while it takes part, and when it is granted drops that participant's members (and the
+ *   channels only they followed).
  *
  * Frames the hub does not know go to every member (a client ignores what it does not know).
  */
@@ -40,6 +50,10 @@ export class TabHub {
   readonly #WebSocket: WebSocketConstructor
   readonly #channel: TabChannel
   readonly #logger: Logger
+  readonly #locks: TabLockManager
+  /** Participants whose presence lock the hub queues for; aborted when the hub stops. */
+  readonly #watched = new Set<string>()
+  readonly #stopWatching = new AbortController()
   #socket: WebSocketLike | null = null
   #open = false
   #welcome: Json | null = null
@@ -50,8 +64,16 @@ export class TabHub {
   #pingSeq = 0
   #stopped = false
 
-  constructor(id: string, url: string, WebSocket: WebSocketConstructor, channel: TabChannel, logger: Logger) {
+  constructor(
+    id: string,
+    url: string,
+    WebSocket: WebSocketConstructor,
+    channel: TabChannel,
+    locks: TabLockManager,
+    logger: Logger,
+  ) {
     this.id = id
+    this.#locks = locks
     this.#url = url
     this.#WebSocket = WebSocket
     this.#channel = channel
@@ -70,6 +92,7 @@ export class TabHub {
     if (this.#stopped) return
     this.#dropSocket(1000, 1006, 'the leader tab stepped down')
     this.#stopped = true
+    this.#stopWatching.abort()
     this.#channel.onmessage = null
     this.#channel.close()
   }
@@ -113,6 +136,7 @@ export class TabHub {
   #join(member: string): void {
     if (this.#members.has(member)) return
     this.#members.add(member)
+    this.#watch(participantOf(member))
     if (!this.#socket) {
       this.#openSocket()
       return
@@ -120,6 +144,26 @@ export class TabHub {
     if (!this.#open) return // told when the socket opens
     this.#post({ type: 'opened', member, hub: this.id })
     if (this.#welcome) this.#sendTo([member], this.#welcomeFor(member))
+  }
+
+  /** Queues for `participant`'s presence lock: granted once its tab is gone (or it left). */
+  #watch(participant: string): void {
+    if (this.#watched.has(participant)) return
+    this.#watched.add(participant)
+    this.#locks
+      .request(
+        participantLockName(this.#url, participant),
+        { signal: this.#stopWatching.signal },
+        async () => {
+          this.#watched.delete(participant)
+          for (const member of [...this.#members]) {
+            if (participantOf(member) === participant) this.#leave(member, 1000)
+          }
+        },
+      )
+      .catch(() => {
+        // AbortError: the hub stopped.
+      })
   }
 
   #leave(member: string, code: number): void {

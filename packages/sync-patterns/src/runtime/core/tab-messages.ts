@@ -27,6 +27,19 @@ export function tabChannelName(url: string): string {
   return `sync-patterns:${url}`
 }
 
+/**
+ * The Web Lock a participant (one client in one tab) holds while it takes part: the hub queues for
+ * it to learn, without any timeout, when the participant's tab closed or crashed.
+ */
+export function participantLockName(url: string, participant: string): string {
+  return `${tabChannelName(url)} participant ${participant}`
+}
+
+/** A member's id is `<participant>-<n>`. */
+export function participantOf(member: string): string {
+  return member.slice(0, member.lastIndexOf('-'))
+}
+
 /** Separates a connection id or origin token from a member's sub-origin (docs/protocol.md, "Sub-origins"). */
 export const SUB_ORIGIN_SEPARATOR = '~'
 
