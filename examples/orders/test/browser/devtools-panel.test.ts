@@ -1,21 +1,7 @@
-import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { openApp, shouldSkipBrowserTests } from './support/browser.js'
+import { openPanel } from './support/devtools-panel.js'
 import { useTwoTablets } from './support/two-tablets.js'
-
-/**
- * Opens the devtools panel (below the screen, collapsed until tapped) and waits for its log. A
- * navigation that changes only the hash keeps the page, and the panel open.
- */
-async function openPanel(page: Page) {
-  const panel = page.getByTestId('sync-devtools')
-  if ((await panel.getAttribute('open')) === null) await panel.locator('summary').tap()
-  await panel
-    .getByRole('list', { name: 'Broadcasts received' })
-    .or(panel.getByText('No broadcasts yet.'))
-    .waitFor()
-  return panel
-}
 
 /**
  * The demo's developer panel is @pattern-stack/sync-patterns-devtools: what each tablet received,

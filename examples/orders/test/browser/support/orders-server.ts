@@ -11,6 +11,8 @@ import { DIST_DIR } from '../../../web/build.js'
 
 export interface RunningServer {
   app: FastifyInstance
+  /** The broadcast backend, to count the connections the server holds. */
+  backend: WebSocketBroadcastBackend
   database: Database
   port: number
   baseUrl: string
@@ -54,6 +56,7 @@ export async function startOrdersServer(options: OrdersServerOptions): Promise<R
   const { port } = app.server.address() as AddressInfo
   return {
     app,
+    backend,
     database,
     port,
     baseUrl: `http://127.0.0.1:${port}`,
