@@ -3,6 +3,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { BroadcastClient } from '../../src/runtime/core/broadcast-client.js'
 import { withBroadcastOrigin } from '../../src/runtime/core/broadcast-origin.js'
+import {
+  PresenceClient,
+  type PresenceMember,
+  presenceChannel,
+} from '../../src/runtime/core/presence-client.js'
 import { createBroadcastInvalidation } from '../../src/runtime/core/sync-client.js'
 import type { TabLockManager } from '../../src/runtime/core/tab-leader.js'
 import { participantLockName, type TabMessage, tabChannelName } from '../../src/runtime/core/tab-messages.js'
@@ -23,6 +28,8 @@ afterEach(async () => {
 })
 
 const quiet = { debug: () => {}, warn: () => {} }
+/** vi.waitFor with room for a loaded machine (2 cores shared by several test runs). */
+const until = <T>(check: () => T) => vi.waitFor(check, { timeout: 10_000, interval: 20 })
 
 /** A tab: its own client, QueryClient and query on order 1, invalidated by broadcasts on `channel`. */
 function tab(locks: TabLockManager | undefined, channel = 'order') {
@@ -86,9 +93,9 @@ describe('one connection shared by the tabs (BroadcastChannel + Web Locks semant
     cleanups.push(() => s.close())
     const locks = inProcessLocks()
     const [a, b, c] = [tab(locks), tab(locks), tab(locks, 'contact')]
-    for (const t of [a, b, c]) await vi.waitFor(() => expect(t.client.state).toBe('connected'))
-    await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
-    await vi.waitFor(() => expect(s.backend.getSubscriberCount('contact')).toBe(1))
+    for (const t of [a, b, c]) await until(() => expect(t.client.state).toBe('connected'))
+    await until(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
+    await until(() => expect(s.backend.getSubscriberCount('contact')).toBe(1))
     expect(s.backend.getTotalConnections()).toBe(1)
 
     // Each tab has its own welcome: the connection's id with its own sub-origin.
@@ -99,17 +106,17 @@ describe('one connection shared by the tabs (BroadcastChannel + Web Locks semant
 
     await s.backend.broadcast('order', 'updated', { entity_id: '1' })
     await s.backend.broadcast('contact', 'updated', { entity_id: '9' })
-    await vi.waitFor(() => expect(events(a)).toHaveLength(1))
-    await vi.waitFor(() => expect(events(b)).toHaveLength(1))
-    await vi.waitFor(() => expect(events(c)).toHaveLength(1))
+    await until(() => expect(events(a)).toHaveLength(1))
+    await until(() => expect(events(b)).toHaveLength(1))
+    await until(() => expect(events(c)).toHaveLength(1))
     expect(events(a)[0]?.channel).toBe('order')
     expect(events(c)[0]?.channel).toBe('contact')
 
     // A tab leaving a channel others still follow does not unsubscribe the connection.
     b.close()
-    await vi.waitFor(() => expect(a.client.state).toBe('connected'))
+    await until(() => expect(a.client.state).toBe('connected'))
     await s.backend.broadcast('order', 'updated', { entity_id: '1' })
-    await vi.waitFor(() => expect(events(a)).toHaveLength(2))
+    await until(() => expect(events(a)).toHaveLength(2))
     expect(s.backend.getSubscriberCount('order')).toBe(1)
     expect(s.backend.getTotalConnections()).toBe(1)
   })
@@ -120,18 +127,18 @@ describe('one connection shared by the tabs (BroadcastChannel + Web Locks semant
     cleanups.push(() => s.close())
     const locks = inProcessLocks()
     const [a, b, c] = [tab(locks), tab(locks), tab(locks)]
-    for (const t of [a, b, c]) await vi.waitFor(() => expect(t.gets).toBe(1))
-    await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
-    await vi.waitFor(() => expect([a, b, c].every((t) => t.client.originToken !== null)).toBe(true))
+    for (const t of [a, b, c]) await until(() => expect(t.gets).toBe(1))
+    await until(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
+    await until(() => expect([a, b, c].every((t) => t.client.originToken !== null)).toBe(true))
 
     await b.mutate() // b refetches once itself (its mutation); its echo must not refetch again
-    await vi.waitFor(() => expect(a.gets).toBe(2))
-    await vi.waitFor(() => expect(c.gets).toBe(2))
-    await vi.waitFor(() => expect(events(b)).toHaveLength(1))
+    await until(() => expect(a.gets).toBe(2))
+    await until(() => expect(c.gets).toBe(2))
+    await until(() => expect(events(b)).toHaveLength(1))
     const echo = events(b)[0]
     expect(echo?.kind === 'event' && echo.origin).toBe(b.client.connectionId)
     expect(b.gets).toBe(2)
-    for (const t of [a, b, c]) await vi.waitFor(() => expect(t.version()).toBe(1))
+    for (const t of [a, b, c]) await until(() => expect(t.version()).toBe(1))
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect([a.gets, b.gets, c.gets]).toEqual([2, 2, 2])
     expect(s.backend.getTotalConnections()).toBe(1)
@@ -142,25 +149,25 @@ describe('one connection shared by the tabs (BroadcastChannel + Web Locks semant
     cleanups.push(() => s.close())
     const locks = inProcessLocks()
     const [a, b, c] = [tab(locks), tab(locks), tab(locks)]
-    for (const t of [a, b, c]) await vi.waitFor(() => expect(t.client.state).toBe('connected'))
-    await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
+    for (const t of [a, b, c]) await until(() => expect(t.client.state).toBe('connected'))
+    await until(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
     expect(s.backend.getTotalConnections()).toBe(1)
 
     const before = b.client.connectionId?.split('~')[0]
     a.close() // the first participant leads: its tab closes
     // A change while the others reconnect through the new leader: the reconnect resync catches it.
     await s.backend.broadcast('order', 'updated', { entity_id: '1' })
-    for (const t of [b, c]) await vi.waitFor(() => expect(t.client.state).toBe('connected'))
-    for (const t of [b, c]) await vi.waitFor(() => expect(t.seen.some((e) => e.kind === 'resync')).toBe(true))
-    await vi.waitFor(() => expect(s.backend.getTotalConnections()).toBe(1))
-    await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
+    for (const t of [b, c]) await until(() => expect(t.client.state).toBe('connected'))
+    for (const t of [b, c]) await until(() => expect(t.seen.some((e) => e.kind === 'resync')).toBe(true))
+    await until(() => expect(s.backend.getTotalConnections()).toBe(1))
+    await until(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
     // A new connection, held by another tab, shared by both.
     const after = b.client.connectionId?.split('~')[0]
     expect(after).not.toBe(before)
     expect(c.client.connectionId?.split('~')[0]).toBe(after)
 
     await s.backend.broadcast('order', 'updated', { entity_id: '1' })
-    for (const t of [b, c]) await vi.waitFor(() => expect(events(t).length).toBeGreaterThanOrEqual(1))
+    for (const t of [b, c]) await until(() => expect(events(t).length).toBeGreaterThanOrEqual(1))
   })
 
   it('a tab that vanishes without a word (closed, crashed) loses its members: the channels only it followed are unsubscribed', async () => {
@@ -168,8 +175,8 @@ describe('one connection shared by the tabs (BroadcastChannel + Web Locks semant
     cleanups.push(() => s.close())
     const locks = inProcessLocks()
     const a = tab(locks)
-    await vi.waitFor(() => expect(a.client.state).toBe('connected'))
-    await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
+    await until(() => expect(a.client.state).toBe('connected'))
+    await until(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
 
     // Another tab, speaking the tabs' protocol by hand: present (its lock), joined, following `contact`.
     const channel = new BroadcastChannel(tabChannelName(new URL(s.url).toString()))
@@ -195,12 +202,57 @@ describe('one connection shared by the tabs (BroadcastChannel + Web Locks semant
       member: 'gone-1',
       data: '{"subscribe":["contact"]}',
     } satisfies TabMessage)
-    await vi.waitFor(() => expect(s.backend.getSubscriberCount('contact')).toBe(1))
+    await until(() => expect(s.backend.getSubscriberCount('contact')).toBe(1))
 
     crash() // the tab is gone: no leave, only its lock released (as the browser does)
-    await vi.waitFor(() => expect(s.backend.getSubscriberCount('contact')).toBe(0))
+    await until(() => expect(s.backend.getSubscriberCount('contact')).toBe(0))
     expect(s.backend.getSubscriberCount('order')).toBe(1)
     expect(s.backend.getTotalConnections()).toBe(1)
+  })
+
+  it('presence: the shared connection is present while any tab is, editing if one edits; each tab hears the others outside its browser', async () => {
+    s = await startRealServer()
+    cleanups.push(() => s.close())
+    const locks = inProcessLocks()
+    const [a, b] = [tab(locks), tab(locks)]
+    const outside = tab(undefined) // another device: its own connection
+    for (const t of [a, b, outside]) await until(() => expect(t.client.welcome?.presence).toBe(true))
+    await until(() => expect(s.backend.getTotalConnections()).toBe(2))
+    const channel = presenceChannel('order', 1)
+    const heard = () => {
+      const lists: PresenceMember[][] = []
+      return { lists, listener: (members: PresenceMember[]) => lists.push(members), last: () => lists.at(-1) }
+    }
+    const [onA, onB, onOutside] = [heard(), heard(), heard()]
+    const inA = PresenceClient.of(a.client).join(channel, { state: 'editing', label: 'Tab A' }, onA.listener)
+    const inB = PresenceClient.of(b.client).join(channel, { state: 'viewing', label: 'Tab B' }, onB.listener)
+    const inOutside = PresenceClient.of(outside.client).join(
+      channel,
+      { label: 'Tablet C' },
+      onOutside.listener,
+    )
+    const c = { id: expect.any(String), state: 'viewing', label: 'Tablet C' }
+    await until(() =>
+      expect(onOutside.last()).toEqual([{ id: expect.any(String), state: 'editing', label: 'Tab A' }]),
+    )
+    await until(() => expect(onA.last()).toEqual([c]))
+    await until(() => expect(onB.last()).toEqual([c]))
+
+    inA.leave() // the browser is still present through tab B, now only viewing
+    await until(() =>
+      expect(onOutside.last()).toEqual([{ id: expect.any(String), state: 'viewing', label: 'Tab B' }]),
+    )
+    expect(onB.last()).toEqual([c])
+    inB.leave()
+    await until(() => expect(onOutside.last()).toEqual([]))
+
+    // A subscribe after all that is still answered to the right tab: nothing was left owed.
+    const seen: BroadcastEvent[] = []
+    b.client.subscribe('contact', (e) => seen.push(e))
+    await until(() => expect(s.backend.getSubscriberCount('contact')).toBe(1))
+    await s.backend.broadcast('contact', 'updated', { entity_id: '2' })
+    await until(() => expect(seen.filter((e) => e.kind === 'event')).toHaveLength(1))
+    inOutside.leave()
   })
 
   it('without Web Locks each client keeps its own socket (the fallback)', async () => {
@@ -214,7 +266,7 @@ describe('one connection shared by the tabs (BroadcastChannel + Web Locks semant
       client.connect()
       cleanups.push(() => client.disconnect())
     }
-    await vi.waitFor(() => expect(s.backend.getTotalConnections()).toBe(2))
+    await until(() => expect(s.backend.getTotalConnections()).toBe(2))
     for (const client of clients) expect(client.connectionId).not.toContain('~')
   })
 

@@ -7,6 +7,7 @@ import {
   type TabChannel,
   type TabMessage,
 } from './tab-messages.js'
+import { TabPresence } from './tab-presence.js'
 import type { WebSocketConstructor, WebSocketLike } from './types.js'
 
 /** A frame a member sent whose answer the server still owes, oldest first (the server answers in order). */
@@ -38,6 +39,7 @@ type Json = Record<string, unknown>
  *   appended. Its requests then carry `<token>~<member>`, a server that knows sub-origins tags their
  *   broadcasts `<connection id>~<member>`, and only that member skips them as its echo.
  * - When the socket closes, every member is told, and reconnects (through whichever tab leads then).
+ * - Presence is combined per channel (`TabPresence`): the connection is present while a tab is.
  * - A tab that closes or crashes says nothing; the hub queues for the Web Lock each participant
  *   holds while it takes part, and when it is granted drops that participant's members (and the
  *   channels only they followed).
@@ -60,6 +62,7 @@ export class TabHub {
   readonly #members = new Set<string>()
   /** Channel → the members following it. */
   readonly #followers = new Map<string, Set<string>>()
+  readonly #presence = new TabPresence()
   #pending: Pending[] = []
   #pingSeq = 0
   #stopped = false
@@ -184,6 +187,7 @@ export class TabHub {
       this.#dropSocket(1000, 1000, 'no tab is connected')
       return
     }
+    for (const frame of this.#presence.memberGone(member)) this.#sendUnanswered(frame)
     if (emptied.length > 0 && this.#open)
       this.#forwardOwn({ unsubscribe: emptied }, { kind: 'hub-unsubscribe' })
   }
@@ -242,6 +246,7 @@ export class TabHub {
     this.#open = false
     this.#welcome = null
     this.#followers.clear()
+    this.#presence.reset()
     this.#pending = []
   }
 
@@ -283,6 +288,11 @@ export class TabHub {
     } else if ('ping' in f) {
       this.#pingSeq += 1
       this.#forwardOwn({ ping: this.#pingSeq }, { kind: 'ping', member, n: f.ping })
+    } else if (typeof f.presence === 'object' && f.presence !== null) {
+      // Answered by member lists (and errors naming the channel), routed by channel, not by order.
+      const routing = this.#presence.fromMember(member, f.presence as Json)
+      for (const frame of routing.toServer) this.#sendUnanswered(frame)
+      for (const { members, data } of routing.toMembers) this.#sendTo(members, data)
     } else if ('recover' in f) {
       this.#forwardRaw(data, { kind: 'recover', member })
     } else {
@@ -302,6 +312,15 @@ export class TabHub {
   #unfollow(channel: string, member: string): void {
     const followers = this.#followers.get(channel)
     if (followers?.delete(member) && followers.size === 0) this.#followers.delete(channel)
+  }
+
+  #sendUnanswered(frame: Json): void {
+    if (!this.#open) return
+    try {
+      this.#socket?.send(JSON.stringify(frame))
+    } catch (error) {
+      this.#logger.debug?.('send failed; the close event will reconnect', error)
+    }
   }
 
   #forwardOwn(frame: Json, pending: Pending): void {
@@ -347,6 +366,9 @@ export class TabHub {
     } else if (typeof f.welcome === 'object' && f.welcome !== null) {
       this.#welcome = f.welcome as Json
       for (const member of this.#members) this.#sendTo([member], this.#welcomeFor(member))
+    } else if (typeof f.presence === 'object' && f.presence !== null) {
+      const channel = (f.presence as Json).channel
+      this.#sendTo(typeof channel === 'string' ? this.#presence.fromServer(channel, data) : [], data)
     } else if (Array.isArray(f.resync)) {
       this.#toFollowersOf(f.resync, (channels) => JSON.stringify({ resync: channels }))
     } else if ('subscribed' in f || 'unsubscribed' in f || 'recovered' in f || 'pong' in f || 'error' in f) {
@@ -378,6 +400,15 @@ export class TabHub {
       const channel = typeof error.channel === 'string' ? error.channel : undefined
       if (head?.kind === 'subscribe' && code === 'already_subscribed') return // another member's channel
       if (head?.kind === 'hub-unsubscribe' && code === 'not_subscribed') return
+      const subscribing =
+        head?.kind === 'subscribe' && channel !== undefined && head.channels.includes(channel)
+      const present = channel === undefined ? [] : this.#presence.membersOn(channel)
+      if (present.length > 0 && (code === 'presence_limit' || (code === 'forbidden' && !subscribing))) {
+        // The connection's presence on the channel was refused: the answer to a presence frame.
+        this.#presence.refused(channel as string)
+        this.#sendTo(present, data)
+        return
+      }
       if (head?.kind === 'subscribe' && code === 'forbidden' && channel && head.channels.includes(channel)) {
         this.#unfollow(channel, head.member)
         this.#sendTo([head.member], data)
