@@ -28,6 +28,21 @@ describe('PositionTracker', () => {
     expect(tracker.base('order')).toBe(13)
   })
 
+  it('a gap is a missing position with later ones seen; it closes when filled or advanced over', () => {
+    const tracker = new PositionTracker()
+    tracker.see('order', 7)
+    expect(tracker.hasGap('order')).toBe(false) // no base yet: nothing known to be missing
+    tracker.advanceTo('order', 5)
+    expect(tracker.hasGap('order')).toBe(true) // 6 missing
+    tracker.see('order', 6)
+    expect(tracker.hasGap('order')).toBe(false)
+    tracker.see('order', 9)
+    expect(tracker.hasGap('order')).toBe(true)
+    tracker.advanceTo('order', 9)
+    expect(tracker.hasGap('order')).toBe(false)
+    expect(tracker.hasGap('unknown')).toBe(false)
+  })
+
   it('advanceTo never moves back; forget drops the channel', () => {
     const tracker = new PositionTracker()
     tracker.advanceTo('order', 10)

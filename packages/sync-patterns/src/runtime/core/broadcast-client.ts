@@ -64,6 +64,13 @@ export interface BroadcastClientOptions {
    * subscriptions, so the resync waits for the acknowledgement; a spec-only server never does.
    */
   welcomeTimeoutMs?: number
+  /**
+   * With a server that keeps a history: how long a missing position may stay missing while later
+   * ones arrived (ms, default 1000) before the client asks `recover` from the last position it has
+   * everything up to. Broadcasts from several instances may arrive out of order, so a gap is not a
+   * loss at once; one that stays means a broadcast was lost on the way. `Infinity`: never ask.
+   */
+  gapGraceMs?: number
   /** WebSocket implementation; defaults to the global one. In Node 20 pass `WebSocket` from `ws`. */
   WebSocket?: WebSocketConstructor
   /**
@@ -166,6 +173,7 @@ export class BroadcastClient {
       | 'welcomeTimeoutMs'
       | 'retryAfterGiveUpMs'
       | 'connectTimeoutMs'
+      | 'gapGraceMs'
     >
   > & { pongTimeoutMs: number | undefined }
   readonly #WebSocket: WebSocketConstructor
@@ -212,6 +220,8 @@ export class BroadcastClient {
   readonly #recovering = new Set<string>()
   /** The channels of each `recover` sent on this socket and not answered yet, oldest first. */
   readonly #recoverRequests: string[][] = []
+  /** Per channel with a missing position, the timer that asks `recover` if it stays missing. */
+  readonly #gapTimers = new Map<string, ReturnType<typeof setTimeout>>()
 
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined
   #stableTimer: ReturnType<typeof setTimeout> | undefined
@@ -237,6 +247,7 @@ export class BroadcastClient {
       welcomeTimeoutMs: checkNumber('welcomeTimeoutMs', options.welcomeTimeoutMs, 1000),
       retryAfterGiveUpMs: checkInterval('retryAfterGiveUpMs', options.retryAfterGiveUpMs, 60_000),
       connectTimeoutMs: checkInterval('connectTimeoutMs', options.connectTimeoutMs, 10_000),
+      gapGraceMs: checkNumber('gapGraceMs', options.gapGraceMs, 1000, true),
       pongTimeoutMs:
         options.pongTimeoutMs === undefined
           ? undefined
@@ -384,6 +395,7 @@ export class BroadcastClient {
       if (current.size === 0) {
         this.#subscriptions.delete(channel)
         this.#positions.forget(channel)
+        this.#watchGap(channel)
         this.#queueFlush()
       }
     }
@@ -693,6 +705,7 @@ export class BroadcastClient {
         }
       }
       this.#deliver(frame.channel, event)
+      if (frame.position !== undefined) this.#watchGap(frame.channel)
     } else if (isWelcomeFrame(frame)) {
       this.#connectionId = frame.welcome.connection_id
       this.#welcome = frame.welcome
@@ -773,6 +786,33 @@ export class BroadcastClient {
   /** Everything on `channel` up to `position` is accounted for (an ack, a recovery). */
   #advanceTo(channel: string, position: number): void {
     if (this.#subscriptions.has(channel)) this.#positions.advanceTo(channel, position)
+    this.#watchGap(channel)
+  }
+
+  /**
+   * A position is missing on `channel` while later ones arrived: if it is still missing after
+   * `gapGraceMs` (not just late from another instance), ask `recover` from the last position the
+   * client has everything up to, instead of staying silently stale. A filled gap stops the timer.
+   */
+  #watchGap(channel: string): void {
+    if (!this.#positions.hasGap(channel) || !this.#subscriptions.has(channel)) {
+      clearTimeout(this.#gapTimers.get(channel))
+      this.#gapTimers.delete(channel)
+      return
+    }
+    if (this.#gapTimers.has(channel) || !Number.isFinite(this.#options.gapGraceMs)) return
+    const timer = setTimeout(() => {
+      this.#gapTimers.delete(channel)
+      // A reconnect's own recovery, or one already asked, covers it.
+      if (this.#resyncPending.has(channel) || this.#recovering.has(channel)) return
+      if (!this.#positions.hasGap(channel) || !this.#canRecover(channel)) return
+      this.#logger.debug?.(
+        `${channel}: position ${(this.#positions.base(channel) ?? 0) + 1} missing for ${this.#options.gapGraceMs} ms; recovering`,
+      )
+      this.#recover([channel])
+    }, this.#options.gapGraceMs)
+    ;(timer as { unref?: () => void }).unref?.()
+    this.#gapTimers.set(channel, timer)
   }
 
   /** A new history epoch for `channel`: the positions remembered are forgotten (it refetches in full). */

@@ -46,6 +46,12 @@ export class PositionTracker {
     absorb(positions)
   }
 
+  /** A position above the base is missing while later ones were seen (a broadcast late or lost). */
+  hasGap(channel: string): boolean {
+    const positions = this.#channels.get(channel)
+    return positions !== undefined && positions.base !== null && positions.above.size > 0
+  }
+
   /** The position up to which every change on `channel` was seen, or `null` when unknown. */
   base(channel: string): number | null {
     return this.#channels.get(channel)?.base ?? null
