@@ -170,6 +170,46 @@ describe('one connection shared by the tabs (BroadcastChannel + Web Locks semant
     for (const t of [b, c]) await until(() => expect(events(t).length).toBeGreaterThanOrEqual(1))
   })
 
+  it('a leading tab the browser freezes steps down at once; another leads, and the frozen tab follows it after resume', async () => {
+    s = await startRealServer()
+    cleanups.push(() => s.close())
+    const locks = inProcessLocks()
+    // Each tab's page lifecycle: a `document` of its own, as the tab-leader module finds it when the tab connects.
+    const pages: EventTarget[] = []
+    const inPage = <T>(make: () => T): T => {
+      const page = new EventTarget()
+      pages.push(page)
+      const had = Object.getOwnPropertyDescriptor(globalThis, 'document')
+      Object.defineProperty(globalThis, 'document', { value: page, configurable: true })
+      try {
+        return make()
+      } finally {
+        if (had) Object.defineProperty(globalThis, 'document', had)
+        else delete (globalThis as { document?: unknown }).document
+      }
+    }
+    const [a, b, c] = [inPage(() => tab(locks)), inPage(() => tab(locks)), inPage(() => tab(locks))]
+    const connectionOf = (t: { client: BroadcastClient }) => t.client.connectionId?.split('~')[0]
+    await until(() => expect(connectionOf(a)).toBeDefined())
+    const before = connectionOf(a)
+    for (const t of [b, c]) await until(() => expect(connectionOf(t)).toBe(before))
+
+    pages[0]?.dispatchEvent(new Event('freeze')) // a leads (it queued first)
+    await until(() => expect([before, undefined]).not.toContain(connectionOf(b)))
+    const after = connectionOf(b)
+    // c, and in Node also the "frozen" a (its timers still run), reconnect through the new leader.
+    for (const t of [a, c]) await until(() => expect(connectionOf(t)).toBe(after))
+    await until(() => expect(s.backend.getTotalConnections()).toBe(1))
+    await until(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
+    for (const t of [a, b, c]) await until(() => expect(t.client.catchingUp).toBe(false))
+
+    pages[0]?.dispatchEvent(new Event('resume')) // queues again, behind the others
+    await s.backend.broadcast('order', 'updated', { entity_id: '1' })
+    for (const t of [a, b, c]) await until(() => expect(events(t)).toHaveLength(1))
+    expect(s.backend.getTotalConnections()).toBe(1)
+    expect(connectionOf(a)).toBe(after)
+  })
+
   it('a tab that vanishes without a word (closed, crashed) loses its members: the channels only it followed are unsubscribed', async () => {
     s = await startRealServer()
     cleanups.push(() => s.close())
