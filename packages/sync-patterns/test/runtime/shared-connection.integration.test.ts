@@ -295,6 +295,48 @@ describe('one connection shared by the tabs (BroadcastChannel + Web Locks semant
     inOutside.leave()
   })
 
+  it("each tab's ping is answered to it: pings of several tabs at once keep every tab connected", async () => {
+    s = await startRealServer()
+    cleanups.push(() => s.close())
+    const locks = inProcessLocks()
+    // The page becoming visible makes a connected client probe its socket with a ping at once.
+    const focusListeners = new Set<(focused: boolean) => void>()
+    const focus = {
+      subscribe(listener: (focused: boolean) => void) {
+        focusListeners.add(listener)
+        return () => focusListeners.delete(listener)
+      },
+    }
+    const clients = [0, 1, 2].map(() => {
+      const client = new BroadcastClient(s.url, {
+        WebSocket,
+        signals: { focus },
+        logger: quiet,
+        locks,
+        pongTimeoutMs: 2_000,
+      })
+      client.subscribe('order', () => {})
+      client.connect()
+      cleanups.push(() => client.disconnect())
+      return client
+    })
+    for (const client of clients) await until(() => expect(client.connectionId).not.toBeNull())
+    await until(() => expect(new Set(clients.map((c) => c.connectionId?.split('~')[0])).size).toBe(1))
+    const ids = clients.map((c) => c.connectionId)
+    const states: string[] = []
+    for (const client of clients) client.onStateChange((state) => states.push(state))
+
+    // Each sends {"ping": 1}: the hub renumbers them, and each pong must reach its own tab in time.
+    // Unanswered, a tab would drop its socket after pongTimeoutMs; two rounds, each waited out.
+    for (let round = 0; round < 2; round += 1) {
+      for (const listener of focusListeners) listener(true)
+      await new Promise((resolve) => setTimeout(resolve, 2_500))
+    }
+    expect(states).toEqual([])
+    expect(clients.map((c) => c.connectionId)).toEqual(ids)
+    expect(s.backend.getTotalConnections()).toBe(1)
+  })
+
   it('without Web Locks each client keeps its own socket (the fallback)', async () => {
     s = await startRealServer()
     cleanups.push(() => s.close())
