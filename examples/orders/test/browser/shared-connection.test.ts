@@ -180,6 +180,13 @@ describe.skipIf(shouldSkipBrowserTests())('five tabs of one browser share one br
       }
     })()
     await new Promise((resolve) => setTimeout(resolve, 400))
+    // When the server loses the leader's connection and when the new leader's arrives (logged).
+    const seen = { droppedAt: 0, backAt: 0 }
+    const sampler = setInterval(() => {
+      const count = server.backend.getTotalConnections()
+      if (!seen.droppedAt && count < 2) seen.droppedAt = Date.now()
+      else if (seen.droppedAt && !seen.backAt && count === 2) seen.backAt = Date.now()
+    }, 5)
     const closedAt = Date.now()
     await leader.close()
     tabs = tabs.filter((page) => page !== leader)
@@ -196,6 +203,10 @@ describe.skipIf(shouldSkipBrowserTests())('five tabs of one browser share one br
     const ledAt = await (next as Page).evaluate(() => (window as { __ledAt?: number }).__ledAt ?? 0)
     console.log(`another tab led ${Math.round(ledAt - closedAt)} ms after the leader tab was closed`)
     await expect.poll(() => server.backend.getTotalConnections()).toBe(2)
+    clearInterval(sampler)
+    if (seen.backAt) {
+      console.log(`the server had the new leader's connection ${seen.backAt - closedAt} ms after the close`)
+    }
     const expected = await saved()
     for (const page of tabs) await expect.poll(() => shown(page), { timeout: 10_000 }).toEqual(expected)
   })
