@@ -1,22 +1,9 @@
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { PGlite } from '@electric-sql/pglite'
-import { WebSocketBroadcastBackend } from '@pattern-stack/backend-patterns/broadcast'
-import {
-  BROADCAST_LOG_DDL,
-  type BroadcastTarget,
-  drizzleBroadcastHistory,
-  outboxDispatch,
-  SYSTEM_EVENTS_DDL,
-  UnitOfWork,
-} from '@pattern-stack/backend-patterns/events'
-import { drizzle } from 'drizzle-orm/pglite'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { BroadcastClient } from '../../src/runtime/core/broadcast-client.js'
 import type { BroadcastEvent } from '../../src/runtime/core/types.js'
 import { recordingLogger } from './fake-websocket.js'
+import { type Fault, startHistoryServer } from './history-server.js'
 
 // Issue 16: a connected client that receives position p+2 on a channel without p+1, and p+1 does
 // not come within `gapGraceMs`, asks `recover` from its base instead of staying silently stale.
@@ -28,39 +15,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-/** What happens to a broadcast on its way from the committing instance to the backend. */
-type Fault = (position: number | undefined) => 'drop' | number | undefined
-
 async function start(fault: Fault) {
-  const client = new PGlite()
-  await client.exec(`${SYSTEM_EVENTS_DDL}\n${BROADCAST_LOG_DDL}`)
-  const db = drizzle(client)
-  const backend = new WebSocketBroadcastBackend({ history: drizzleBroadcastHistory({ db }) })
-  const http = createServer()
-  backend.attach(http, { path: '/ws/broadcast' })
-  http.listen(0, '127.0.0.1')
-  await once(http, 'listening')
-  cleanups.push(async () => {
-    await backend.close()
-    http.closeAllConnections()
-    await new Promise<void>((resolve) => http.close(() => resolve()))
-    await client.close()
-  })
-  const target: BroadcastTarget = {
-    async broadcast(channel, event, payload, options) {
-      const verdict = fault(options?.position)
-      if (verdict === 'drop') return // lost on the way: the instance "sent" it, nobody got it
-      if (typeof verdict === 'number') await new Promise((resolve) => setTimeout(resolve, verdict))
-      return backend.broadcast(channel, event, payload, options)
-    },
-  }
-  const uow = new UnitOfWork({ db, dispatch: outboxDispatch(target, { db }) })
-  const change = (id: string) =>
-    uow.run({}, (ctx) =>
-      ctx.emit({ channel: 'order', entityType: 'order', entityId: id, eventType: 'updated' }),
-    )
-  const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws/broadcast`
-  return { url, change }
+  const server = await startHistoryServer(fault)
+  cleanups.push(() => server.close())
+  return server
 }
 
 function connect(url: string, gapGraceMs: number) {

@@ -12,6 +12,7 @@ import { createBroadcastInvalidation } from '../../src/runtime/core/sync-client.
 import type { TabLockManager } from '../../src/runtime/core/tab-leader.js'
 import { participantLockName, type TabMessage, tabChannelName } from '../../src/runtime/core/tab-messages.js'
 import type { BroadcastEvent } from '../../src/runtime/core/types.js'
+import { startHistoryServer } from './history-server.js'
 import { inProcessLocks } from './in-process-locks.js'
 import { type RealServer, startRealServer } from './real-server.js'
 
@@ -168,6 +169,46 @@ describe('one connection shared by the tabs (BroadcastChannel + Web Locks semant
 
     await s.backend.broadcast('order', 'updated', { entity_id: '1' })
     for (const t of [b, c]) await until(() => expect(events(t).length).toBeGreaterThanOrEqual(1))
+  })
+
+  it('after a takeover each tab recovers from its own positions through the new leader: just what changed, no full resync', async () => {
+    let away = false // broadcasts lost on the way while true: what the tabs miss while the leader changes
+    const history = await startHistoryServer(() => (away ? 'drop' : undefined))
+    cleanups.push(() => history.close())
+    // A log with a change in it already names its epoch in every ack (an empty one does not yet,
+    // and positions counted before an epoch was named are not trusted across one).
+    await history.change('first')
+    const locks = inProcessLocks()
+    const tabs = [0, 1, 2].map(() => {
+      const client = new BroadcastClient(history.url, {
+        WebSocket,
+        signals: false,
+        logger: quiet,
+        locks,
+        reconnectDelay: 50,
+      })
+      const seen: BroadcastEvent[] = []
+      client.subscribe('order', (event) => seen.push(event))
+      client.connect()
+      cleanups.push(() => client.disconnect())
+      return { client, seen }
+    })
+    const [leader, ...others] = tabs as [(typeof tabs)[number], ...typeof tabs]
+    for (const t of tabs) await until(() => expect(t.client.positions.order).toBe(1))
+    await history.change('a')
+    for (const t of tabs) await until(() => expect(t.client.positions.order).toBe(2))
+
+    away = true
+    leader.client.disconnect() // the leading tab closes
+    await history.change('b') // position 3: nobody hears it live
+    away = false
+    for (const t of others) await until(() => expect(t.client.positions.order).toBe(3))
+    for (const t of others) {
+      expect(
+        t.seen.map((e) => (e.kind === 'event' ? `${e.event} ${e.payload.entity_id}` : `resync ${e.reason}`)),
+      ).toEqual(['updated a', 'recovered b'])
+    }
+    expect(history.backend.getTotalConnections()).toBe(1)
   })
 
   it('a leading tab the browser freezes steps down at once; another leads, and the frozen tab follows it after resume', async () => {
