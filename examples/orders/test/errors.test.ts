@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { connect } from 'node:net'
+import { sql } from 'drizzle-orm'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TcpProxy } from '../../../packages/backend-patterns/test/scale/tcp-proxy.js'
@@ -127,5 +128,29 @@ describe.runIf(kinds.includes('postgres'))('a database outage (Postgres behind a
       .poll(async () => (await api(server.baseUrl, 'GET', '/orders')).status, { timeout: 15_000 })
       .toBe(200)
     expect(lines).toEqual([lines[0], 'database available again'])
+  })
+
+  it('a connection cut between two statements of a transaction fails that transaction, not the process', async () => {
+    // A checked-out pg client has no pool 'error' listener: an outage while it sits between two
+    // statements (a request's transaction, the outbox relay's) raised an uncaught error.
+    const uncaught: unknown[] = []
+    const onUncaught = (error: unknown) => uncaught.push(error)
+    process.on('uncaughtException', onUncaught)
+    try {
+      const transaction = server.database.db.transaction(async (tx) => {
+        await tx.execute(sql`select 1`)
+        await proxy.cut()
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        await tx.execute(sql`select 1`)
+      })
+      await expect(transaction).rejects.toThrow()
+      expect(uncaught).toEqual([])
+    } finally {
+      process.off('uncaughtException', onUncaught)
+      await proxy.restore()
+    }
+    await expect
+      .poll(async () => (await api(server.baseUrl, 'GET', '/orders')).status, { timeout: 15_000 })
+      .toBe(200)
   })
 })

@@ -82,12 +82,16 @@ async function openPostgres(
     connectionTimeoutMillis: 5000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   })
-  // An idle client's error (e.g. the server restarted) must not crash the process.
-  // An outage is logged once (with the requests' 503s), anything else as one line.
-  pool.on('error', (error) => {
+  // A lost connection must not crash the process. The pool reports its idle clients' errors; a
+  // checked-out client (between two statements of a transaction) reports to its own listeners
+  // only, and with none Node throws, so each client gets one as it connects. The statement that
+  // follows fails (the request answers 503). An outage is logged once, anything else as one line.
+  const onConnectionError = (error: Error) => {
     if (isDatabaseUnavailable(error)) health.failed(error)
     else console.error('postgres pool error:', error.message)
-  })
+  }
+  pool.on('error', onConnectionError)
+  pool.on('connect', (client) => client.on('error', onConnectionError))
   const db = drizzleNodePg(pool)
   const parsed = new URL(url)
   return {
