@@ -2,7 +2,7 @@ import { QueryClient, QueryObserver } from '@tanstack/query-core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { BroadcastClient } from '../../src/runtime/core/broadcast-client.js'
-import type { EntityCacheShape } from '../../src/runtime/core/optimistic/entity-patches.js'
+import { type EntityCacheShape, updateEntityPatch } from '../../src/runtime/core/optimistic/entity-patches.js'
 import { getSyncClient } from '../../src/runtime/core/sync-client.js'
 import type { RefetchInspectEvent } from '../../src/runtime/core/sync-inspect.js'
 import { type RealServer, startRealServer } from './real-server.js'
@@ -62,6 +62,7 @@ async function tab(s: RealServer, cache: EntityCacheShape) {
   await vi.waitFor(() => expect(queryClient.getQueryState(['orders', '1'])?.status).toBe('success'))
   return {
     queryClient,
+    sync,
     /** What each cached query's refetch came to, by key, in order. */
     statuses: (queryKey: readonly unknown[]) =>
       refetches
@@ -150,5 +151,29 @@ describe('no refetch when the cache is already current (real server, real HTTP)'
     await vi.waitFor(() => expect(a.statuses(['orders'])).toEqual(['started', 'succeeded']))
     expect(a.statuses(['orders', '1'])).toEqual(['current'])
     expect(gets(s).detail).toBe(before.detail)
+  })
+
+  it('refetches data a pending optimistic change is drawn on, though its version is current', async () => {
+    const s = await server({ announceVersions: true })
+    await otherClientChanges(s)
+    await s.releaseBroadcasts()
+    const a = await tab(s, versioned)
+    await vi.waitFor(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
+    await otherClientChanges(s) // version 2, its broadcast held
+    await a.queryClient.refetchQueries({ queryKey: ['orders', '1'], exact: true })
+    expect(a.queryClient.getQueryData(['orders', '1'])).toEqual({ id: '1', version: 2 })
+    // A mutation of this client is pending, its change drawn on the detail (its request waits).
+    let answer: (value: unknown) => void = () => {}
+    const pending = a.sync.mutate({
+      patches: [updateEntityPatch(versioned, '1', { notes: 'draft' })],
+      request: () => new Promise((resolve) => (answer = resolve)),
+    })
+    expect(a.queryClient.getQueryData(['orders', '1'])).toEqual({ id: '1', version: 2, notes: 'draft' })
+    const before = gets(s).detail
+    await s.releaseBroadcasts() // version 2
+    await vi.waitFor(() => expect(gets(s).detail).toBe(before + 1))
+    await vi.waitFor(() => expect(a.statuses(['orders', '1'])).toEqual(['started', 'succeeded']))
+    answer({})
+    await pending
   })
 })
