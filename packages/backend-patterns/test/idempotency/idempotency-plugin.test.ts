@@ -104,6 +104,17 @@ async function startApp(store: IdempotencyStore, options: Partial<IdempotencyPlu
   const app: FastifyInstance = Fastify()
   await app.register(idempotencyPlugin, { store, ...options })
   const runs: { things: number; other?: number } = { things: 0 }
+  // A request with `x-hold` runs until the test releases it, so "while the first runs" needs no sleep.
+  let entered!: () => void
+  let release!: () => void
+  const hold = {
+    entered: new Promise<void>((resolve) => {
+      entered = resolve
+    }),
+    released: new Promise<void>((resolve) => {
+      release = resolve
+    }),
+  }
   app.post<{ Body: { name: string } }>(
     '/things',
     {
@@ -115,8 +126,10 @@ async function startApp(store: IdempotencyStore, options: Partial<IdempotencyPlu
     },
     async (request, reply) => {
       runs.things++
-      const delay = Number(request.headers['x-delay'] ?? 0)
-      if (delay) await new Promise((resolve) => setTimeout(resolve, delay))
+      if (request.headers['x-hold']) {
+        entered()
+        await hold.released
+      }
       if (request.headers['x-fail']) return reply.code(503).send({ error: 'down' })
       if (request.body.name === 'missing') return reply.code(404).send({ error: 'no such thing' })
       return reply.code(201).send({ id: `t${runs.things}`, name: request.body.name })
@@ -145,7 +158,7 @@ async function startApp(store: IdempotencyStore, options: Partial<IdempotencyPlu
       json: text ? JSON.parse(text) : undefined,
     }
   }
-  return { app, runs, call, close: () => app.close() }
+  return { app, runs, call, entered: hold.entered, release, close: () => app.close() }
 }
 
 let n = 0
@@ -207,12 +220,13 @@ describe.each(rigs)('idempotencyPlugin with %s', (_name, makeRig) => {
   })
 
   it('a duplicate while the first runs gets 409 with Retry-After; of a burst the handler runs once', async () => {
-    const { runs, call, close } = await startApp(rig.store)
+    const { runs, call, entered, release, close } = await startApp(rig.store)
     try {
       const key = newKey()
-      const slow = call('POST', '/things', { name: 'slow' }, { 'idempotency-key': key, 'x-delay': '300' })
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      const slow = call('POST', '/things', { name: 'slow' }, { 'idempotency-key': key, 'x-hold': '1' })
+      await entered
       const duplicate = await call('POST', '/things', { name: 'slow' }, { 'idempotency-key': key })
+      release()
       expect(duplicate.status).toBe(409)
       expect(duplicate.json.type).toBe('/problems/idempotency-in-progress')
       expect(duplicate.headers.get('retry-after')).toBe('1')
