@@ -171,6 +171,45 @@ describe('one connection shared by the tabs (BroadcastChannel + Web Locks semant
     for (const t of [b, c]) await until(() => expect(events(t).length).toBeGreaterThanOrEqual(1))
   })
 
+  it('a leader change is not a failure: tabs that never retry a drop still follow the new leader', async () => {
+    s = await startRealServer()
+    cleanups.push(() => s.close())
+    const locks = inProcessLocks()
+    // maxReconnectAttempts 0: a drop (1006) would leave a tab 'disconnected' for a minute.
+    const tabs = [0, 1, 2].map(() => {
+      const client = new BroadcastClient(s.url, {
+        WebSocket,
+        signals: false,
+        logger: quiet,
+        locks,
+        maxReconnectAttempts: 0,
+      })
+      const seen: BroadcastEvent[] = []
+      client.subscribe('order', (event) => seen.push(event))
+      client.connect()
+      cleanups.push(() => client.disconnect())
+      return { client, seen }
+    })
+    const [leader, ...others] = tabs as [(typeof tabs)[number], ...typeof tabs]
+    for (const t of tabs) await until(() => expect(t.client.state).toBe('connected'))
+    const states: string[] = []
+    for (const t of others) t.client.onStateChange((state) => states.push(state))
+
+    const connectionOf = (t: { client: BroadcastClient }) => t.client.connectionId?.split('~')[0]
+    const before = connectionOf(leader)
+    leader.client.disconnect() // the leading tab closes
+    for (const t of others) {
+      await until(() => expect([before, undefined]).not.toContain(connectionOf(t)))
+      await until(() => expect(t.client.state).toBe('connected'))
+    }
+    expect(states).toContain('reconnecting')
+    expect(states).not.toContain('disconnected')
+    await until(() => expect(s.backend.getTotalConnections()).toBe(1))
+    await until(() => expect(s.backend.getSubscriberCount('order')).toBe(1))
+    await s.backend.broadcast('order', 'updated', { entity_id: '1' })
+    for (const t of others) await until(() => expect(events(t)).toHaveLength(1))
+  })
+
   it('after a takeover each tab recovers from its own positions through the new leader: just what changed, no full resync', async () => {
     let away = false // broadcasts lost on the way while true: what the tabs miss while the leader changes
     const history = await startHistoryServer(() => (away ? 'drop' : undefined))

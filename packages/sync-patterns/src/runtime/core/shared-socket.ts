@@ -2,6 +2,7 @@ import type { Logger } from './logger.js'
 import { TabHub } from './tab-hub.js'
 import { followTabLeadership, pageLocks, type TabLeadership, type TabLockManager } from './tab-leader.js'
 import {
+  LEADER_CHANGED,
   openTabChannel,
   participantLockName,
   type TabChannel,
@@ -220,7 +221,8 @@ class TabSocketGroup {
         for (const member of [...this.#members.values()]) {
           if (member.readyState === CONNECTING) {
             if (this.#present) this.post({ type: 'join', member: member.id })
-          } else if (member.hub !== message.hub) member.closedRemotely(1006, 'the leader tab changed')
+          } else if (member.hub !== message.hub)
+            member.closedRemotely(LEADER_CHANGED.code, LEADER_CHANGED.reason)
         }
         return
       case 'opened':

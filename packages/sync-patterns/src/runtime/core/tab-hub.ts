@@ -1,6 +1,7 @@
 import type { Logger } from './logger.js'
 import type { TabLockManager } from './tab-leader.js'
 import {
+  LEADER_CHANGED,
   participantLockName,
   participantOf,
   SUB_ORIGIN_SEPARATOR,
@@ -93,7 +94,7 @@ export class TabHub {
   /** Closes the real socket, tells every member, and stops listening. */
   stop(): void {
     if (this.#stopped) return
-    this.#dropSocket(1000, 1006, 'the leader tab stepped down')
+    this.#dropSocket(1000, 'the leader tab stepped down', LEADER_CHANGED)
     this.#stopped = true
     this.#stopWatching.abort()
     this.#channel.onmessage = null
@@ -173,7 +174,7 @@ export class TabHub {
     if (!this.#members.delete(member)) return
     if (code !== 1000 && this.#open) {
       // The member found the connection dead (no pong, no open in time): so it is for everyone.
-      this.#dropSocket(4000, 1006, 'connection lost')
+      this.#dropSocket(4000, 'connection lost', { code: 1006, reason: 'connection lost' })
       return
     }
     const emptied: string[] = []
@@ -184,7 +185,7 @@ export class TabHub {
       }
     }
     if (this.#members.size === 0) {
-      this.#dropSocket(1000, 1000, 'no tab is connected')
+      this.#dropSocket(1000, 'no tab is connected', { code: 1000, reason: 'no tab is connected' })
       return
     }
     for (const frame of this.#presence.memberGone(member)) this.#sendUnanswered(frame)
@@ -220,8 +221,8 @@ export class TabHub {
     socket.onerror = (() => {}) as never
   }
 
-  /** Closes the real socket (if any) with `code` and tells every member it closed with `memberCode`. */
-  #dropSocket(code: number, memberCode: number, reason: string): void {
+  /** Closes the real socket (if any) with `code` and tells every member it closed as `members` says. */
+  #dropSocket(code: number, reason: string, members: { code: number; reason: string }): void {
     const socket = this.#socket
     this.#reset()
     if (socket) {
@@ -232,7 +233,7 @@ export class TabHub {
         // A socket that never opened may throw; it is gone either way.
       }
     }
-    this.#closeMembers(memberCode, reason)
+    this.#closeMembers(members.code, members.reason)
   }
 
   #closeMembers(code: number, reason: string): void {

@@ -1,3 +1,5 @@
+import { CloseCode, encodeRestartReason, MIN_RESTART_WINDOW_MS } from '@pattern-stack/sync-protocol'
+
 /**
  * What tabs say to each other over the `BroadcastChannel` of a shared connection (never on the
  * wire). A member is one tab's end of the shared connection (a `TabMemberSocket`); the hub is the
@@ -21,6 +23,17 @@ export type TabMessage =
   | { type: 'frames'; members: string[]; data: string }
   /** hub → members: your connection closed with this code. */
   | { type: 'closed'; members: string[]; code: number; reason: string }
+
+/**
+ * How a member's connection closes when the leader changes (the leading tab stepped down, closed or
+ * froze): as a restart with the shortest window. Another tab already leads or is about to, so the
+ * tabs come back within 100 ms instead of after a drop's backoff (up to 1 s at the first attempt),
+ * and a leader change never counts towards giving up.
+ */
+export const LEADER_CHANGED = Object.freeze({
+  code: CloseCode.RESTARTING,
+  reason: encodeRestartReason(MIN_RESTART_WINDOW_MS),
+})
 
 /** The `BroadcastChannel` (and Web Lock) name of the connection shared for `url`. */
 export function tabChannelName(url: string): string {
