@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { ORIGIN_HEADER } from '@pattern-stack/sync-protocol'
+import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { orders } from '../server/db/schema.js'
 import { databaseKinds } from './databases.js'
 import { api, BroadcastWatcher, startServer, type TestServer, testOriginToken } from './harness.js'
 
@@ -85,6 +87,30 @@ describe.each(kinds)('Orders API on %s', (kind) => {
     expect(added.status).toBe(201)
     const order = (await api(server.baseUrl, 'GET', `/orders/${created.body.id}`)).body
     expect(order.items.map((i: { name: string }) => i.name)).toEqual([...names, 'added later'])
+  })
+
+  it('lists every order once, newest first, each as GET /orders/:id shows it (items in order, none: [])', async () => {
+    const line = (name: string) => ({ name, quantity: 1, unit_price: 10 })
+    const made = [[line('b'), line('a'), line('c')], [], [line('z')]]
+    const ids: string[] = []
+    for (const items of made)
+      ids.push((await api(server.baseUrl, 'POST', '/orders', { body: { items } })).body.id)
+    const listed = (await api(server.baseUrl, 'GET', '/orders')).body as {
+      id: string
+      created_at: string
+      items: { name: string }[]
+    }[]
+    const [count] = await server.database.db.select({ n: sql<number>`count(*)::int` }).from(orders)
+    expect(new Set(listed.map((o) => o.id)).size).toBe(count?.n)
+    expect(listed.length).toBe(count?.n)
+    const times = listed.map((o) => o.created_at)
+    expect(times).toEqual([...times].sort().reverse())
+    const single = await Promise.all(
+      listed.map(async (o) => (await api(server.baseUrl, 'GET', `/orders/${o.id}`)).body),
+    )
+    expect(listed).toEqual(single)
+    const itemsOf = (id: string) => listed.find((o) => o.id === id)?.items.map((i) => i.name)
+    expect(ids.map(itemsOf)).toEqual([['b', 'a', 'c'], [], ['z']])
   })
 
   it('adds and removes items: total recomputed, version bumped, item_added / item_removed broadcast', async () => {
