@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url'
 import { type OrdersMainProcess, startOrdersMain } from '../examples/orders/test/support/start-main.js'
 import { freshPostgresDatabase } from './fresh-postgres-database.js'
 import { writePerformanceSection } from './performance-doc.js'
+import { machineCpuMs, PostgresCpuTracker, processCpuMs } from './process-cpu.js'
 import type { RecoveryCommand, RecoveryReport } from './recovery-clients.js'
 
 const CLIENTS = Number(process.env.CLIENTS ?? 2000)
@@ -63,6 +64,29 @@ interface Result extends Scenario {
   failedGets: number
   /** Per client, from the start of the attempt that connected to its open: the server's share. */
   handshakeMs: (number | null)[]
+  /** CPU used from the server listening until all were current (or the timeout), in ms. */
+  cpu: CpuShares
+}
+interface CpuShares {
+  server: number | null
+  clients: number | null
+  /** Every Postgres process on the machine, whoever it served. */
+  postgres: number | null
+  /** The whole machine's busy time against its capacity (cores × wall time). */
+  machineBusy: number | null
+  machineTotal: number | null
+}
+
+/** What each part used since `before` (from `cpuNow`); null where it could not be read. */
+function cpuSince(before: CpuShares, after: CpuShares): CpuShares {
+  const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a)
+  return {
+    server: diff(before.server, after.server),
+    clients: diff(before.clients, after.clients),
+    postgres: diff(before.postgres, after.postgres),
+    machineBusy: diff(before.machineBusy, after.machineBusy),
+    machineTotal: diff(before.machineTotal, after.machineTotal),
+  }
 }
 
 const now = () => performance.timeOrigin + performance.now()
@@ -192,15 +216,32 @@ async function main(): Promise<void> {
     }
     server = await start(scenario.recovery)
     const listenedAt = now()
+    const postgresCpu = new PostgresCpuTracker()
+    const cpuNow = (): CpuShares => {
+      const perWorker = workers.map((w) => processCpuMs(w.child.pid))
+      const machine = machineCpuMs()
+      return {
+        server: processCpuMs(server.child.pid),
+        clients: perWorker.some((c) => c === null)
+          ? null
+          : perWorker.reduce((a: number, b) => a + (b ?? 0), 0),
+        postgres: postgresCpu.usedMs(),
+        machineBusy: machine?.busy ?? null,
+        machineTotal: machine?.total ?? null,
+      }
+    }
+    const cpuAtListen = cpuNow()
     const deadline = Date.now() + SCENARIO_TIMEOUT_MS
     for (;;) {
       const current = (await Promise.all(workers.map((w) => w.ask<number>({ cmd: 'progress' })))).reduce(
         (a, b) => a + b,
         0,
       )
+      postgresCpu.sample()
       if (current === clients || Date.now() > deadline) break
       await sleep(250)
     }
+    const cpu = cpuSince(cpuAtListen, cpuNow())
     await sleep(1000) // a late GET still counts
     const reports = await Promise.all(workers.map((w) => w.ask<RecoveryReport>({ cmd: 'report' })))
     const since = (t: number | null) => (t === null ? null : t - listenedAt)
@@ -219,6 +260,7 @@ async function main(): Promise<void> {
       disconnected: reports.reduce((sum, r) => sum + r.disconnected, 0),
       failedGets: reports.reduce((sum, r) => sum + r.failedGets, 0),
       handshakeMs: reports.flatMap((r) => r.handshakeMs),
+      cpu,
     }
     results.push(result)
     console.log(row(result, clients))
@@ -241,7 +283,13 @@ const times = (list: (number | null)[], clients: number) =>
 
 function row(r: Result, clients: number): string {
   const handshake = [0.5, 0.99].map((q) => seconds(quantile(r.handshakeMs, q, clients))).join(' / ')
-  return `| ${r.restart} | ${r.changed} | ${r.recovery === 'positional' ? 'positional recovery' : 'full resync'} | ${seconds(r.downMs)} | ${r.getsPerClient.toFixed(2)} | ${r.peakGetsPer100ms} | ${r.peakAcceptsPer100ms} | ${times(r.connected, clients)} | ${handshake} | ${times(r.current, clients)} | ${r.restartCloses} | ${r.failedGets} | ${r.disconnected} |`
+  const { cpu } = r
+  const busy =
+    cpu.machineBusy === null || !cpu.machineTotal
+      ? '—'
+      : `${Math.round((100 * cpu.machineBusy) / cpu.machineTotal)} %`
+  const cpuSeconds = [cpu.server, cpu.clients, cpu.postgres].map(seconds).join(' / ')
+  return `| ${r.restart} | ${r.changed} | ${r.recovery === 'positional' ? 'positional recovery' : 'full resync'} | ${seconds(r.downMs)} | ${r.getsPerClient.toFixed(2)} | ${r.peakGetsPer100ms} | ${r.peakAcceptsPer100ms} | ${times(r.connected, clients)} | ${handshake} | ${times(r.current, clients)} | ${cpuSeconds} | ${busy} | ${r.restartCloses} | ${r.failedGets} | ${r.disconnected} |`
 }
 
 function report(results: Result[], clients: number, loadAtStart: number[], loadAtEnd: number[]): string {
@@ -268,15 +316,19 @@ fetching or about to, the orders at the database's versions. Run ${new Date().to
 on ${os.cpus().length} cores shared with other work, load average (1 / 5 / 15 min) ${load(loadAtStart)} at the start,
 ${load(loadAtEnd)} at the end.
 
-| restart | changed | recovery | down s | GETs / client | peak GETs / 100 ms | peak accepts / 100 ms | connected 50 / 99 / 100 % | handshake 50 / 99 % | current 50 / 99 / 100 % | 4012 closes seen | failed GETs | given up |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| restart | changed | recovery | down s | GETs / client | peak GETs / 100 ms | peak accepts / 100 ms | connected 50 / 99 / 100 % | handshake 50 / 99 % | current 50 / 99 / 100 % | CPU s server / clients / Postgres | machine busy | 4012 closes seen | failed GETs | given up |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${results.map((r) => row(r, clients)).join('\n')}
 
 Targets: ≤ 0.05 GETs per client with nothing changed (positional recovery: ${nothing.map((r) => `${r.getsPerClient.toFixed(2)} after a ${r.restart === 'crash' ? 'crash' : 'graceful restart'}`).join(', ')}: ${nothing.every((r) => r.getsPerClient <= 0.05) ? 'met' : 'not met'});
 99 % current within 5 s of the server listening after a graceful restart (positional recovery: ${graceful.map((r, i) => `${seconds(p99[i] ?? null)} s with ${r.changed} changed (${p99[i] !== null && (p99[i] as number) <= 5000 ? 'met' : 'not met'})`).join(', ')}).
-With orders changed, every client refetches the orders list (it may hold any of them) besides the
-changed orders it shows: ${clients} list GETs, which the server answers on the same event loop as the
-upgrades, so connections wait behind them (the "handshake" column).
+With orders changed, every client refetches the orders list (its entries show the changed orders'
+fields) besides the changed orders it shows: ${clients} list GETs. "CPU s" is what the server, the
+${WORKERS} client processes and every Postgres process used from the server listening until all
+were current, and "machine busy" how full the ${os.cpus().length} cores were meanwhile: the clients run on the
+same cores as the server and Postgres, so when the cores are full the wave ends when its total CPU
+is spent, and the clients' share (which real tablets bring along on their own CPUs) is time the
+server does not get. What bounds it: the section after this one.
 `
 }
 
