@@ -1,7 +1,7 @@
 import { QueryClient, QueryObserver } from '@tanstack/query-core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
-import { BroadcastClient } from '../../src/runtime/core/broadcast-client.js'
+import { BroadcastClient, type BroadcastClientOptions } from '../../src/runtime/core/broadcast-client.js'
 import { withBroadcastOrigin } from '../../src/runtime/core/broadcast-origin.js'
 import {
   PresenceClient,
@@ -87,6 +87,19 @@ function tab(locks: TabLockManager | undefined, channel = 'order') {
 }
 
 const events = (t: { seen: BroadcastEvent[] }) => t.seen.filter((e) => e.kind === 'event')
+
+/** Three tabs that only record what reaches their `order` subscription (no queries): leader first. */
+function bareTabs(url: string, locks: TabLockManager, options: BroadcastClientOptions) {
+  const tabs = [0, 1, 2].map(() => {
+    const client = new BroadcastClient(url, { WebSocket, signals: false, logger: quiet, locks, ...options })
+    const seen: BroadcastEvent[] = []
+    client.subscribe('order', (event) => seen.push(event))
+    client.connect()
+    cleanups.push(() => client.disconnect())
+    return { client, seen }
+  })
+  return tabs as [(typeof tabs)[number], ...typeof tabs]
+}
 
 describe('one connection shared by the tabs (BroadcastChannel + Web Locks semantics)', () => {
   it('three tabs hold one server connection; each gets only its own channels, and the server sees the union', async () => {
@@ -176,21 +189,8 @@ describe('one connection shared by the tabs (BroadcastChannel + Web Locks semant
     cleanups.push(() => s.close())
     const locks = inProcessLocks()
     // maxReconnectAttempts 0: a drop (1006) would leave a tab 'disconnected' for a minute.
-    const tabs = [0, 1, 2].map(() => {
-      const client = new BroadcastClient(s.url, {
-        WebSocket,
-        signals: false,
-        logger: quiet,
-        locks,
-        maxReconnectAttempts: 0,
-      })
-      const seen: BroadcastEvent[] = []
-      client.subscribe('order', (event) => seen.push(event))
-      client.connect()
-      cleanups.push(() => client.disconnect())
-      return { client, seen }
-    })
-    const [leader, ...others] = tabs as [(typeof tabs)[number], ...typeof tabs]
+    const tabs = bareTabs(s.url, locks, { maxReconnectAttempts: 0 })
+    const [leader, ...others] = tabs
     for (const t of tabs) await until(() => expect(t.client.state).toBe('connected'))
     const states: string[] = []
     for (const t of others) t.client.onStateChange((state) => states.push(state))
@@ -218,21 +218,8 @@ describe('one connection shared by the tabs (BroadcastChannel + Web Locks semant
     // and positions counted before an epoch was named are not trusted across one).
     await history.change('first')
     const locks = inProcessLocks()
-    const tabs = [0, 1, 2].map(() => {
-      const client = new BroadcastClient(history.url, {
-        WebSocket,
-        signals: false,
-        logger: quiet,
-        locks,
-        reconnectDelay: 50,
-      })
-      const seen: BroadcastEvent[] = []
-      client.subscribe('order', (event) => seen.push(event))
-      client.connect()
-      cleanups.push(() => client.disconnect())
-      return { client, seen }
-    })
-    const [leader, ...others] = tabs as [(typeof tabs)[number], ...typeof tabs]
+    const tabs = bareTabs(history.url, locks, { reconnectDelay: 50 })
+    const [leader, ...others] = tabs
     for (const t of tabs) await until(() => expect(t.client.positions.order).toBe(1))
     await history.change('a')
     for (const t of tabs) await until(() => expect(t.client.positions.order).toBe(2))
