@@ -24,12 +24,11 @@
  * docs/performance.md, DATABASE_URL (the Postgres where database bench_recovery is made afresh).
  */
 import { type ChildProcess, fork } from 'node:child_process'
-import { once } from 'node:events'
-import { createServer } from 'node:net'
 import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { type OrdersMainProcess, startOrdersMain } from '../examples/orders/test/support/start-main.js'
+import { freePort } from '../packages/backend-patterns/test/scale/free-port.js'
 import { freshPostgresDatabase } from './fresh-postgres-database.js'
 import { writePerformanceSection } from './performance-doc.js'
 import { machineCpuMs, PostgresCpuTracker, processCpuMs } from './process-cpu.js'
@@ -91,15 +90,6 @@ function cpuSince(before: CpuShares, after: CpuShares): CpuShares {
 
 const now = () => performance.timeOrigin + performance.now()
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /** One forked client process and its request/reply channel. */
 class Worker {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CloseCode, parseRestartReason } from '@pattern-stack/sync-protocol'
 import { afterAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { freePort } from '../../../packages/backend-patterns/test/scale/free-port.js'
 import { api } from './harness.js'
 import { type OrdersMainProcess, startOrdersMain } from './support/start-main.js'
 import { eventually, Tablet } from './support/tablet.js'
@@ -20,15 +20,6 @@ import { eventually, Tablet } from './support/tablet.js'
  * while the new process starts, so only the restart path brings them back. A spec-only client (a
  * plain `ws` socket) just sees a close and reconnects as after any other.
  */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 /** A spec-only client: a plain WebSocket subscribed to `order`; resolves once the subscription is acknowledged. */
 async function specOnlyClient(url: string): Promise<WebSocket> {
   const socket = new WebSocket(url)
