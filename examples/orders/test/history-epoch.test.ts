@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { BROADCAST_LOG_DDL } from '@pattern-stack/backend-patterns/events'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -6,7 +6,13 @@ import { POSTGRES_URL } from './databases.js'
 import { api } from './harness.js'
 import { postgresAndRedisUp } from './support/postgres-and-redis.js'
 import { type OrdersMainProcess, startOrdersMain } from './support/start-main.js'
-import { Balancer, eventually, Tablet, versionsInDatabase } from './support/tablet.js'
+import {
+  Balancer,
+  eventually,
+  type Tablet,
+  tabletShowingNewOrders,
+  versionsInDatabase,
+} from './support/tablet.js'
 
 /**
  * Issue 16: a broadcast log that starts over (its tables recreated, a database reset) counts
@@ -49,18 +55,10 @@ describe.skipIf(!servicesUp)('history epochs', () => {
     processes.push(first)
     await balancer.listen()
     balancer.setTargets([port(first)])
-    const ids = Array.from({ length: 20 }, () => randomUUID())
-    for (const id of ids) expect((await api(first.url, 'POST', '/orders', { body: { id } })).status).toBe(201)
-    tablet = new Tablet(balancer.url)
-    tablet.watchList()
-    for (const id of ids) tablet.watchOrder(id)
-    const current = tablet
-    await eventually(
-      () =>
-        current.idle && ids.every((id) => current.version(id) === 1) && current.client.positions.order === 20,
-      () =>
-        `the tablet never showed the 20 orders at position 20 (${JSON.stringify(current.client.positions)})`,
-    )
+    const shown = await tabletShowingNewOrders(first.url, balancer.url, 20)
+    const { ids } = shown
+    tablet = shown.tablet
+    const current = shown.tablet
 
     // The instance dies; the broadcast log's tables are dropped and created again (the orders
     // stay), and a restarted instance changes all 20 orders: the new log is at position 20 too.

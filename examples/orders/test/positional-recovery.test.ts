@@ -1,11 +1,17 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { POSTGRES_URL } from './databases.js'
 import { api } from './harness.js'
 import { postgresAndRedisUp, REDIS_URL } from './support/postgres-and-redis.js'
 import { type OrdersMainProcess, startOrdersMain } from './support/start-main.js'
-import { Balancer, eventually, Tablet, versionsInDatabase } from './support/tablet.js'
+import {
+  Balancer,
+  eventually,
+  type Tablet,
+  tabletShowingNewOrders,
+  versionsInDatabase,
+} from './support/tablet.js'
 
 /**
  * Issue 16, items 3 and 4: after a reconnect a client refetches only what changed while it was
@@ -42,18 +48,10 @@ describe.skipIf(!servicesUp)('recovery from the broadcast log across restarts an
     await balancer.listen()
     balancer.setTargets([port(a)])
 
-    const ids = Array.from({ length: 20 }, () => randomUUID())
-    for (const id of ids) expect((await api(a.url, 'POST', '/orders', { body: { id } })).status).toBe(201)
-    tablet = new Tablet(balancer.url)
-    tablet.watchList()
-    for (const id of ids) tablet.watchOrder(id)
-    const current = tablet
-    await eventually(
-      () =>
-        current.idle && ids.every((id) => current.version(id) === 1) && current.client.positions.order === 20,
-      () =>
-        `the tablet never showed the 20 orders at position 20 (${JSON.stringify(current.client.positions)})`,
-    )
+    const shown = await tabletShowingNewOrders(a.url, balancer.url, 20)
+    const { ids } = shown
+    tablet = shown.tablet
+    const current = shown.tablet
     expect(current.gets).toHaveLength(21)
 
     // 1. A dies (SIGKILL) with nothing changed; the tablet comes back through the balancer to B.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import {
   BroadcastClient,
@@ -8,6 +9,7 @@ import {
 import { QueryClient, QueryObserver } from '@tanstack/react-query'
 import pg from 'pg'
 import WebSocket from 'ws'
+import { api } from '../harness.js'
 
 /**
  * A load balancer in front of Orders instances: each new TCP connection (HTTP or WebSocket) goes to
@@ -213,4 +215,36 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error(`timed out: ${describe()}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
+}
+
+/**
+ * Creates `count` orders through the instance at `apiUrl`, then opens a tablet on `tabletUrl`
+ * showing the list and each of them, and waits until it shows them all at version 1 with its
+ * position on `order` at `count` (the broadcast log was empty before).
+ */
+export async function tabletShowingNewOrders(
+  apiUrl: string,
+  tabletUrl: string,
+  count: number,
+): Promise<{ tablet: Tablet; ids: string[] }> {
+  const ids = Array.from({ length: count }, () => randomUUID())
+  for (const id of ids) {
+    const { status } = await api(apiUrl, 'POST', '/orders', { body: { id } })
+    if (status !== 201) throw new Error(`POST /orders answered ${status} for order ${id}`)
+  }
+  const tablet = new Tablet(tabletUrl)
+  tablet.watchList()
+  for (const id of ids) tablet.watchOrder(id)
+  try {
+    await eventually(
+      () =>
+        tablet.idle && ids.every((id) => tablet.version(id) === 1) && tablet.client.positions.order === count,
+      () =>
+        `the tablet never showed the ${count} orders at position ${count} (${JSON.stringify(tablet.client.positions)})`,
+    )
+  } catch (error) {
+    tablet.close()
+    throw error
+  }
+  return { tablet, ids }
 }
